@@ -1,0 +1,4 @@
+//! The command line: the REPL (on an embedded engine) and headless script runs.
+
+pub mod render;
+pub mod repl;

@@ -1,0 +1,200 @@
+//! The REPL: statements over several lines ended by `;`, history, results as tables,
+//! push-query rows as they arrive, Ctrl-C cancelling the query and not the REPL. When
+//! standard input is not a terminal, statements are read from it instead.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rustyline::DefaultEditor;
+use rustyline::error::ReadlineError;
+use tokio::runtime::Runtime;
+
+use super::render;
+use crate::engine::{Engine, Session, StatementResult};
+
+/// Runs the REPL until `exit` or end of input.
+pub fn run(engine: Arc<Engine>, runtime: &Runtime) -> anyhow::Result<()> {
+    let mut session = Session::default();
+    if !std::io::stdin().is_terminal() {
+        let mut script = String::new();
+        std::io::stdin().read_to_string(&mut script)?;
+        run_script(&engine, runtime, &script, &mut session);
+        return Ok(());
+    }
+    println!(
+        "sluice {} — ksqlDB's SQL on an embedded log. End statements with ';', 'exit' to quit.",
+        env!("CARGO_PKG_VERSION")
+    );
+    let mut editor = DefaultEditor::new()?;
+    let history = history_path();
+    if let Some(path) = &history {
+        let _ = editor.load_history(path);
+    }
+    let mut buffer = String::new();
+    loop {
+        let prompt = if buffer.is_empty() {
+            "sluice> "
+        } else {
+            "     >> "
+        };
+        match editor.readline(prompt) {
+            Ok(line) => {
+                if buffer.is_empty()
+                    && matches!(
+                        line.trim().to_lowercase().as_str(),
+                        "exit" | "quit" | "exit;" | "quit;"
+                    )
+                {
+                    break;
+                }
+                buffer.push_str(&line);
+                buffer.push('\n');
+                if is_complete(&buffer) {
+                    let text = std::mem::take(&mut buffer);
+                    let _ = editor.add_history_entry(text.trim());
+                    execute_and_print(&engine, runtime, &text, &mut session);
+                }
+            }
+            Err(ReadlineError::Interrupted) => buffer.clear(),
+            Err(ReadlineError::Eof) => break,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if let Some(path) = &history {
+        let _ = editor.save_history(path);
+    }
+    Ok(())
+}
+
+/// Runs every statement of a script, printing results; used for piped input and
+/// `sluice run`. Returns false if a statement failed.
+pub fn run_script(
+    engine: &Arc<Engine>,
+    runtime: &Runtime,
+    script: &str,
+    session: &mut Session,
+) -> bool {
+    execute_and_print(engine, runtime, script, session)
+}
+
+fn history_path() -> Option<PathBuf> {
+    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".sluice_history"))
+}
+
+/// True when the buffer ends with a `;` outside quotes and comments.
+fn is_complete(buffer: &str) -> bool {
+    let mut in_single = false;
+    let mut in_back = false;
+    let mut in_double = false;
+    let mut last_significant = None;
+    let mut chars = buffer.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' if !in_back && !in_double => in_single = !in_single,
+            '`' if !in_single && !in_double => in_back = !in_back,
+            '"' if !in_single && !in_back => in_double = !in_double,
+            '-' if !in_single && !in_back && !in_double && chars.peek() == Some(&'-') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+                continue;
+            }
+            _ => {}
+        }
+        if !c.is_whitespace() {
+            last_significant = Some((c, in_single || in_back || in_double));
+        }
+    }
+    matches!(last_significant, Some((';', false)))
+}
+
+/// Executes `text` and prints each result; push queries and PRINT stream until their
+/// limit or Ctrl-C.
+fn execute_and_print(
+    engine: &Arc<Engine>,
+    runtime: &Runtime,
+    text: &str,
+    session: &mut Session,
+) -> bool {
+    let _guard = runtime.enter();
+    let (results, error) = match engine.execute(text, session) {
+        Ok(results) => (results, None),
+        Err((results, error)) => (results, Some(error)),
+    };
+    for result in results {
+        print_result(runtime, result);
+    }
+    match error {
+        Some(error) => {
+            eprintln!("{error}");
+            false
+        }
+        None => true,
+    }
+}
+
+fn print_result(runtime: &Runtime, result: StatementResult) {
+    match result {
+        StatementResult::Status { message, .. } => {
+            if !message.is_empty() {
+                println!("{message}");
+            }
+        }
+        StatementResult::Table(table) => println!("{}", render::table(&table)),
+        StatementResult::Push(mut query) => {
+            let names: Vec<String> = query.columns.iter().map(|(n, _)| n.clone()).collect();
+            println!("{}", render::push_header(&names));
+            let cancelled = runtime.block_on(async {
+                loop {
+                    tokio::select! {
+                        batch = query.rows.recv() => match batch {
+                            Some(batch) => {
+                                for row in render::batch_rows(&batch, 1) {
+                                    println!("{}", render::push_row(&row));
+                                }
+                                let _ = std::io::stdout().flush();
+                            }
+                            None => return false,
+                        },
+                        _ = tokio::signal::ctrl_c() => return true,
+                    }
+                }
+            });
+            if cancelled {
+                println!("Query terminated");
+            } else {
+                println!("Limit Reached\nQuery terminated");
+            }
+        }
+        StatementResult::Print(mut lines) => {
+            runtime.block_on(async {
+                loop {
+                    tokio::select! {
+                        line = lines.recv() => match line {
+                            Some(line) => println!("{line}"),
+                            None => return,
+                        },
+                        _ = tokio::signal::ctrl_c() => return,
+                    }
+                }
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_complete;
+
+    #[test]
+    fn statements_end_at_a_semicolon_outside_quotes() {
+        assert!(is_complete("SHOW STREAMS;"));
+        assert!(is_complete("SELECT 1\nFROM S;  \n"));
+        assert!(!is_complete("SELECT ';"));
+        assert!(!is_complete("SELECT 1 -- ;"));
+        assert!(is_complete("SELECT 'a;b';"));
+    }
+}

@@ -1,0 +1,410 @@
+//! DDL: CREATE STREAM/TABLE over a topic, DROP, CREATE/DROP TYPE.
+
+use std::sync::Arc;
+
+use super::{Engine, EngineError, EngineResult, StatementResult, commands};
+use crate::catalog::schema::{Column, ColumnKind, LogicalSchema};
+use crate::catalog::types::SqlType;
+use crate::catalog::{Source, TimestampColumn};
+use crate::format::{FormatKind, SerdeSpec};
+use crate::log::TopicConfig;
+use crate::plan::PlanError;
+use crate::plan::properties::WithProperties;
+use crate::runtime::processing_log::{
+    PROCESSING_LOG_COLUMNS, PROCESSING_LOG_STREAM, PROCESSING_LOG_TOPIC,
+};
+use crate::sql::ast::{ColumnConstraint, CreateSource, SourceKind};
+
+/// The word ksqlDB uses for a source kind in messages.
+pub fn kind_name(kind: SourceKind) -> &'static str {
+    match kind {
+        SourceKind::Stream => "stream",
+        SourceKind::Table => "table",
+    }
+}
+
+fn title(kind: SourceKind) -> &'static str {
+    match kind {
+        SourceKind::Stream => "Stream",
+        SourceKind::Table => "Table",
+    }
+}
+
+/// CREATE [OR REPLACE] [SOURCE] STREAM|TABLE [IF NOT EXISTS] name (columns) WITH (…).
+pub fn create_source(
+    engine: &Arc<Engine>,
+    create: &CreateSource,
+    text: &str,
+    replaying: bool,
+) -> EngineResult<StatementResult> {
+    if let Some(existing) = engine.catalog().source(&create.name) {
+        if create.if_not_exists {
+            return Ok(status(format!(
+                "Cannot add {} '{}': A {} with the same name already exists",
+                kind_name(create.kind),
+                create.name,
+                kind_name(existing.kind)
+            )));
+        }
+        if !create.or_replace || existing.kind != create.kind {
+            return Err(PlanError::SourceExists {
+                kind: kind_name(create.kind),
+                existing: kind_name(existing.kind),
+                name: create.name.clone(),
+            }
+            .into());
+        }
+    }
+    let props = WithProperties::parse(&create.properties)?;
+    let source = source_from_create(create, &props, text)?;
+    ensure_topic(engine, &source.topic, props.partitions, props.retention_ms)?;
+    let partitions = engine.log.topic_config(&source.topic).map(|c| c.partitions);
+    let mut source = source;
+    source.partitions = props.partitions.or(partitions).unwrap_or(1);
+    if !replaying {
+        commands::record(engine, text)?;
+    }
+    let message = format!("{} created", title(create.kind));
+    engine
+        .catalog_mut()
+        .sources
+        .insert(source.name.clone(), source);
+    Ok(status(message))
+}
+
+/// Builds the catalog entry a CREATE statement describes, checking it as ksqlDB does.
+fn source_from_create(
+    create: &CreateSource,
+    props: &WithProperties,
+    text: &str,
+) -> EngineResult<Source> {
+    let statement_kind = match create.kind {
+        SourceKind::Stream => "CREATE STREAM",
+        SourceKind::Table => "CREATE TABLE",
+    };
+    let topic = props.kafka_topic.clone().ok_or_else(|| {
+        PlanError::invalid(format!(
+            "Missing required property \"KAFKA_TOPIC\" for {statement_kind}"
+        ))
+    })?;
+    let value_format_name = props.value_format_name().ok_or_else(|| {
+        PlanError::invalid(
+            "Statement is missing the 'VALUE_FORMAT' property from the WITH clause. Either provide one or set a default via the 'ksql.persistence.default.format.value' config.",
+        )
+    })?;
+    if create.columns.is_empty() {
+        return Err(PlanError::invalid(format!(
+            "The statement does not define any columns. {statement_kind} requires columns for the {value_format_name} format."
+        ))
+        .into());
+    }
+    let mut columns = Vec::with_capacity(create.columns.len());
+    for def in &create.columns {
+        let kind = match (&def.constraint, create.kind) {
+            (ColumnConstraint::None, _) => ColumnKind::Value,
+            (ColumnConstraint::Key, SourceKind::Stream) => ColumnKind::Key,
+            (ColumnConstraint::PrimaryKey, SourceKind::Table) => ColumnKind::Key,
+            (ColumnConstraint::Key, SourceKind::Table) => {
+                return Err(PlanError::invalid(format!(
+                    "Column `{}` is a 'KEY' column: please use 'PRIMARY KEY' for tables.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.",
+                    def.name
+                ))
+                .into());
+            }
+            (ColumnConstraint::PrimaryKey, SourceKind::Stream) => {
+                return Err(PlanError::invalid(format!(
+                    "Column `{}` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.",
+                    def.name
+                ))
+                .into());
+            }
+            (ColumnConstraint::Headers, _) => ColumnKind::Header(None),
+            (ColumnConstraint::Header(k), _) => ColumnKind::Header(Some(k.clone())),
+        };
+        if columns.iter().any(|c: &Column| c.name == def.name) {
+            return Err(
+                PlanError::invalid(format!("Duplicate column names:\n\t{}", def.name)).into(),
+            );
+        }
+        if [
+            "ROWTIME",
+            "ROWPARTITION",
+            "ROWOFFSET",
+            "WINDOWSTART",
+            "WINDOWEND",
+        ]
+        .contains(&def.name.as_str())
+        {
+            return Err(PlanError::invalid(format!(
+                "'{}' is a reserved column name. You cannot use it as a name for a column.",
+                def.name
+            ))
+            .into());
+        }
+        columns.push(Column {
+            name: def.name.clone(),
+            ty: def.ty.clone(),
+            kind,
+        });
+    }
+    // ksqlDB orders key columns first.
+    columns.sort_by_key(|c| match c.kind {
+        ColumnKind::Key => 0,
+        _ => 1,
+    });
+    let schema = LogicalSchema::new(columns);
+    let key_columns: Vec<Column> = schema.key_columns().cloned().collect();
+    let value_columns: Vec<Column> = schema.value_columns().cloned().collect();
+    if create.kind == SourceKind::Table && key_columns.is_empty() {
+        return Err(PlanError::invalid(
+            "Tables require a PRIMARY KEY. Please define the PRIMARY KEY.",
+        )
+        .into());
+    }
+
+    let key_kind = match props.key_format_name() {
+        Some(name) => FormatKind::parse(name)?,
+        None if key_columns.is_empty() => FormatKind::None,
+        None => FormatKind::Kafka,
+    };
+    let value_kind = FormatKind::parse(value_format_name)?;
+    let wrap_single = match props.wrap_single_value {
+        Some(wrap) => {
+            if value_columns.len() != 1 {
+                return Err(PlanError::invalid(
+                    "'WRAP_SINGLE_VALUE' is only valid for single-field value schemas",
+                )
+                .into());
+            }
+            wrap
+        }
+        None => true,
+    };
+    let key_format = SerdeSpec {
+        kind: key_kind,
+        delimiter: props.key_delimiter.unwrap_or(','),
+        wrap_single: false,
+    };
+    let value_format = SerdeSpec {
+        kind: value_kind,
+        delimiter: props.value_delimiter.unwrap_or(','),
+        wrap_single,
+    };
+    key_format.validate(&key_columns)?;
+    value_format.validate(&value_columns)?;
+
+    let timestamp = match &props.timestamp {
+        Some(column) => {
+            let found = schema.find(column).ok_or_else(|| {
+                PlanError::invalid(format!(
+                    "The TIMESTAMP column set in the WITH clause does not exist in the schema: '{column}'"
+                ))
+            })?;
+            match (&found.ty, &props.timestamp_format) {
+                (SqlType::Bigint | SqlType::Timestamp, _) => {}
+                (SqlType::String, Some(_)) => {
+                    return Err(EngineError::Statement(
+                        "TIMESTAMP_FORMAT is not supported yet".into(),
+                    ));
+                }
+                (other, _) => {
+                    return Err(PlanError::invalid(format!(
+                        "Timestamp column, `{column}`, should be LONG(INT64), TIMESTAMP, or a String with a timestamp_format specified. Got {other}"
+                    ))
+                    .into());
+                }
+            }
+            Some(TimestampColumn {
+                column: column.clone(),
+                format: props.timestamp_format.clone(),
+            })
+        }
+        None => None,
+    };
+    Ok(Source {
+        name: create.name.clone(),
+        kind: create.kind,
+        schema,
+        topic,
+        partitions: 1,
+        key_format,
+        value_format,
+        timestamp,
+        is_source: create.is_source,
+        statement: text.to_string(),
+        writers: Vec::new(),
+    })
+}
+
+/// Makes sure a source's topic exists: creates it when PARTITIONS says how, else fails as
+/// ksqlDB does.
+pub fn ensure_topic(
+    engine: &Engine,
+    topic: &str,
+    partitions: Option<u32>,
+    retention_ms: Option<i64>,
+) -> EngineResult<()> {
+    if engine.log.topic_config(topic).is_some() {
+        return Ok(());
+    }
+    let Some(partitions) = partitions else {
+        return Err(PlanError::invalid(format!(
+            "Topic '{topic}' does not exist. If you want to create a new topic for the stream/table please re-run the statement providing the required 'PARTITIONS' configuration in the WITH clause (and optionally 'REPLICAS'). For example: CREATE STREAM FOO (ID INT, NAME STRING) WITH (KAFKA_TOPIC='{topic}', PARTITIONS=2, REPLICAS=1, VALUE_FORMAT='JSON');"
+        ))
+        .into());
+    };
+    let physical = if engine.config.deterministic {
+        1
+    } else {
+        partitions
+    };
+    engine.log.create_topic(
+        topic,
+        TopicConfig {
+            partitions: physical,
+            retention_ms,
+            retention_bytes: None,
+        },
+    )?;
+    Ok(())
+}
+
+/// DROP STREAM|TABLE [IF EXISTS] name [DELETE TOPIC].
+pub fn drop_source(
+    engine: &Arc<Engine>,
+    kind: SourceKind,
+    name: &str,
+    if_exists: bool,
+    delete_topic: bool,
+    text: &str,
+    replaying: bool,
+) -> EngineResult<StatementResult> {
+    let source = engine.catalog().source(name).cloned();
+    let Some(source) = source else {
+        if if_exists {
+            return Ok(status(format!("Source `{name}` does not exist.")));
+        }
+        return Err(PlanError::invalid(format!("{} {name} does not exist.", title(kind))).into());
+    };
+    if source.kind != kind {
+        return Err(PlanError::invalid(format!(
+            "Incompatible data source type is {}, but statement was DROP {}",
+            kind_name(source.kind).to_uppercase(),
+            kind_name(kind).to_uppercase()
+        ))
+        .into());
+    }
+    {
+        let catalog = engine.catalog();
+        let mut users: Vec<String> = catalog.readers_of(name).map(|q| q.id.clone()).collect();
+        users.extend(source.writers.iter().cloned());
+        if !users.is_empty() {
+            return Err(PlanError::invalid(format!(
+                "Cannot drop {name}.\nThe following queries read from this source: [{}].\nThe following queries write into this source: [{}].\nYou need to terminate them before dropping {name}.",
+                catalog.readers_of(name).map(|q| q.id.clone()).collect::<Vec<_>>().join(", "),
+                source.writers.join(", ")
+            ))
+            .into());
+        }
+    }
+    if delete_topic && source.is_source {
+        return Err(PlanError::invalid(format!(
+            "Cannot delete topic for read-only source: {name}"
+        ))
+        .into());
+    }
+    if !replaying {
+        commands::record(engine, text)?;
+    }
+    engine.catalog_mut().sources.remove(name);
+    if delete_topic
+        && engine
+            .catalog()
+            .sources_on_topic(&source.topic)
+            .next()
+            .is_none()
+    {
+        engine.log.delete_topic(&source.topic)?;
+    }
+    Ok(status(format!(
+        "Source `{name}` (topic: {}) was dropped.",
+        source.topic
+    )))
+}
+
+/// CREATE TYPE [IF NOT EXISTS] name AS type.
+pub fn create_type(
+    engine: &Arc<Engine>,
+    name: &str,
+    ty: &SqlType,
+    if_not_exists: bool,
+    text: &str,
+    replaying: bool,
+) -> EngineResult<StatementResult> {
+    if let Some(existing) = engine.catalog().types.get(name) {
+        if if_not_exists {
+            return Ok(status(format!(
+                "Registered custom type with name '{name}' and SQL type {ty}"
+            )));
+        }
+        return Err(PlanError::invalid(format!(
+            "Cannot register custom type '{name}' since it is already registered with type: {existing}"
+        ))
+        .into());
+    }
+    if !replaying {
+        commands::record(engine, text)?;
+    }
+    engine
+        .catalog_mut()
+        .types
+        .insert(name.to_string(), ty.clone());
+    Ok(status(format!(
+        "Registered custom type with name '{name}' and SQL type {ty}"
+    )))
+}
+
+/// DROP TYPE [IF EXISTS] name.
+pub fn drop_type(
+    engine: &Arc<Engine>,
+    name: &str,
+    if_exists: bool,
+    text: &str,
+    replaying: bool,
+) -> EngineResult<StatementResult> {
+    if !engine.catalog().types.contains_key(name) {
+        if if_exists {
+            return Ok(status(format!("Type {name} does not exist.")));
+        }
+        return Err(PlanError::invalid(format!("Type {name} does not exist.")).into());
+    }
+    if !replaying {
+        commands::record(engine, text)?;
+    }
+    engine.catalog_mut().types.remove(name);
+    Ok(status(format!("Dropped type '{name}'")))
+}
+
+/// Registers the `KSQL_PROCESSING_LOG` stream over the processing-log topic.
+pub fn register_processing_log(engine: &Arc<Engine>) -> EngineResult<()> {
+    let text = format!(
+        "CREATE STREAM {PROCESSING_LOG_STREAM} ({PROCESSING_LOG_COLUMNS}) WITH (KAFKA_TOPIC='{PROCESSING_LOG_TOPIC}', VALUE_FORMAT='JSON');"
+    );
+    let parsed = crate::sql::parse(&text)?;
+    let Some(crate::sql::ast::Statement::CreateSource(create)) =
+        parsed.first().map(|p| &p.statement)
+    else {
+        return Err(EngineError::Statement(
+            "processing log stream definition did not parse".into(),
+        ));
+    };
+    create_source(engine, create, &text, true)?;
+    Ok(())
+}
+
+fn status(message: String) -> StatementResult {
+    StatementResult::Status {
+        message,
+        query_id: None,
+    }
+}

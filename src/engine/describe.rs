@@ -1,0 +1,311 @@
+//! SHOW, DESCRIBE and EXPLAIN: what exists, as tables of text.
+
+use std::sync::Arc;
+
+use super::{Engine, EngineError, EngineResult, ResultTable, Session, StatementResult};
+use crate::catalog::Source;
+use crate::catalog::schema::ColumnKind;
+use crate::catalog::types::SqlType;
+use crate::plan::PlanError;
+use crate::sql::ast::{DescribeTarget, ExplainTarget, ShowTarget, SourceKind, Statement};
+
+/// Internal topics are hidden from SHOW TOPICS unless ALL is asked for.
+fn is_internal_topic(name: &str) -> bool {
+    name.starts_with('_')
+}
+
+pub fn show(
+    engine: &Arc<Engine>,
+    target: &ShowTarget,
+    session: &Session,
+) -> EngineResult<StatementResult> {
+    let catalog = engine.catalog();
+    let table = match target {
+        ShowTarget::Streams { .. } | ShowTarget::Tables { .. } => {
+            let (kind, label) = match target {
+                ShowTarget::Streams { .. } => (SourceKind::Stream, "Stream Name"),
+                _ => (SourceKind::Table, "Table Name"),
+            };
+            ResultTable {
+                heading: None,
+                columns: vec![
+                    label.into(),
+                    "Kafka Topic".into(),
+                    "Key Format".into(),
+                    "Value Format".into(),
+                    "Windowed".into(),
+                ],
+                rows: catalog
+                    .sources
+                    .values()
+                    .filter(|s| s.kind == kind)
+                    .map(|s| {
+                        vec![
+                            s.name.clone(),
+                            s.topic.clone(),
+                            s.key_format.kind.to_string(),
+                            s.value_format.kind.to_string(),
+                            "false".into(),
+                        ]
+                    })
+                    .collect(),
+            }
+        }
+        ShowTarget::Topics { all, .. } => ResultTable {
+            heading: None,
+            columns: vec![
+                "Kafka Topic".into(),
+                "Partitions".into(),
+                "Partition Replicas".into(),
+            ],
+            rows: engine
+                .log
+                .list_topics()
+                .into_iter()
+                .filter(|t| *all || !is_internal_topic(t))
+                .map(|t| {
+                    let declared = catalog.sources_on_topic(&t).map(|s| s.partitions).next();
+                    let partitions = declared
+                        .or_else(|| engine.log.topic_config(&t).map(|c| c.partitions))
+                        .unwrap_or(1);
+                    vec![t, partitions.to_string(), "1".into()]
+                })
+                .collect(),
+        },
+        ShowTarget::Queries { .. } => ResultTable {
+            heading: None,
+            columns: vec![
+                "Query ID".into(),
+                "Query Type".into(),
+                "Status".into(),
+                "Sink Name".into(),
+                "Sink Kafka Topic".into(),
+                "Query String".into(),
+            ],
+            rows: catalog
+                .queries
+                .values()
+                .map(|q| {
+                    vec![
+                        q.id.clone(),
+                        "PERSISTENT".into(),
+                        "RUNNING:1".into(),
+                        q.sink.clone(),
+                        q.sink_topic.clone(),
+                        q.statement.clone(),
+                    ]
+                })
+                .collect(),
+        },
+        ShowTarget::Properties => ResultTable {
+            heading: None,
+            columns: vec![
+                "Property".into(),
+                "Scope".into(),
+                "Level".into(),
+                "Value".into(),
+            ],
+            rows: default_properties(engine)
+                .into_iter()
+                .map(|(k, v)| (k, v, "SERVER"))
+                .chain(
+                    session
+                        .properties
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone(), "SESSION")),
+                )
+                .map(|(k, v, level)| vec![k, "KSQL".into(), level.into(), v])
+                .collect(),
+        },
+        ShowTarget::Types => ResultTable {
+            heading: None,
+            columns: vec!["Type Name".into(), "Schema".into()],
+            rows: catalog
+                .types
+                .iter()
+                .map(|(n, t)| vec![n.clone(), t.to_string()])
+                .collect(),
+        },
+        ShowTarget::Variables => ResultTable {
+            heading: None,
+            columns: vec!["Variable Name".into(), "Value".into()],
+            rows: session
+                .variables
+                .iter()
+                .map(|(n, v)| vec![n.clone(), v.clone()])
+                .collect(),
+        },
+        ShowTarget::Functions => {
+            return Err(EngineError::Statement(
+                "SHOW FUNCTIONS is not supported yet".into(),
+            ));
+        }
+    };
+    Ok(StatementResult::Table(table))
+}
+
+fn default_properties(engine: &Engine) -> Vec<(String, String)> {
+    vec![
+        ("auto.offset.reset".into(), "latest".into()),
+        ("ksql.persistence.wrap.single.values".into(), "true".into()),
+        (
+            "sluice.data.dir".into(),
+            engine
+                .config
+                .data_dir
+                .as_ref()
+                .map(|d| d.display().to_string())
+                .unwrap_or_else(|| "(in memory)".into()),
+        ),
+    ]
+}
+
+pub fn describe(engine: &Arc<Engine>, target: &DescribeTarget) -> EngineResult<StatementResult> {
+    let catalog = engine.catalog();
+    match target {
+        DescribeTarget::Source { name, extended } => {
+            let source = catalog.source(name).ok_or_else(|| {
+                PlanError::invalid(format!(
+                    "Could not find STREAM/TABLE '{name}' in the Metastore"
+                ))
+            })?;
+            Ok(StatementResult::Table(describe_source(
+                engine, source, *extended,
+            )))
+        }
+        DescribeTarget::AllSources { kind, extended } => {
+            let mut table = ResultTable::default();
+            for source in catalog.sources.values().filter(|s| s.kind == *kind) {
+                let one = describe_source(engine, source, *extended);
+                table.columns = one.columns;
+                let heading = one.heading.unwrap_or_default();
+                table.heading = Some(match table.heading.take() {
+                    Some(previous) => format!("{previous}\n{heading}"),
+                    None => heading,
+                });
+                table.rows.extend(one.rows);
+            }
+            Ok(StatementResult::Table(table))
+        }
+        DescribeTarget::Function(name) => Err(EngineError::Statement(format!(
+            "DESCRIBE FUNCTION is not supported yet: {name}"
+        ))),
+    }
+}
+
+fn describe_source(engine: &Engine, source: &Source, extended: bool) -> ResultTable {
+    let mut heading = format!("\nName                 : {}", source.name);
+    if extended {
+        let kind = match source.kind {
+            SourceKind::Stream => "STREAM",
+            SourceKind::Table => "TABLE",
+        };
+        let offsets: Vec<String> = engine
+            .log
+            .topic_config(&source.topic)
+            .map(|c| {
+                (0..c.partitions)
+                    .map(|p| {
+                        let end = engine.log.end_offset(&source.topic, p).unwrap_or_default();
+                        format!("{p}:{end}")
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        heading.push_str(&format!(
+            "\nType                 : {kind}\nTimestamp field      : {}\nKey format           : {}\nValue format         : {}\nKafka topic          : {} (partitions: {}, replication: 1)\nStatement            : {}\nEnd offsets          : {}",
+            source.timestamp.as_ref().map(|t| t.column.as_str()).unwrap_or("Not set - using <ROWTIME>"),
+            source.key_format.kind,
+            source.value_format.kind,
+            source.topic,
+            source.partitions,
+            source.statement,
+            offsets.join(", "),
+        ));
+        if !source.writers.is_empty() {
+            heading.push_str(&format!(
+                "\nWritten by           : {}",
+                source.writers.join(", ")
+            ));
+        }
+    }
+    let mut rows = vec![vec![
+        "ROWTIME".to_string(),
+        "BIGINT           (system)".to_string(),
+    ]];
+    rows.extend(source.schema.columns.iter().map(|c| {
+        let suffix = match &c.kind {
+            ColumnKind::Key if source.kind == SourceKind::Table => "  (primary key)".to_string(),
+            ColumnKind::Key => "  (key)".to_string(),
+            ColumnKind::Value => String::new(),
+            ColumnKind::Header(None) => "  (headers)".to_string(),
+            ColumnKind::Header(Some(k)) => format!("  (header('{k}'))"),
+        };
+        vec![c.name.clone(), format!("{}{suffix}", type_label(&c.ty))]
+    }));
+    ResultTable {
+        heading: Some(heading),
+        columns: vec!["Field".into(), "Type".into()],
+        rows,
+    }
+}
+
+/// ksqlDB's CLI writes strings as `VARCHAR(STRING)`.
+fn type_label(ty: &SqlType) -> String {
+    match ty {
+        SqlType::String => "VARCHAR(STRING)".into(),
+        other => other.to_string(),
+    }
+}
+
+pub fn explain(
+    engine: &Arc<Engine>,
+    target: &ExplainTarget,
+    session: &Session,
+) -> EngineResult<StatementResult> {
+    let (statement_text, query) = match target {
+        ExplainTarget::QueryId(id) => {
+            let catalog = engine.catalog();
+            let info = catalog.queries.get(&id.to_uppercase()).ok_or_else(|| {
+                PlanError::invalid(format!("Query with id:{id} does not exist, use SHOW QUERIES to view the full set of running queries."))
+            })?;
+            let parsed = crate::sql::parse(&info.statement)?;
+            (
+                info.statement.clone(),
+                parsed.into_iter().next().map(|p| p.statement),
+            )
+        }
+        ExplainTarget::Statement(statement) => (String::new(), Some((**statement).clone())),
+    };
+    let query = match query {
+        Some(Statement::CreateAsSelect(c)) => c.query,
+        Some(Statement::InsertInto { query, .. }) => query,
+        Some(Statement::Select(q)) => q,
+        _ => return Err(EngineError::Statement("EXPLAIN needs a query".into())),
+    };
+    let rule = if session.new_query_planner() {
+        crate::plan::select::KeyRule::KeyOptional
+    } else {
+        crate::plan::select::KeyRule::Transient
+    };
+    let plan =
+        crate::plan::select::plan_select(&query, &engine.catalog(), &engine.planner, rule, "")?;
+    let mut rows = vec![vec![format!(
+        "Source: {} (topic {})",
+        plan.source.name, plan.source.topic
+    )]];
+    if let Some(filter) = &plan.filter {
+        rows.push(vec![format!("  Filter: {filter}")]);
+    }
+    for column in &plan.columns {
+        rows.push(vec![format!(
+            "  Project: {} := {} ({})",
+            column.name, column.expr, column.ty
+        )]);
+    }
+    Ok(StatementResult::Table(ResultTable {
+        heading: (!statement_text.is_empty()).then(|| format!("Query: {statement_text}")),
+        columns: vec!["Execution plan".into()],
+        rows,
+    }))
+}

@@ -1,0 +1,165 @@
+//! INSERT INTO source [(columns)] VALUES (…): one record written straight to the topic.
+
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::Schema;
+use datafusion::arrow::record_batch::{RecordBatch, RecordBatchOptions};
+use datafusion::scalar::ScalarValue;
+use datafusion::sql::sqlparser::ast::Expr;
+
+use super::{Engine, EngineError, EngineResult, StatementResult};
+use crate::catalog::schema::{Column, ColumnKind};
+use crate::log::Record;
+use crate::log::partitioner::Partitioner;
+use crate::plan::PlanError;
+use crate::plan::expr::RowScope;
+use crate::plan::select::ROWTIME;
+use crate::runtime::offsets::now_millis;
+use crate::sql::ast::SourceKind;
+
+pub fn insert_values(
+    engine: &Arc<Engine>,
+    target: &str,
+    columns: Option<&[String]>,
+    values: &[Expr],
+) -> EngineResult<StatementResult> {
+    let source = engine.catalog().source(target).cloned().ok_or_else(|| {
+        PlanError::invalid(format!(
+            "Cannot insert values into an unknown stream/table: {target}"
+        ))
+    })?;
+    if source.is_source {
+        return Err(PlanError::invalid(format!(
+            "Cannot insert values into read-only {}: {target}",
+            if source.kind == SourceKind::Table {
+                "table"
+            } else {
+                "stream"
+            }
+        ))
+        .into());
+    }
+    let names: Vec<String> = match columns {
+        Some(names) => names.to_vec(),
+        None => source
+            .schema
+            .columns
+            .iter()
+            .filter(|c| matches!(c.kind, ColumnKind::Key | ColumnKind::Value))
+            .map(|c| c.name.clone())
+            .collect(),
+    };
+    if names.len() != values.len() {
+        return Err(PlanError::invalid(format!(
+            "Expected number columns and values to match: [{}], [{}]",
+            names.join(", "),
+            values
+                .iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .into());
+    }
+    let mut timestamp = None;
+    let mut assigned: Vec<(&Column, ScalarValue)> = Vec::new();
+    for (name, expr) in names.iter().zip(values) {
+        let value = constant(engine, expr)?;
+        if name == ROWTIME {
+            let cast = value
+                .cast_to(&datafusion::arrow::datatypes::DataType::Int64)
+                .map_err(|e| PlanError::invalid(format!("Expected ROWTIME to be a BIGINT: {e}")))?;
+            timestamp = match cast {
+                ScalarValue::Int64(v) => v,
+                _ => None,
+            };
+            continue;
+        }
+        let column = source
+            .schema
+            .find(name)
+            .ok_or_else(|| PlanError::invalid(format!("Column name `{name}` does not exist.")))?;
+        if matches!(column.kind, ColumnKind::Header(_)) {
+            return Err(
+                PlanError::invalid(format!("Cannot insert into HEADER columns: {name}")).into(),
+            );
+        }
+        let cast = value.cast_to(&column.ty.to_arrow()).map_err(|_| {
+            PlanError::invalid(format!(
+                "Expected type {} for field {name} but got {expr}",
+                column.ty
+            ))
+        })?;
+        assigned.push((column, cast));
+    }
+    let row_of = |kind: ColumnKind| -> EngineResult<(Vec<Column>, Vec<ScalarValue>)> {
+        let cols: Vec<Column> = source
+            .schema
+            .columns
+            .iter()
+            .filter(|c| c.kind == kind)
+            .cloned()
+            .collect();
+        let vals = cols
+            .iter()
+            .map(|c| match assigned.iter().find(|(a, _)| a.name == c.name) {
+                Some((_, v)) => Ok(v.clone()),
+                None => ScalarValue::try_from(&c.ty.to_arrow())
+                    .map_err(|e| EngineError::Statement(e.to_string())),
+            })
+            .collect::<EngineResult<Vec<_>>>()?;
+        Ok((cols, vals))
+    };
+    let (key_columns, key_values) = row_of(ColumnKind::Key)?;
+    let (value_columns, value_values) = row_of(ColumnKind::Value)?;
+    let key = if key_columns.is_empty() || key_values.iter().all(ScalarValue::is_null) {
+        None
+    } else {
+        source.key_format.encode(&key_values, &key_columns)?
+    };
+    let value = source.value_format.encode(&value_values, &value_columns)?;
+    let partitions = engine
+        .log
+        .topic_config(&source.topic)
+        .map(|c| c.partitions)
+        .ok_or_else(|| crate::log::LogError::UnknownTopic(source.topic.clone()))?;
+    let partition = Partitioner::new().partition(key.as_deref(), partitions)?;
+    engine.log.append(
+        &source.topic,
+        partition,
+        vec![Record {
+            key,
+            value,
+            timestamp: timestamp.unwrap_or_else(now_millis),
+            headers: Vec::new(),
+        }],
+        None,
+    )?;
+    Ok(StatementResult::Status {
+        message: String::new(),
+        query_id: None,
+    })
+}
+
+/// Evaluates an expression that references no column.
+fn constant(engine: &Engine, expr: &Expr) -> EngineResult<ScalarValue> {
+    let schema = Schema::empty();
+    let scope = RowScope {
+        schema: &schema,
+        qualifier: "",
+    };
+    let planned = engine.planner.plan(expr, &scope, "VALUES")?;
+    let batch = RecordBatch::try_new_with_options(
+        Arc::new(schema.clone()),
+        vec![],
+        &RecordBatchOptions::new().with_row_count(Some(1)),
+    )
+    .map_err(|e| EngineError::Statement(e.to_string()))?;
+    let value = planned
+        .physical
+        .evaluate(&batch)
+        .and_then(|v| v.into_array(1))
+        .and_then(|a| ScalarValue::try_from_array(&a, 0))
+        .map_err(|e| PlanError::invalid(format!("Failed to evaluate {expr}: {e}")))?;
+    Ok(value)
+}

@@ -1,0 +1,294 @@
+//! The engine: executes statements against the catalog, the log and the runtime.
+//!
+//! A statement's path: `sql::parse` → `engine::execute` dispatches on its kind → DDL goes to
+//! `ddl` (catalog changes, recorded in the command topic by `commands`), queries are planned
+//! by `plan::select` and started by `queries`, listings come from `describe`. One `Engine`
+//! serves the REPL, the HTTP server and the test runners alike.
+
+pub mod commands;
+pub mod ddl;
+pub mod describe;
+pub mod insert_values;
+pub mod print;
+pub mod queries;
+pub mod result;
+pub mod session;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+use crate::catalog::Catalog;
+use crate::format::FormatError;
+use crate::log::embedded::{EmbeddedLog, EmbeddedLogOptions};
+use crate::log::memory::MemoryLog;
+use crate::log::{FsyncPolicy, Log, LogError};
+use crate::plan::PlanError;
+use crate::plan::expr::ExprPlanner;
+use crate::runtime::RuntimeError;
+use crate::runtime::offsets::OffsetStore;
+use crate::runtime::processing_log::ProcessingLog;
+use crate::sql::ParseError;
+use crate::sql::ast::{ParsedStatement, Statement};
+
+pub use result::{PushQuery, ResultTable, StatementResult};
+pub use session::Session;
+
+/// How an engine is set up.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Where the embedded log keeps its data; `None` keeps everything in memory.
+    pub data_dir: Option<PathBuf>,
+    pub fsync: FsyncPolicy,
+    /// Run queries only when `run_until_idle` is called, one after another in creation
+    /// order, with every topic in one physical partition: the deterministic mode of
+    /// ksqlDB's test driver, used by the test runners.
+    pub deterministic: bool,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            data_dir: None,
+            fsync: FsyncPolicy::Never,
+            deterministic: false,
+        }
+    }
+}
+
+/// Why a statement failed.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Format(#[from] FormatError),
+    #[error(transparent)]
+    Log(#[from] LogError),
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    #[error("{0}")]
+    Statement(String),
+}
+
+pub type EngineResult<T> = Result<T, EngineError>;
+
+/// A failed statement with its text, as ksqlDB reports statement errors.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct StatementError {
+    pub error: EngineError,
+    /// The text of the statement that failed.
+    pub statement: String,
+}
+
+/// A streaming SQL engine over one log.
+pub struct Engine {
+    pub(crate) config: EngineConfig,
+    pub(crate) log: Arc<dyn Log>,
+    pub(crate) catalog: RwLock<Catalog>,
+    pub(crate) planner: ExprPlanner,
+    pub(crate) offsets: Arc<Mutex<OffsetStore>>,
+    pub(crate) processing_log: Arc<ProcessingLog>,
+    pub(crate) queries: queries::Queries,
+}
+
+impl Engine {
+    /// Opens the log, then rebuilds the catalog and restarts persistent queries by
+    /// replaying the command topic.
+    pub fn open(config: EngineConfig) -> EngineResult<Arc<Engine>> {
+        let log: Arc<dyn Log> = match &config.data_dir {
+            Some(dir) => Arc::new(EmbeddedLog::open(
+                dir,
+                EmbeddedLogOptions {
+                    fsync: config.fsync,
+                    ..EmbeddedLogOptions::default()
+                },
+            )?),
+            None => Arc::new(MemoryLog::new()),
+        };
+        Self::with_log(config, log)
+    }
+
+    /// An engine over a log the caller opened.
+    pub fn with_log(config: EngineConfig, log: Arc<dyn Log>) -> EngineResult<Arc<Engine>> {
+        let offsets = Arc::new(Mutex::new(OffsetStore::open(log.clone())?));
+        let processing_log = Arc::new(ProcessingLog::open(log.clone())?);
+        let engine = Arc::new(Engine {
+            config,
+            log,
+            catalog: RwLock::new(Catalog::default()),
+            planner: ExprPlanner::new(),
+            offsets,
+            processing_log,
+            queries: queries::Queries::default(),
+        });
+        ddl::register_processing_log(&engine)?;
+        commands::replay(&engine)?;
+        Ok(engine)
+    }
+
+    /// The log under this engine.
+    pub fn log(&self) -> &Arc<dyn Log> {
+        &self.log
+    }
+
+    /// A read lock on the catalog.
+    pub fn catalog(&self) -> std::sync::RwLockReadGuard<'_, Catalog> {
+        self.catalog.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn catalog_mut(&self) -> std::sync::RwLockWriteGuard<'_, Catalog> {
+        self.catalog.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Parses and executes every statement in `text`, in order. Stops at the first
+    /// failure; what ran before it stays done, and its results come with the error.
+    pub fn execute(
+        self: &Arc<Self>,
+        text: &str,
+        session: &mut Session,
+    ) -> Result<Vec<StatementResult>, (Vec<StatementResult>, StatementError)> {
+        let text = session.substitute(text);
+        let statements = crate::sql::parse(&text).map_err(|e| {
+            (
+                Vec::new(),
+                StatementError {
+                    error: e.into(),
+                    statement: text.trim().to_string(),
+                },
+            )
+        })?;
+        let mut results = Vec::with_capacity(statements.len());
+        for statement in statements {
+            match self.execute_statement(&statement, session) {
+                Ok(result) => results.push(result),
+                Err(error) => {
+                    return Err((
+                        results,
+                        StatementError {
+                            error,
+                            statement: statement.text,
+                        },
+                    ));
+                }
+            }
+        }
+        Ok(results)
+    }
+
+    /// Executes one parsed statement.
+    pub fn execute_statement(
+        self: &Arc<Self>,
+        parsed: &ParsedStatement,
+        session: &mut Session,
+    ) -> EngineResult<StatementResult> {
+        match &parsed.statement {
+            Statement::CreateSource(create) => {
+                ddl::create_source(self, create, &parsed.text, false)
+            }
+            Statement::CreateAsSelect(create) => {
+                queries::create_as_select(self, create, &parsed.text, session, None)
+            }
+            Statement::InsertInto {
+                target,
+                properties,
+                query,
+            } => queries::insert_into(self, target, properties, query, &parsed.text, session, None),
+            Statement::InsertValues {
+                target,
+                columns,
+                values,
+            } => insert_values::insert_values(self, target, columns.as_deref(), values),
+            Statement::Select(query) => queries::push_query(self, query, session),
+            Statement::DropSource {
+                kind,
+                name,
+                if_exists,
+                delete_topic,
+            } => ddl::drop_source(
+                self,
+                *kind,
+                name,
+                *if_exists,
+                *delete_topic,
+                &parsed.text,
+                false,
+            ),
+            Statement::Terminate { query_id } => {
+                queries::terminate(self, query_id.as_deref(), &parsed.text, false)
+            }
+            Statement::CreateType {
+                name,
+                ty,
+                if_not_exists,
+            } => ddl::create_type(self, name, ty, *if_not_exists, &parsed.text, false),
+            Statement::DropType { name, if_exists } => {
+                ddl::drop_type(self, name, *if_exists, &parsed.text, false)
+            }
+            Statement::Show(target) => describe::show(self, target, session),
+            Statement::Describe(target) => describe::describe(self, target),
+            Statement::Explain(target) => describe::explain(self, target, session),
+            Statement::Print {
+                topic,
+                from_beginning,
+                interval,
+                limit,
+            } => print::print(self, topic, *from_beginning, *interval, *limit),
+            Statement::Set { property, value } => {
+                session.properties.insert(property.clone(), value.clone());
+                Ok(StatementResult::Status {
+                    message: format!(
+                        "Successfully changed local property '{property}' to '{value}'."
+                    ),
+                    query_id: None,
+                })
+            }
+            Statement::Unset { property } => {
+                session.properties.remove(property);
+                Ok(StatementResult::Status {
+                    message: format!("Successfully unset local property '{property}'."),
+                    query_id: None,
+                })
+            }
+            Statement::Define { name, value } => {
+                session.variables.insert(name.clone(), value.clone());
+                Ok(StatementResult::Status {
+                    message: String::new(),
+                    query_id: None,
+                })
+            }
+            Statement::Undefine { name } => {
+                session.variables.remove(name);
+                Ok(StatementResult::Status {
+                    message: String::new(),
+                    query_id: None,
+                })
+            }
+            Statement::RunScript { path } => {
+                let script = std::fs::read_to_string(path).map_err(|e| {
+                    EngineError::Statement(format!("Failed to read file: {path}: {e}"))
+                })?;
+                let results = self.execute(&script, session).map_err(|(_, e)| e.error)?;
+                let count = results.len();
+                Ok(StatementResult::Status {
+                    message: format!("Ran {count} statements from {path}"),
+                    query_id: None,
+                })
+            }
+            Statement::Pause { .. } | Statement::Resume { .. } | Statement::AlterSource { .. } => {
+                Err(EngineError::Statement(format!(
+                    "Statement not supported yet: {}",
+                    parsed.text
+                )))
+            }
+        }
+    }
+
+    /// Deterministic mode: runs every persistent query, in creation order, until none has
+    /// anything left to read.
+    pub fn run_until_idle(&self) -> EngineResult<()> {
+        queries::run_until_idle(self)
+    }
+}

@@ -1,0 +1,635 @@
+//! Queries: starting persistent queries (CREATE … AS SELECT, INSERT INTO … SELECT) and push
+//! queries (SELECT … EMIT CHANGES), terminating them, and driving them.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use datafusion::physical_expr::expressions::col;
+use tokio::sync::{mpsc, watch};
+
+use super::commands::{self, StartPositions};
+use super::ddl::{ensure_topic, kind_name};
+use super::{Engine, EngineError, EngineResult, PushQuery, Session, StatementResult};
+use crate::catalog::schema::ColumnKind;
+use crate::catalog::{QueryInfo, Source};
+use crate::exec::Operator;
+use crate::exec::filter::Filter;
+use crate::exec::project::Project;
+use crate::exec::sink::SinkEncoder;
+use crate::exec::source::SourceDecoder;
+use crate::format::{FormatKind, SerdeSpec};
+use crate::plan::PlanError;
+use crate::plan::properties::WithProperties;
+use crate::plan::select::{KeyRule, ROWTIME, SelectPlan, plan_select};
+use crate::runtime::query::{Progress, QueryOutput, QueryTask};
+use crate::sql::ast::{CreateAsSelect, Properties, Query, SourceKind};
+
+/// The queries running in an engine, in creation order.
+#[derive(Default)]
+pub struct Queries {
+    running: Mutex<Vec<RunningQuery>>,
+}
+
+struct RunningQuery {
+    id: String,
+    task: Arc<Mutex<QueryTask>>,
+    persistent: bool,
+    /// Tells a background task to stop; `None` in deterministic mode.
+    stop: Option<watch::Sender<bool>>,
+}
+
+impl Queries {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<RunningQuery>> {
+        self.running.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Ids of the running queries, in creation order.
+    pub fn ids(&self) -> Vec<String> {
+        self.lock().iter().map(|q| q.id.clone()).collect()
+    }
+}
+
+/// CREATE STREAM … AS SELECT.
+pub fn create_as_select(
+    engine: &Arc<Engine>,
+    create: &CreateAsSelect,
+    text: &str,
+    session: &Session,
+    replay: Option<&StartPositions>,
+) -> EngineResult<StatementResult> {
+    if let Some(existing) = engine.catalog().source(&create.name) {
+        if create.if_not_exists {
+            return Ok(StatementResult::Status {
+                message: format!(
+                    "Cannot add {} '{}': A {} with the same name already exists",
+                    kind_name(create.kind),
+                    create.name,
+                    kind_name(existing.kind)
+                ),
+                query_id: None,
+            });
+        }
+        return Err(PlanError::SourceExists {
+            kind: kind_name(create.kind),
+            existing: kind_name(existing.kind),
+            name: create.name.clone(),
+        }
+        .into());
+    }
+    if create.kind == SourceKind::Table {
+        return Err(EngineError::Statement(
+            "CREATE TABLE AS SELECT is not supported yet".into(),
+        ));
+    }
+    let props = WithProperties::parse(&create.properties)?;
+    let key_rule = if session.new_query_planner() {
+        KeyRule::KeyOptional
+    } else {
+        KeyRule::MustProjectKey
+    };
+    let plan = plan_select(
+        &create.query,
+        &engine.catalog(),
+        &engine.planner,
+        key_rule,
+        &create.name,
+    )?;
+    let sink = sink_source(&create.name, create.kind, &plan, &props, text)?;
+    let query_id = {
+        let mut catalog = engine.catalog_mut();
+        let id = format!("CSAS_{}_{}", create.name, catalog.next_query_number);
+        catalog.next_query_number += 1;
+        id
+    };
+    ensure_topic(
+        engine,
+        &sink.topic,
+        Some(sink.partitions),
+        props.retention_ms,
+    )?;
+    let start = start_positions(engine, &plan.source, session, replay)?;
+    if replay.is_none() {
+        commands::record_query(engine, text, &session.properties, &start)?;
+    }
+    let mut sink = sink;
+    sink.writers.push(query_id.clone());
+    {
+        let mut catalog = engine.catalog_mut();
+        catalog.queries.insert(
+            query_id.clone(),
+            QueryInfo {
+                id: query_id.clone(),
+                statement: text.to_string(),
+                sources: vec![plan.source.name.clone()],
+                sink: sink.name.clone(),
+                sink_topic: sink.topic.clone(),
+            },
+        );
+        catalog.sources.insert(sink.name.clone(), sink.clone());
+    }
+    start_persistent(engine, &query_id, plan, &sink, start)?;
+    Ok(StatementResult::Status {
+        message: format!("Created query with ID {query_id}"),
+        query_id: Some(query_id),
+    })
+}
+
+/// INSERT INTO stream SELECT …: a persistent query writing into an existing stream.
+pub fn insert_into(
+    engine: &Arc<Engine>,
+    target: &str,
+    properties: &Properties,
+    query: &Query,
+    text: &str,
+    session: &Session,
+    replay: Option<&StartPositions>,
+) -> EngineResult<StatementResult> {
+    let props = WithProperties::parse(properties)?;
+    let sink = engine.catalog().source(target).cloned().ok_or_else(|| {
+        PlanError::invalid(format!(
+            "Cannot insert into an unknown stream/table: `{target}`"
+        ))
+    })?;
+    if sink.kind == SourceKind::Table {
+        return Err(PlanError::invalid(format!(
+            "INSERT INTO can only be used to insert into a stream. {target} is a table."
+        ))
+        .into());
+    }
+    if sink.is_source {
+        return Err(
+            PlanError::invalid(format!("Cannot insert into read-only stream: {target}")).into(),
+        );
+    }
+    let key_rule = if session.new_query_planner() {
+        KeyRule::KeyOptional
+    } else {
+        KeyRule::MustProjectKey
+    };
+    let plan = plan_select(query, &engine.catalog(), &engine.planner, key_rule, target)?;
+    let produced = plan.output_schema();
+    let expected = crate::catalog::schema::LogicalSchema::new(
+        sink.schema
+            .columns
+            .iter()
+            .filter(|c| matches!(c.kind, ColumnKind::Key | ColumnKind::Value))
+            .cloned()
+            .collect(),
+    );
+    if produced != expected {
+        return Err(PlanError::invalid(format!(
+            "Incompatible schema between results and sink.\nResult schema is {produced}\nSink schema is {expected}"
+        ))
+        .into());
+    }
+    let query_id = match props.query_id {
+        Some(id) => id.to_uppercase(),
+        None => {
+            let mut catalog = engine.catalog_mut();
+            let id = format!("INSERTQUERY_{}", catalog.next_query_number);
+            catalog.next_query_number += 1;
+            id
+        }
+    };
+    if engine.catalog().queries.contains_key(&query_id) {
+        return Err(PlanError::invalid(format!("Query ID '{query_id}' already exists.")).into());
+    }
+    let start = start_positions(engine, &plan.source, session, replay)?;
+    if replay.is_none() {
+        commands::record_query(engine, text, &session.properties, &start)?;
+    }
+    {
+        let mut catalog = engine.catalog_mut();
+        catalog.queries.insert(
+            query_id.clone(),
+            QueryInfo {
+                id: query_id.clone(),
+                statement: text.to_string(),
+                sources: vec![plan.source.name.clone()],
+                sink: sink.name.clone(),
+                sink_topic: sink.topic.clone(),
+            },
+        );
+        if let Some(s) = catalog.sources.get_mut(&sink.name) {
+            s.writers.push(query_id.clone());
+        }
+    }
+    start_persistent(engine, &query_id, plan, &sink, start)?;
+    Ok(StatementResult::Status {
+        message: format!("Created query with ID {query_id}"),
+        query_id: Some(query_id),
+    })
+}
+
+/// SELECT … EMIT CHANGES: a transient query streaming rows to the caller.
+pub fn push_query(
+    engine: &Arc<Engine>,
+    query: &Query,
+    session: &Session,
+) -> EngineResult<StatementResult> {
+    if query.emit.is_none() {
+        return Err(EngineError::Statement(
+            "Pull queries are not supported yet: add EMIT CHANGES for a push query".into(),
+        ));
+    }
+    let plan = plan_select(
+        query,
+        &engine.catalog(),
+        &engine.planner,
+        KeyRule::Transient,
+        "",
+    )?;
+    let query_id = format!("transient_{}_{}", plan.source.name, transient_suffix());
+    let columns = plan
+        .columns
+        .iter()
+        .map(|c| (c.name.clone(), c.ty.clone()))
+        .collect();
+    let start = start_positions(engine, &plan.source, session, None)?;
+    let (sender, rows) = mpsc::unbounded_channel();
+    let limit = plan.limit;
+    let (decoder, operators) = pipeline(&plan)?;
+    let task = QueryTask::new(
+        query_id.clone(),
+        engine.log.clone(),
+        plan.source.topic.clone(),
+        start,
+        decoder,
+        operators,
+        QueryOutput::Channel(sender),
+        limit,
+    );
+    launch(engine, query_id.clone(), task, false)?;
+    Ok(StatementResult::Push(PushQuery {
+        query_id,
+        columns,
+        rows,
+    }))
+}
+
+/// TERMINATE query_id | TERMINATE ALL.
+pub fn terminate(
+    engine: &Arc<Engine>,
+    query_id: Option<&str>,
+    text: &str,
+    replaying: bool,
+) -> EngineResult<StatementResult> {
+    let ids: Vec<String> = match query_id {
+        Some(id) => {
+            let id = id.to_uppercase();
+            let known = engine.catalog().queries.contains_key(&id)
+                || engine
+                    .queries
+                    .ids()
+                    .iter()
+                    .any(|q| q.eq_ignore_ascii_case(&id));
+            if !known {
+                return Err(PlanError::invalid(format!("Unknown queryId: {id}")).into());
+            }
+            vec![id]
+        }
+        None => engine.catalog().queries.keys().cloned().collect(),
+    };
+    if !replaying {
+        commands::record(engine, text)?;
+    }
+    for id in &ids {
+        stop(engine, id);
+        let mut catalog = engine.catalog_mut();
+        if let Some(info) = catalog.queries.remove(id) {
+            if let Some(sink) = catalog.sources.get_mut(&info.sink) {
+                sink.writers.retain(|w| w != id);
+            }
+        }
+        drop(catalog);
+        engine
+            .offsets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(id)?;
+    }
+    Ok(StatementResult::Status {
+        message: "Query terminated.".into(),
+        query_id: None,
+    })
+}
+
+/// Stops a running query's task, if it runs.
+fn stop(engine: &Engine, id: &str) {
+    let mut running = engine.queries.lock();
+    if let Some(index) = running.iter().position(|q| q.id.eq_ignore_ascii_case(id)) {
+        let query = running.remove(index);
+        if let Some(stop) = query.stop {
+            let _ = stop.send(true);
+        }
+    }
+}
+
+/// Deterministic mode: polls every query in creation order until none makes progress.
+pub fn run_until_idle(engine: &Engine) -> EngineResult<()> {
+    loop {
+        let tasks: Vec<(String, Arc<Mutex<QueryTask>>, bool)> = engine
+            .queries
+            .lock()
+            .iter()
+            .map(|q| (q.id.clone(), q.task.clone(), q.persistent))
+            .collect();
+        let mut progressed = false;
+        for (id, task, persistent) in tasks {
+            let mut task = task.lock().unwrap_or_else(|e| e.into_inner());
+            match task.poll_once(&engine.processing_log)? {
+                Progress::Consumed(0) => {}
+                Progress::Consumed(_) => {
+                    progressed = true;
+                    if persistent {
+                        commit(engine, &id, &task)?;
+                    }
+                }
+                Progress::Finished => {
+                    drop(task);
+                    stop(engine, &id);
+                }
+            }
+        }
+        if !progressed {
+            return Ok(());
+        }
+    }
+}
+
+fn commit(engine: &Engine, id: &str, task: &QueryTask) -> EngineResult<()> {
+    if let Some(commit) = task.commit() {
+        engine
+            .offsets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .commit(id, commit)?;
+    }
+    Ok(())
+}
+
+/// The catalog entry for a C*AS sink: formats and partitions default to the source's.
+fn sink_source(
+    name: &str,
+    kind: SourceKind,
+    plan: &SelectPlan,
+    props: &WithProperties,
+    text: &str,
+) -> EngineResult<Source> {
+    let schema = plan.output_schema();
+    let key_columns: Vec<_> = schema.key_columns().cloned().collect();
+    let value_columns: Vec<_> = schema.value_columns().cloned().collect();
+    let key_kind = match props.key_format_name() {
+        Some(name) => FormatKind::parse(name)?,
+        None if key_columns.is_empty() => FormatKind::None,
+        None if plan.source.key_format.kind == FormatKind::None => FormatKind::Kafka,
+        None => plan.source.key_format.kind,
+    };
+    let value_kind = match props.value_format_name() {
+        Some(name) => FormatKind::parse(name)?,
+        None => plan.source.value_format.kind,
+    };
+    let wrap_single = match props.wrap_single_value {
+        Some(_) if value_columns.len() != 1 => {
+            return Err(PlanError::invalid(
+                "'WRAP_SINGLE_VALUE' is only valid for single-field value schemas",
+            )
+            .into());
+        }
+        Some(wrap) => wrap,
+        None => true,
+    };
+    let key_format = SerdeSpec {
+        kind: key_kind,
+        delimiter: props
+            .key_delimiter
+            .unwrap_or(plan.source.key_format.delimiter),
+        wrap_single: false,
+    };
+    let value_format = SerdeSpec {
+        kind: value_kind,
+        delimiter: props
+            .value_delimiter
+            .unwrap_or(plan.source.value_format.delimiter),
+        wrap_single,
+    };
+    key_format.validate(&key_columns)?;
+    value_format.validate(&value_columns)?;
+    let partitions = props.partitions.unwrap_or(plan.source.partitions);
+    Ok(Source {
+        name: name.to_string(),
+        kind,
+        schema,
+        topic: props
+            .kafka_topic
+            .clone()
+            .unwrap_or_else(|| name.to_string()),
+        partitions,
+        key_format,
+        value_format,
+        timestamp: None,
+        is_source: false,
+        statement: text.to_string(),
+        writers: Vec::new(),
+    })
+}
+
+/// Where a query over `source` starts: its commit after a restart, else what its command
+/// recorded, else the session's `auto.offset.reset` (latest by default).
+fn start_positions(
+    engine: &Engine,
+    source: &Source,
+    session: &Session,
+    replay: Option<&StartPositions>,
+) -> EngineResult<BTreeMap<u32, i64>> {
+    let partitions = engine
+        .log
+        .topic_config(&source.topic)
+        .ok_or_else(|| crate::log::LogError::UnknownTopic(source.topic.clone()))?
+        .partitions;
+    let mut positions = BTreeMap::new();
+    for partition in 0..partitions {
+        let offset = match replay.and_then(|r| r.get(&partition)) {
+            Some(offset) => *offset,
+            None if replay.is_some() || session.reads_from_earliest() => {
+                engine.log.start_offset(&source.topic, partition)?
+            }
+            None => engine.log.end_offset(&source.topic, partition)?,
+        };
+        positions.insert(partition, offset);
+    }
+    Ok(positions)
+}
+
+/// Decoder and operators for a planned SELECT.
+fn pipeline(plan: &SelectPlan) -> EngineResult<(SourceDecoder, Vec<Box<dyn Operator>>)> {
+    let decoder = SourceDecoder::new(&plan.source, plan.input_schema.clone());
+    let mut operators: Vec<Box<dyn Operator>> = Vec::new();
+    if let Some(predicate) = &plan.filter {
+        operators.push(Box::new(Filter::new(predicate.clone())));
+    }
+    let rowtime =
+        col(ROWTIME, &plan.input_schema).map_err(|e| PlanError::Internal(e.to_string()))?;
+    let columns = plan
+        .columns
+        .iter()
+        .map(|c| (c.name.clone(), c.expr.clone(), c.ty.to_arrow()))
+        .collect();
+    operators.push(Box::new(Project::new(rowtime, columns)));
+    Ok((decoder, operators))
+}
+
+/// Builds and launches a persistent query writing into `sink`.
+fn start_persistent(
+    engine: &Arc<Engine>,
+    query_id: &str,
+    plan: SelectPlan,
+    sink: &Source,
+    start: BTreeMap<u32, i64>,
+) -> EngineResult<()> {
+    let commit = engine
+        .offsets
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(query_id)
+        .cloned();
+    let positions = match &commit {
+        Some(commit) => {
+            let mut positions = start;
+            if let Some(committed) = commit.positions.get(&plan.source.topic) {
+                positions.extend(committed.iter().map(|(p, o)| (*p, *o)));
+            }
+            positions
+        }
+        None => start,
+    };
+    let physical_partitions = engine
+        .log
+        .topic_config(&sink.topic)
+        .map(|c| c.partitions)
+        .unwrap_or(1);
+    let encoder = SinkEncoder::new(
+        &sink.topic,
+        &sink.schema,
+        sink.key_format.clone(),
+        sink.value_format.clone(),
+        physical_partitions,
+    );
+    let (decoder, operators) = pipeline(&plan)?;
+    let output = QueryOutput::Topic {
+        encoder,
+        topic: sink.topic.clone(),
+        producer_id: producer_id(query_id),
+        sequences: commit.map(|c| c.sequences).unwrap_or_default(),
+    };
+    let task = QueryTask::new(
+        query_id.to_string(),
+        engine.log.clone(),
+        plan.source.topic.clone(),
+        positions,
+        decoder,
+        operators,
+        output,
+        None,
+    );
+    launch(engine, query_id.to_string(), task, true)
+}
+
+/// Registers a task and, unless the engine is deterministic, runs it on tokio.
+fn launch(engine: &Arc<Engine>, id: String, task: QueryTask, persistent: bool) -> EngineResult<()> {
+    let topic = task.topic().to_string();
+    let task = Arc::new(Mutex::new(task));
+    let stop = if engine.config.deterministic {
+        None
+    } else {
+        let handle = tokio::runtime::Handle::try_current()
+            .map_err(|_| EngineError::Statement("queries need a tokio runtime to run in".into()))?;
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let changes = engine.log.subscribe(&topic)?;
+        handle.spawn(drive(
+            engine.clone(),
+            id.clone(),
+            task.clone(),
+            persistent,
+            changes,
+            stop_rx,
+        ));
+        Some(stop_tx)
+    };
+    engine.queries.lock().push(RunningQuery {
+        id,
+        task,
+        persistent,
+        stop,
+    });
+    Ok(())
+}
+
+/// Runs a query until it finishes or is stopped, waiting on the log when idle.
+async fn drive(
+    engine: Arc<Engine>,
+    id: String,
+    task: Arc<Mutex<QueryTask>>,
+    persistent: bool,
+    mut changes: watch::Receiver<u64>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    loop {
+        if *stopped.borrow() {
+            return;
+        }
+        changes.borrow_and_update();
+        let (progress, client_gone) = {
+            let mut guard = task.lock().unwrap_or_else(|e| e.into_inner());
+            let progress = guard.poll_once(&engine.processing_log);
+            if let Ok(Progress::Consumed(n)) = &progress {
+                if *n > 0 && persistent {
+                    if let Err(e) = commit(&engine, &id, &guard) {
+                        tracing::error!(query_id = %id, error = %e, "commit failed");
+                    }
+                }
+            }
+            (progress, guard.client_gone())
+        };
+        match progress {
+            Ok(Progress::Consumed(0)) => {
+                tokio::select! {
+                    changed = changes.changed() => if changed.is_err() { return },
+                    _ = stopped.changed() => return,
+                    _ = client_gone => {
+                        stop(&engine, &id);
+                        return;
+                    }
+                }
+            }
+            Ok(Progress::Consumed(_)) => tokio::task::yield_now().await,
+            Ok(Progress::Finished) => {
+                stop(&engine, &id);
+                return;
+            }
+            Err(e) => {
+                tracing::error!(query_id = %id, error = %e, "query failed");
+                stop(&engine, &id);
+                return;
+            }
+        }
+    }
+}
+
+/// A stable producer id per query, so that its appends are deduplicated across restarts.
+fn producer_id(query_id: &str) -> i64 {
+    // FNV-1a: stable across builds and platforms, unlike `DefaultHasher`.
+    let mut hash: u64 = 0xcbf29ce484222325;
+    for byte in query_id.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x100000001b3);
+    }
+    (hash >> 1) as i64
+}
+
+fn transient_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    crate::runtime::offsets::now_millis() as u64 * 1000
+        + NEXT.fetch_add(1, Ordering::Relaxed) % 1000
+}

@@ -1,0 +1,37 @@
+//! What executing a statement gives back, independent of how it is shown (REPL table,
+//! REST entity).
+
+use datafusion::arrow::record_batch::RecordBatch;
+use tokio::sync::mpsc;
+
+use crate::catalog::types::SqlType;
+
+/// The outcome of one statement.
+pub enum StatementResult {
+    /// A statement that changed something, with ksqlDB's status message.
+    Status {
+        message: String,
+        query_id: Option<String>,
+    },
+    /// A listing or description as rows of text.
+    Table(ResultTable),
+    /// A push query: its columns, then rows as they are produced.
+    Push(PushQuery),
+    /// PRINT: formatted records as they arrive.
+    Print(mpsc::UnboundedReceiver<String>),
+}
+
+/// Rows of text under column headers, with an optional heading above.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ResultTable {
+    pub heading: Option<String>,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// A running push query. Dropping it ends the query.
+pub struct PushQuery {
+    pub query_id: String,
+    pub columns: Vec<(String, SqlType)>,
+    pub rows: mpsc::UnboundedReceiver<RecordBatch>,
+}

@@ -1,0 +1,39 @@
+//! Per-client state: properties from SET and variables from DEFINE.
+
+use std::collections::BTreeMap;
+
+/// Properties and variables of one REPL or request.
+#[derive(Debug, Clone, Default)]
+pub struct Session {
+    pub properties: BTreeMap<String, String>,
+    pub variables: BTreeMap<String, String>,
+}
+
+impl Session {
+    /// Where new queries start reading: `earliest`, or `latest` by default as in ksqlDB.
+    pub fn reads_from_earliest(&self) -> bool {
+        ["auto.offset.reset", "ksql.streams.auto.offset.reset"]
+            .iter()
+            .filter_map(|k| self.properties.get(*k))
+            .any(|v| v.eq_ignore_ascii_case("earliest"))
+    }
+
+    /// True when `ksql.new.query.planner.enabled` is on (off by default, as in ksqlDB).
+    pub fn new_query_planner(&self) -> bool {
+        self.properties
+            .get("ksql.new.query.planner.enabled")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    }
+
+    /// Replaces `${name}` by DEFINEd values.
+    pub fn substitute(&self, text: &str) -> String {
+        if self.variables.is_empty() || !text.contains("${") {
+            return text.to_string();
+        }
+        let mut out = text.to_string();
+        for (name, value) in &self.variables {
+            out = out.replace(&format!("${{{name}}}"), value);
+        }
+        out
+    }
+}

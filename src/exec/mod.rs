@@ -1,0 +1,59 @@
+//! Operators: one per file, named after its SQL concept, each turning Arrow record batches
+//! into Arrow record batches.
+//!
+//! `source` decodes log records into batches and `sink` encodes batches back into records;
+//! between them run the operators the planner chose (`filter`, `project`). Operators never
+//! touch the log or the catalog; the runtime feeds them and carries their output.
+
+pub mod filter;
+pub mod project;
+pub mod sink;
+pub mod source;
+
+use datafusion::arrow::record_batch::RecordBatch;
+
+/// A record that could not be processed: it goes to the processing log and the query
+/// goes on without it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordError {
+    pub kind: RecordErrorKind,
+    pub topic: String,
+    pub partition: u32,
+    pub offset: i64,
+    pub message: String,
+    /// The record's value bytes, when it failed to decode.
+    pub record: Option<Vec<u8>>,
+}
+
+/// ksqlDB's processing-log message types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordErrorKind {
+    Deserialization,
+    RecordProcessing,
+    Serialization,
+}
+
+/// Errors that stop a batch (a bug or an impossible state, not a bad record).
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    #[error("Arrow error: {0}")]
+    Arrow(#[from] datafusion::arrow::error::ArrowError),
+    #[error("{0}")]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+    #[error("Internal error (please report it): {0}")]
+    Internal(String),
+}
+
+pub type ExecResult<T> = Result<T, ExecError>;
+
+/// A step of a query's pipeline.
+///
+/// `on_batch` receives batches in input order and may emit zero or more batches;
+/// per-row failures are reported through `errors`, not returned.
+pub trait Operator: Send {
+    fn on_batch(
+        &mut self,
+        batch: RecordBatch,
+        errors: &mut Vec<RecordError>,
+    ) -> ExecResult<Option<RecordBatch>>;
+}

@@ -1,0 +1,122 @@
+//! SELECT: computes the output columns of each row, plus the timestamp its record gets.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef, Int32Array, Int64Array, new_null_array};
+use datafusion::arrow::compute::concat;
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::physical_expr::PhysicalExpr;
+
+use super::{ExecResult, Operator, RecordError, RecordErrorKind};
+use crate::plan::select::{ROWOFFSET, ROWPARTITION};
+
+/// Name of the column that carries each output row's record timestamp. `$` cannot start an
+/// identifier in ksqlDB, so it never clashes with a user's column.
+pub const RECORD_TIMESTAMP: &str = "$ROWTIME";
+
+pub struct Project {
+    /// The timestamp of each output record (ROWTIME of the input row).
+    timestamp: Arc<dyn PhysicalExpr>,
+    /// One expression per output column, in output order.
+    exprs: Vec<Arc<dyn PhysicalExpr>>,
+    /// `RECORD_TIMESTAMP` first, then the output columns.
+    schema: SchemaRef,
+}
+
+impl Project {
+    /// `columns` are (name, expression, type) in output order.
+    pub fn new(
+        timestamp: Arc<dyn PhysicalExpr>,
+        columns: Vec<(String, Arc<dyn PhysicalExpr>, DataType)>,
+    ) -> Self {
+        let mut fields = vec![Field::new(RECORD_TIMESTAMP, DataType::Int64, false)];
+        let mut exprs = Vec::with_capacity(columns.len());
+        for (name, expr, data_type) in columns {
+            fields.push(Field::new(name, data_type, true));
+            exprs.push(expr);
+        }
+        Project {
+            timestamp,
+            exprs,
+            schema: Arc::new(Schema::new(fields)),
+        }
+    }
+
+    pub fn schema(&self) -> &SchemaRef {
+        &self.schema
+    }
+}
+
+impl Operator for Project {
+    fn on_batch(
+        &mut self,
+        batch: RecordBatch,
+        errors: &mut Vec<RecordError>,
+    ) -> ExecResult<Option<RecordBatch>> {
+        let mut arrays = Vec::with_capacity(self.exprs.len() + 1);
+        arrays.push(evaluate_lenient(&self.timestamp, &batch, errors)?);
+        for expr in &self.exprs {
+            arrays.push(evaluate_lenient(expr, &batch, errors)?);
+        }
+        Ok(Some(RecordBatch::try_new(self.schema.clone(), arrays)?))
+    }
+}
+
+/// Evaluates `expr` over a batch. If the batch fails as a whole, each row is evaluated on
+/// its own: rows that fail become NULL and are reported, as ksqlDB does for expression
+/// errors (a bad cast, a division by zero), and the rest of the batch is kept.
+pub fn evaluate_lenient(
+    expr: &Arc<dyn PhysicalExpr>,
+    batch: &RecordBatch,
+    errors: &mut Vec<RecordError>,
+) -> ExecResult<ArrayRef> {
+    if let Ok(value) = expr.evaluate(batch) {
+        return Ok(value.into_array(batch.num_rows())?);
+    }
+    let data_type = expr.data_type(&batch.schema())?;
+    let mut rows: Vec<ArrayRef> = Vec::with_capacity(batch.num_rows());
+    for row in 0..batch.num_rows() {
+        let one = batch.slice(row, 1);
+        match expr.evaluate(&one).and_then(|v| v.into_array(1)) {
+            Ok(array) => rows.push(array),
+            Err(e) => {
+                errors.push(row_error(batch, row, e.to_string()));
+                rows.push(new_null_array(&data_type, 1));
+            }
+        }
+    }
+    if rows.is_empty() {
+        return Ok(new_null_array(&data_type, 0));
+    }
+    let refs: Vec<&dyn Array> = rows.iter().map(|a| a.as_ref()).collect();
+    Ok(concat(&refs)?)
+}
+
+/// A processing error for one input row, located by its pseudo columns when present.
+fn row_error(batch: &RecordBatch, row: usize, message: String) -> RecordError {
+    let partition = batch
+        .column_by_name(ROWPARTITION)
+        .and_then(|a| {
+            a.as_any()
+                .downcast_ref::<Int32Array>()
+                .map(|a| a.value(row))
+        })
+        .unwrap_or_default();
+    let offset = batch
+        .column_by_name(ROWOFFSET)
+        .and_then(|a| {
+            a.as_any()
+                .downcast_ref::<Int64Array>()
+                .map(|a| a.value(row))
+        })
+        .unwrap_or(-1);
+    RecordError {
+        kind: RecordErrorKind::RecordProcessing,
+        topic: String::new(),
+        partition: partition as u32,
+        offset,
+        message: format!("Error computing expression: {message}"),
+        record: None,
+    }
+}

@@ -1,0 +1,17 @@
+//! sluice: a streaming SQL engine speaking ksqlDB's dialect over a built-in partitioned log.
+//!
+//! A statement's path: `sql` parses it, `engine` dispatches it, `plan` analyses it against
+//! the `catalog`, `runtime` runs the operators of `exec` over records from the `log`,
+//! decoded and encoded by `format`, with functions from `func`. `cli` is the front end.
+
+pub mod catalog;
+pub mod cli;
+pub mod engine;
+pub mod exec;
+pub mod format;
+pub mod func;
+pub mod log;
+pub mod plan;
+pub mod runtime;
+pub mod sql;
+pub mod testing;

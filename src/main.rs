@@ -1,0 +1,176 @@
+//! The `sluice` binary: the REPL on an embedded engine, headless runs, and the test runners.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use sluice::engine::{Engine, EngineConfig, Session};
+use sluice::log::FsyncPolicy;
+
+#[derive(Parser)]
+#[command(
+    name = "sluice",
+    version,
+    about = "Streaming SQL in ksqlDB's dialect, on a built-in log"
+)]
+struct Cli {
+    /// Where the embedded log keeps its data.
+    #[arg(
+        long,
+        env = "SLUICE_DATA_DIR",
+        default_value = "sluice-data",
+        global = true
+    )]
+    data_dir: PathBuf,
+    /// When appends are forced to disk.
+    #[arg(long, env = "SLUICE_FSYNC", value_enum, default_value_t = Fsync::Never, global = true)]
+    fsync: Fsync,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Fsync {
+    /// After every append.
+    Always,
+    /// At most once a second.
+    Interval,
+    /// Left to the operating system.
+    Never,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the statements of a SQL file, then keep its persistent queries running.
+    Run {
+        file: PathBuf,
+        /// Exit once the statements have run instead of serving the queries.
+        #[arg(long)]
+        exit: bool,
+    },
+    /// Run one test as ksql-test-runner does: statements, input records, expected output.
+    Test {
+        /// The SQL statements.
+        #[arg(short = 's', long = "sql-file")]
+        sql_file: PathBuf,
+        /// Input records ({"inputs": [...]}); optional when the statements INSERT VALUES.
+        #[arg(short = 'i', long = "input-file")]
+        input_file: Option<PathBuf>,
+        /// Expected output records ({"outputs": [...]}).
+        #[arg(short = 'o', long = "output-file")]
+        output_file: PathBuf,
+    },
+    /// Run ksqlDB query-validation test (QTT) files or folders of them.
+    Qtt {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Write a per-case report as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Print passing cases too.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SLUICE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let fsync = match cli.fsync {
+        Fsync::Always => FsyncPolicy::Always,
+        Fsync::Interval => FsyncPolicy::Interval(std::time::Duration::from_secs(1)),
+        Fsync::Never => FsyncPolicy::Never,
+    };
+    let config = EngineConfig {
+        data_dir: Some(cli.data_dir),
+        fsync,
+        deterministic: false,
+    };
+    match cli.command {
+        None => {
+            let engine = {
+                let _guard = runtime.enter();
+                Engine::open(config)?
+            };
+            sluice::cli::repl::run(engine, &runtime)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Test { .. } | Command::Qtt { .. }) => Ok(ExitCode::SUCCESS),
+        Some(Command::Run { file, exit }) => {
+            let script = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let engine = {
+                let _guard = runtime.enter();
+                Engine::open(config)?
+            };
+            let ok =
+                sluice::cli::repl::run_script(&engine, &runtime, &script, &mut Session::default());
+            if !ok {
+                return Ok(ExitCode::FAILURE);
+            }
+            if !exit {
+                runtime.block_on(tokio::signal::ctrl_c())?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn run_test(sql_file: &Path, input_file: Option<&Path>, output_file: &Path) -> ExitCode {
+    use sluice::testing::{case::Verdict, test_runner};
+    let case = match test_runner::load(sql_file, input_file, output_file) {
+        Ok(case) => case,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match test_runner::run(&case) {
+        Verdict::Pass => {
+            println!("\t >>> Test passed!");
+            ExitCode::SUCCESS
+        }
+        Verdict::Fail(reason) | Verdict::Skip(reason) => {
+            eprintln!("\t>>>>> Test failed: {reason}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_qtt(paths: &[PathBuf], json: Option<&Path>, verbose: bool) -> anyhow::Result<ExitCode> {
+    let summary = sluice::testing::qtt::run(paths, verbose).map_err(anyhow::Error::msg)?;
+    if let Some(path) = json {
+        std::fs::write(path, serde_json::to_vec_pretty(&summary)?)?;
+    }
+    for (reason, count) in &summary.skip_reasons {
+        println!("skipped {count}: {reason}");
+    }
+    println!(
+        "{} passed, {} failed, {} skipped",
+        summary.passed, summary.failed, summary.skipped
+    );
+    Ok(if summary.failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,0 +1,210 @@
+//! Expressions: ksqlDB expression syntax → DataFusion physical expressions.
+//!
+//! The parser hands over `sqlparser` expressions. Before DataFusion sees one we resolve its
+//! column references against the row schema ourselves (so an unknown column gets ksqlDB's
+//! error) and lower-case function names (ksqlDB's are case-insensitive; the function
+//! library in `func/` registers them under lower-case names). DataFusion's SQL planner then
+//! builds the logical expression, and its session applies type coercion and creates the
+//! physical expression that `exec/` evaluates on Arrow batches.
+
+use std::ops::ControlFlow;
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::{DataType, Schema};
+use datafusion::common::DFSchema;
+use datafusion::execution::context::SessionState;
+use datafusion::logical_expr::{Expr, ExprSchemable};
+use datafusion::physical_expr::PhysicalExpr;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use datafusion::sql::sqlparser::ast::{
+    self as sql, ExprWithAlias, Ident, ObjectNamePart, VisitMut, VisitorMut,
+};
+
+use super::error::{PlanError, PlanResult};
+use crate::catalog::types::SqlType;
+use crate::func;
+
+/// Turns parsed expressions into physical expressions over one row schema.
+pub struct ExprPlanner {
+    state: SessionState,
+}
+
+/// An expression ready to evaluate, with its result type.
+#[derive(Debug, Clone)]
+pub struct PlannedExpr {
+    pub physical: Arc<dyn PhysicalExpr>,
+    pub data_type: DataType,
+    pub sql_type: SqlType,
+}
+
+/// The columns an expression may reference: a row schema and the name (or alias) its
+/// source is known by, for qualified references like `S.ID`.
+pub struct RowScope<'a> {
+    pub schema: &'a Schema,
+    pub qualifier: &'a str,
+}
+
+impl Default for ExprPlanner {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ExprPlanner {
+    pub fn new() -> Self {
+        let mut config = SessionConfig::new();
+        let options = config.options_mut();
+        options.sql_parser.enable_ident_normalization = false;
+        options.sql_parser.map_string_types_to_utf8view = false;
+        let ctx = SessionContext::new_with_config(config);
+        func::register(&ctx);
+        ExprPlanner { state: ctx.state() }
+    }
+
+    /// Plans `expr` over `scope`; `clause` names where it stands for error messages
+    /// (`SELECT`, `WHERE`, `PARTITION BY`).
+    pub fn plan(
+        &self,
+        expr: &sql::Expr,
+        scope: &RowScope<'_>,
+        clause: &'static str,
+    ) -> PlanResult<PlannedExpr> {
+        let logical = self.to_logical(expr, scope, clause)?;
+        self.to_physical(logical, scope)
+    }
+
+    /// The DataFusion logical expression for `expr`, columns resolved.
+    pub fn to_logical(
+        &self,
+        expr: &sql::Expr,
+        scope: &RowScope<'_>,
+        clause: &'static str,
+    ) -> PlanResult<Expr> {
+        let mut expr = expr.clone();
+        let mut resolver = Resolver {
+            scope,
+            clause,
+            error: None,
+        };
+        let _ = expr.visit(&mut resolver);
+        if let Some(error) = resolver.error {
+            return Err(error);
+        }
+        let df_schema = df_schema(scope)?;
+        self.state
+            .create_logical_expr_from_sql_expr(ExprWithAlias { expr, alias: None }, &df_schema)
+            .map_err(|e| PlanError::Expression(clean_datafusion_message(&e.to_string())))
+    }
+
+    /// The physical expression for a logical one over `scope`, with coercions applied.
+    pub fn to_physical(&self, logical: Expr, scope: &RowScope<'_>) -> PlanResult<PlannedExpr> {
+        let df_schema = df_schema(scope)?;
+        let physical = self
+            .state
+            .create_physical_expr(logical, &df_schema)
+            .map_err(|e| PlanError::Expression(clean_datafusion_message(&e.to_string())))?;
+        let data_type = physical
+            .data_type(scope.schema)
+            .map_err(|e| PlanError::Expression(clean_datafusion_message(&e.to_string())))?;
+        let sql_type = SqlType::from_arrow(&data_type).ok_or_else(|| {
+            PlanError::Unsupported(format!("Expression type {data_type} has no SQL type"))
+        })?;
+        Ok(PlannedExpr {
+            physical,
+            data_type,
+            sql_type,
+        })
+    }
+
+    /// The type a logical expression has over `scope`.
+    pub fn type_of(&self, logical: &Expr, scope: &RowScope<'_>) -> PlanResult<DataType> {
+        let df_schema = df_schema(scope)?;
+        logical
+            .get_type(&df_schema)
+            .map_err(|e| PlanError::Expression(clean_datafusion_message(&e.to_string())))
+    }
+}
+
+fn df_schema(scope: &RowScope<'_>) -> PlanResult<DFSchema> {
+    DFSchema::try_from_qualified_schema(scope.qualifier, scope.schema)
+        .map_err(|e| PlanError::Internal(e.to_string()))
+}
+
+/// DataFusion prefixes messages with its error kind; users of a ksqlDB dialect need only
+/// the reason.
+fn clean_datafusion_message(message: &str) -> String {
+    let mut text = message;
+    for prefix in [
+        "Error during planning: ",
+        "Schema error: ",
+        "Execution error: ",
+        "This feature is not implemented: ",
+    ] {
+        if let Some(rest) = text.strip_prefix(prefix) {
+            text = rest;
+        }
+    }
+    text.to_string()
+}
+
+/// Checks every column reference against the scope and normalizes function names.
+struct Resolver<'a, 'b> {
+    scope: &'a RowScope<'b>,
+    clause: &'static str,
+    error: Option<PlanError>,
+}
+
+impl Resolver<'_, '_> {
+    fn has_column(&self, name: &str) -> bool {
+        self.scope.schema.fields().iter().any(|f| f.name() == name)
+    }
+
+    fn unknown(&mut self, name: String, ident: &Ident) {
+        let start = ident.span.start;
+        let pos = (start.line > 0).then_some(crate::sql::ast::Pos {
+            line: start.line,
+            col: start.column,
+        });
+        self.error = Some(PlanError::UnknownColumn {
+            clause: self.clause,
+            name,
+            pos,
+        });
+    }
+}
+
+impl VisitorMut for Resolver<'_, '_> {
+    type Break = ();
+
+    fn pre_visit_expr(&mut self, expr: &mut sql::Expr) -> ControlFlow<()> {
+        if self.error.is_some() {
+            return ControlFlow::Break(());
+        }
+        match expr {
+            sql::Expr::Identifier(ident) => {
+                if !self.has_column(&ident.value) {
+                    let ident = ident.clone();
+                    self.unknown(ident.value.clone(), &ident);
+                    return ControlFlow::Break(());
+                }
+            }
+            sql::Expr::CompoundIdentifier(parts) if parts.len() == 2 => {
+                let (qualifier, column) = (&parts[0], &parts[1]);
+                if qualifier.value != self.scope.qualifier || !self.has_column(&column.value) {
+                    let ident = qualifier.clone();
+                    self.unknown(format!("{}.{}", qualifier.value, column.value), &ident);
+                    return ControlFlow::Break(());
+                }
+            }
+            sql::Expr::Function(function) => {
+                for part in function.name.0.iter_mut() {
+                    if let ObjectNamePart::Identifier(ident) = part {
+                        ident.value = ident.value.to_lowercase();
+                    }
+                }
+            }
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    }
+}

@@ -1,0 +1,12 @@
+//! Analysis: statements checked against the catalog and turned into executable plans.
+//!
+//! `plan/` resolves names, types expressions (through DataFusion, see `expr`), applies
+//! ksqlDB's rules for keys and projections, and builds the operator pipeline a query runs
+//! (`select`). It does no I/O: the runtime executes what it builds.
+
+pub mod error;
+pub mod expr;
+pub mod properties;
+pub mod select;
+
+pub use error::{PlanError, PlanResult};

@@ -1,0 +1,311 @@
+//! SELECT analysis for stateless queries: source resolution, projection, WHERE and
+//! PARTITION BY, following ksqlDB's rules for which output columns form the key.
+
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::physical_expr::PhysicalExpr;
+use datafusion::sql::sqlparser::ast as sql;
+
+use super::error::{PlanError, PlanResult};
+use super::expr::{ExprPlanner, RowScope};
+use crate::catalog::schema::{Column, ColumnKind, LogicalSchema};
+use crate::catalog::types::SqlType;
+use crate::catalog::{Catalog, Source};
+use crate::sql::ast::{Emit, Query, Relation, SelectItem, SourceKind};
+
+/// ROWTIME: the record's timestamp (or the TIMESTAMP column's), milliseconds.
+pub const ROWTIME: &str = "ROWTIME";
+/// ROWPARTITION: the partition the record was read from.
+pub const ROWPARTITION: &str = "ROWPARTITION";
+/// ROWOFFSET: the record's offset in its partition.
+pub const ROWOFFSET: &str = "ROWOFFSET";
+
+/// A planned stateless query: read one source, filter, project, maybe re-key.
+pub struct SelectPlan {
+    pub source: Source,
+    /// The schema of decoded input batches: pseudo columns, then the source's columns.
+    pub input_schema: SchemaRef,
+    pub filter: Option<Arc<dyn PhysicalExpr>>,
+    /// Output columns in SELECT order.
+    pub columns: Vec<OutputColumn>,
+    pub limit: Option<u64>,
+    pub emit: Option<Emit>,
+}
+
+/// One computed output column.
+pub struct OutputColumn {
+    pub name: String,
+    pub expr: Arc<dyn PhysicalExpr>,
+    pub ty: SqlType,
+    pub kind: ColumnKind,
+}
+
+impl SelectPlan {
+    /// The schema of the rows this query produces, keys first as ksqlDB orders them.
+    pub fn output_schema(&self) -> LogicalSchema {
+        let keys = self.columns.iter().filter(|c| c.kind == ColumnKind::Key);
+        let values = self.columns.iter().filter(|c| c.kind != ColumnKind::Key);
+        LogicalSchema::new(
+            keys.chain(values)
+                .map(|c| Column {
+                    name: c.name.clone(),
+                    ty: c.ty.clone(),
+                    kind: c.kind.clone(),
+                })
+                .collect(),
+        )
+    }
+}
+
+/// How the projection must treat the source key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRule {
+    /// A transient query: any projection goes.
+    Transient,
+    /// A persistent query under ksqlDB's default planner: the key must be projected.
+    MustProjectKey,
+    /// A persistent query under the new planner: an unprojected key is dropped.
+    KeyOptional,
+}
+
+/// The schema of decoded rows of `source`, as every query over it sees them.
+pub fn input_schema(source: &Source) -> SchemaRef {
+    let mut fields = vec![
+        Field::new(ROWTIME, DataType::Int64, false),
+        Field::new(ROWPARTITION, DataType::Int32, false),
+        Field::new(ROWOFFSET, DataType::Int64, false),
+    ];
+    fields.extend(
+        source
+            .schema
+            .columns
+            .iter()
+            .map(|c| Field::new(&c.name, c.ty.to_arrow(), true)),
+    );
+    Arc::new(Schema::new(fields))
+}
+
+/// Plans a stateless SELECT over one stream.
+pub fn plan_select(
+    query: &Query,
+    catalog: &Catalog,
+    planner: &ExprPlanner,
+    key_rule: KeyRule,
+    sink_name: &str,
+) -> PlanResult<SelectPlan> {
+    let (source_name, alias) = match &query.from {
+        Relation::Source { name, alias, .. } => (name, alias),
+        Relation::Join(_) => {
+            return Err(PlanError::Unsupported("Joins are not supported yet".into()));
+        }
+    };
+    let source = catalog
+        .source(source_name)
+        .ok_or_else(|| PlanError::UnknownSource {
+            kind: "Stream",
+            name: source_name.clone(),
+        })?
+        .clone();
+    if query.window.is_some() || !query.group_by.is_empty() || query.having.is_some() {
+        return Err(PlanError::Unsupported(
+            "Aggregations and windows are not supported yet".into(),
+        ));
+    }
+    if source.kind == SourceKind::Table {
+        return Err(PlanError::Unsupported(
+            "Queries over tables are not supported yet".into(),
+        ));
+    }
+    let schema = input_schema(&source);
+    let scope = RowScope {
+        schema: &schema,
+        qualifier: alias.as_deref().unwrap_or(source_name),
+    };
+
+    let filter = match &query.where_clause {
+        Some(predicate) => {
+            let planned = planner.plan(predicate, &scope, "WHERE")?;
+            if planned.data_type != DataType::Boolean {
+                return Err(PlanError::invalid(format!(
+                    "Type error in WHERE expression: Should evaluate to boolean but is {predicate} ({}) instead.",
+                    planned.sql_type
+                )));
+            }
+            Some(planned.physical)
+        }
+        None => None,
+    };
+
+    let items = expand_wildcards(&query.select, &source, scope.qualifier)?;
+    let partition_by: Vec<&sql::Expr> = query
+        .partition_by
+        .iter()
+        .filter(|e| !matches!(e, sql::Expr::Value(v) if matches!(v.value, sql::Value::Null)))
+        .collect();
+    let repartitioned = !query.partition_by.is_empty();
+
+    let mut columns = Vec::with_capacity(items.len());
+    let mut generated = 0;
+    for (expr, alias) in &items {
+        let planned = planner.plan(expr, &scope, "SELECT")?;
+        let name = match alias {
+            Some(alias) => alias.clone(),
+            None => derived_name(expr).unwrap_or_else(|| {
+                let name = format!("KSQL_COL_{generated}");
+                generated += 1;
+                name
+            }),
+        };
+        let is_key = if repartitioned {
+            partition_by
+                .iter()
+                .any(|pb| strip_qualifier(pb) == strip_qualifier(expr))
+        } else {
+            key_reference(expr, &source).is_some()
+        };
+        let kind = if is_key && key_rule != KeyRule::Transient {
+            ColumnKind::Key
+        } else {
+            ColumnKind::Value
+        };
+        columns.push(OutputColumn {
+            name,
+            expr: planned.physical,
+            ty: planned.sql_type,
+            kind,
+        });
+    }
+    check_duplicate_names(&columns)?;
+
+    if key_rule == KeyRule::MustProjectKey {
+        if repartitioned {
+            for pb in &partition_by {
+                let projected = items
+                    .iter()
+                    .any(|(e, _)| strip_qualifier(e) == strip_qualifier(pb));
+                if !projected {
+                    return Err(PlanError::invalid(format!(
+                        "The query used to build `{sink_name}` must include the partitioning expression {pb} in its projection (eg, SELECT {pb}...)."
+                    )));
+                }
+            }
+        } else {
+            for key in source.schema.key_columns() {
+                let projected = items
+                    .iter()
+                    .any(|(e, _)| key_reference(e, &source) == Some(&key.name));
+                if !projected {
+                    return Err(PlanError::invalid(format!(
+                        "The query used to build `{sink_name}` must include the key column {} in its projection (eg, SELECT {}...)",
+                        key.name, key.name
+                    )));
+                }
+            }
+        }
+    }
+
+    Ok(SelectPlan {
+        source,
+        input_schema: schema,
+        filter,
+        columns,
+        limit: query.limit,
+        emit: query.emit,
+    })
+}
+
+/// Replaces `*` and `src.*` by the source's key and value columns.
+fn expand_wildcards(
+    items: &[SelectItem],
+    source: &Source,
+    qualifier: &str,
+) -> PlanResult<Vec<(sql::Expr, Option<String>)>> {
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            SelectItem::Expr { expr, alias } => out.push((expr.clone(), alias.clone())),
+            SelectItem::Wildcard => out.extend(all_columns(source)),
+            SelectItem::QualifiedWildcard(name) if name == qualifier => {
+                out.extend(all_columns(source))
+            }
+            SelectItem::QualifiedWildcard(name) => {
+                return Err(PlanError::invalid(format!(
+                    "Source '{name}' referenced by '{name}.*' is not in the FROM clause"
+                )));
+            }
+            SelectItem::StructWildcard(_) => {
+                return Err(PlanError::Unsupported(
+                    "struct->* is not supported yet".into(),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn all_columns(source: &Source) -> Vec<(sql::Expr, Option<String>)> {
+    source
+        .schema
+        .columns
+        .iter()
+        .filter(|c| matches!(c.kind, ColumnKind::Key | ColumnKind::Value))
+        .map(|c| {
+            (
+                sql::Expr::Identifier(sql::Ident::with_quote('`', c.name.clone())),
+                None,
+            )
+        })
+        .collect()
+}
+
+/// The name ksqlDB gives an unaliased select item: a column keeps its name, a struct
+/// field its field name; anything else is numbered `KSQL_COL_n`.
+fn derived_name(expr: &sql::Expr) -> Option<String> {
+    match expr {
+        sql::Expr::Identifier(ident) => Some(ident.value.clone()),
+        sql::Expr::CompoundIdentifier(parts) => parts.last().map(|p| p.value.clone()),
+        sql::Expr::Nested(inner) => derived_name(inner),
+        sql::Expr::CompoundFieldAccess { access_chain, .. } => match access_chain.last() {
+            Some(sql::AccessExpr::Dot(sql::Expr::Identifier(ident))) => Some(ident.value.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The key column an expression is a bare reference to, if any.
+fn key_reference<'a>(expr: &sql::Expr, source: &'a Source) -> Option<&'a String> {
+    let name = match expr {
+        sql::Expr::Identifier(ident) => &ident.value,
+        sql::Expr::CompoundIdentifier(parts) if parts.len() == 2 => &parts[1].value,
+        _ => return None,
+    };
+    source
+        .schema
+        .key_columns()
+        .map(|c| &c.name)
+        .find(|k| *k == name)
+}
+
+/// An expression with `src.col` references reduced to `col`, for comparing expressions
+/// written with and without qualifiers.
+fn strip_qualifier(expr: &sql::Expr) -> String {
+    match expr {
+        sql::Expr::CompoundIdentifier(parts) if parts.len() == 2 => parts[1].value.clone(),
+        sql::Expr::Identifier(ident) => ident.value.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn check_duplicate_names(columns: &[OutputColumn]) -> PlanResult<()> {
+    for (i, column) in columns.iter().enumerate() {
+        if columns[..i].iter().any(|c| c.name == column.name) {
+            return Err(PlanError::invalid(format!(
+                "Duplicate value columns found in schema: `{}` {}",
+                column.name, column.ty
+            )));
+        }
+    }
+    Ok(())
+}

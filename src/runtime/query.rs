@@ -1,0 +1,215 @@
+//! One running query: read → decode → operators → sink, then commit.
+//!
+//! `QueryTask::poll_once` does one round over every source partition and returns how many
+//! records it consumed; the engine either drives it from a tokio task (waiting on the log
+//! for new data when a round finds none) or, in deterministic mode, steps every query in
+//! creation order until all are idle, which is how the QTT runner reproduces ksqlDB's
+//! test driver.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use datafusion::arrow::record_batch::RecordBatch;
+use tokio::sync::mpsc;
+
+use super::RuntimeResult;
+use super::offsets::Commit;
+use super::processing_log::ProcessingLog;
+use crate::exec::sink::SinkEncoder;
+use crate::exec::source::SourceDecoder;
+use crate::exec::{Operator, RecordError};
+use crate::log::{Log, ProducerSequence};
+
+/// Records read from one partition per round.
+const MAX_RECORDS_PER_POLL: usize = 4096;
+
+/// Where a query's output goes.
+pub enum QueryOutput {
+    /// A persistent query appends to its sink topic, idempotently.
+    Topic {
+        encoder: SinkEncoder,
+        topic: String,
+        /// The producer id of this query's appends.
+        producer_id: i64,
+        /// Next sequence per sink partition.
+        sequences: BTreeMap<u32, i32>,
+    },
+    /// A push query hands its rows to the client. Unbounded, so that a slow client
+    /// never makes the query drop rows; the client's reader bounds what it buffers.
+    Channel(mpsc::UnboundedSender<RecordBatch>),
+}
+
+/// A query's whole pipeline and its progress.
+pub struct QueryTask {
+    pub id: String,
+    log: Arc<dyn Log>,
+    topic: String,
+    /// Next offset to read, per source partition.
+    positions: BTreeMap<u32, i64>,
+    decoder: SourceDecoder,
+    operators: Vec<Box<dyn Operator>>,
+    output: QueryOutput,
+    /// Rows still allowed by LIMIT.
+    remaining: Option<u64>,
+}
+
+/// What a round did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Consumed this many records (0 = nothing new).
+    Consumed(usize),
+    /// The query is done: its LIMIT was reached or its client went away.
+    Finished,
+}
+
+impl QueryTask {
+    pub fn new(
+        id: String,
+        log: Arc<dyn Log>,
+        topic: String,
+        positions: BTreeMap<u32, i64>,
+        decoder: SourceDecoder,
+        operators: Vec<Box<dyn Operator>>,
+        output: QueryOutput,
+        limit: Option<u64>,
+    ) -> Self {
+        QueryTask {
+            id,
+            log,
+            topic,
+            positions,
+            decoder,
+            operators,
+            output,
+            remaining: limit,
+        }
+    }
+
+    /// The source topic this query reads.
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+
+    /// Processes what is available on every partition once.
+    pub fn poll_once(&mut self, processing_log: &ProcessingLog) -> RuntimeResult<Progress> {
+        let mut consumed = 0;
+        let mut errors = Vec::new();
+        let partitions: Vec<u32> = self.positions.keys().copied().collect();
+        for partition in partitions {
+            let position = self.positions[&partition];
+            let records = self
+                .log
+                .read(&self.topic, partition, position, MAX_RECORDS_PER_POLL)?;
+            let Some(last) = records.last() else { continue };
+            let next = last.offset + 1;
+            consumed += records.len();
+            let batch = self.decoder.decode(&records, &mut errors)?;
+            let finished = self.process(batch, &mut errors)?;
+            self.positions.insert(partition, next);
+            if finished {
+                self.report(&mut errors, processing_log)?;
+                return Ok(Progress::Finished);
+            }
+        }
+        self.report(&mut errors, processing_log)?;
+        Ok(Progress::Consumed(consumed))
+    }
+
+    /// Runs one batch through the operators into the output; true when the query is done.
+    fn process(
+        &mut self,
+        batch: RecordBatch,
+        errors: &mut Vec<RecordError>,
+    ) -> RuntimeResult<bool> {
+        let mut current = Some(batch);
+        for operator in &mut self.operators {
+            let Some(batch) = current.take() else { break };
+            current = operator.on_batch(batch, errors)?;
+        }
+        let Some(mut batch) = current.filter(|b| b.num_rows() > 0) else {
+            return Ok(false);
+        };
+        let mut finished = false;
+        if let Some(remaining) = self.remaining.as_mut() {
+            let take = (*remaining).min(batch.num_rows() as u64);
+            batch = batch.slice(0, take as usize);
+            *remaining -= take;
+            finished = *remaining == 0;
+        }
+        match &mut self.output {
+            QueryOutput::Topic {
+                encoder,
+                topic,
+                producer_id,
+                sequences,
+            } => {
+                let records = encoder.encode(&batch, errors)?;
+                let mut by_partition: BTreeMap<u32, Vec<_>> = BTreeMap::new();
+                for record in records {
+                    by_partition
+                        .entry(record.partition)
+                        .or_default()
+                        .push(record.record);
+                }
+                for (partition, records) in by_partition {
+                    let sequence = sequences.entry(partition).or_insert(0);
+                    let count = records.len() as i32;
+                    let producer = ProducerSequence {
+                        producer_id: *producer_id,
+                        first_sequence: *sequence,
+                    };
+                    self.log.append(topic, partition, records, Some(producer))?;
+                    *sequence += count;
+                }
+            }
+            QueryOutput::Channel(sender) => {
+                if sender.send(batch).is_err() {
+                    // The client went away.
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(finished)
+    }
+
+    /// The progress to commit: where each source partition stands and the next sequence of
+    /// each sink partition. `None` for push queries, which commit nothing.
+    pub fn commit(&self) -> Option<Commit> {
+        match &self.output {
+            QueryOutput::Topic { sequences, .. } => Some(Commit {
+                positions: BTreeMap::from([(self.topic.clone(), self.positions.clone())]),
+                sequences: sequences.clone(),
+            }),
+            QueryOutput::Channel(_) => None,
+        }
+    }
+
+    /// Resolves when a push query's client has gone away; never for persistent queries.
+    pub fn client_gone(&self) -> impl std::future::Future<Output = ()> + use<> {
+        let sender = match &self.output {
+            QueryOutput::Channel(sender) => Some(sender.clone()),
+            QueryOutput::Topic { .. } => None,
+        };
+        async move {
+            match sender {
+                Some(sender) => sender.closed().await,
+                None => std::future::pending().await,
+            }
+        }
+    }
+
+    fn report(
+        &self,
+        errors: &mut Vec<RecordError>,
+        processing_log: &ProcessingLog,
+    ) -> RuntimeResult<()> {
+        for error in errors.iter_mut() {
+            if error.topic.is_empty() {
+                error.topic = self.topic.clone();
+            }
+        }
+        processing_log.write(&self.id, errors)?;
+        errors.clear();
+        Ok(())
+    }
+}

@@ -1,0 +1,310 @@
+//! One test case: statements, input records, expected output records or error, post
+//! conditions; and running it on a fresh deterministic engine.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::compare;
+use super::records::{RecordSpec, decode_output, encode_input};
+use crate::catalog::Source;
+use crate::engine::{Engine, EngineConfig, Session};
+use crate::log::memory::MemoryLog;
+use crate::log::{Log, TopicConfig};
+use crate::sql::ast::{SourceKind, Statement};
+
+/// A runnable case, with `{FORMAT}` and `{CONFIG}` already substituted.
+#[derive(Debug, Clone, Default)]
+pub struct TestCase {
+    pub name: String,
+    pub statements: Vec<String>,
+    pub properties: BTreeMap<String, String>,
+    /// Topics to create up front: name and partition count.
+    pub topics: Vec<(String, u32)>,
+    pub inputs: Vec<RecordSpec>,
+    pub outputs: Vec<RecordSpec>,
+    /// The substring the error message must contain (`Some("")` = any error).
+    pub expected_error: Option<String>,
+    pub post: Option<Value>,
+}
+
+/// The result of running a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    Fail(String),
+    Skip(String),
+}
+
+impl TestCase {
+    /// Runs the case. Nothing here may panic on a case's content.
+    pub fn run(&self) -> Verdict {
+        match self.execute() {
+            Ok(()) => Verdict::Pass,
+            Err(reason) => Verdict::Fail(reason),
+        }
+    }
+
+    fn execute(&self) -> Result<(), String> {
+        let memory = Arc::new(MemoryLog::new());
+        let log: Arc<dyn Log> = memory.clone();
+        let config = EngineConfig {
+            data_dir: None,
+            deterministic: true,
+            ..EngineConfig::default()
+        };
+        let engine = Engine::with_log(config, log.clone()).map_err(|e| format!("engine: {e}"))?;
+        let mut session = Session::default();
+        session.properties.extend(self.properties.clone());
+        session
+            .properties
+            .insert("auto.offset.reset".into(), "earliest".into());
+
+        for (topic, _) in &self.topics {
+            create_topic(&log, topic);
+        }
+        for statement in &self.statements {
+            for topic in declared_topics(statement) {
+                create_topic(&log, &topic);
+            }
+        }
+        for record in self.inputs.iter().chain(&self.outputs) {
+            create_topic(&log, &record.topic);
+        }
+
+        let last = self.statements.len().saturating_sub(1);
+        for (index, statement) in self.statements.iter().enumerate() {
+            if let Err((_, error)) = engine.execute(statement, &mut session) {
+                let message = error.to_string();
+                return match &self.expected_error {
+                    Some(expected) if index == last || !expected.is_empty() => {
+                        if message.contains(expected.as_str()) {
+                            Ok(())
+                        } else {
+                            Err(format!(
+                                "expected an error containing:\n    {expected}\n  but statement {} failed with:\n    {message}",
+                                index + 1
+                            ))
+                        }
+                    }
+                    _ => Err(format!(
+                        "statement {} failed: {message}\n    {statement}",
+                        index + 1
+                    )),
+                };
+            }
+        }
+
+        for input in &self.inputs {
+            let source = source_on_topic(&engine, &input.topic);
+            let record = encode_input(input, source.as_ref())
+                .map_err(|e| format!("cannot encode input record for {}: {e}", input.topic))?;
+            log.append(&input.topic, 0, vec![record], None)
+                .map_err(|e| format!("cannot write input to {}: {e}", input.topic))?;
+        }
+        engine
+            .run_until_idle()
+            .map_err(|e| format!("query failed: {e}"))?;
+
+        if let Some(expected) = &self.expected_error {
+            return Err(format!(
+                "expected an error containing '{expected}' but every statement succeeded"
+            ));
+        }
+        self.check_outputs(&engine, &memory)?;
+        if let Some(post) = &self.post {
+            check_post(&engine, post)?;
+        }
+        Ok(())
+    }
+
+    fn check_outputs(&self, engine: &Arc<Engine>, memory: &MemoryLog) -> Result<(), String> {
+        let mut topics: Vec<&str> = Vec::new();
+        for output in &self.outputs {
+            if !topics.contains(&output.topic.as_str()) {
+                topics.push(&output.topic);
+            }
+        }
+        for topic in topics {
+            let expected: Vec<&RecordSpec> =
+                self.outputs.iter().filter(|o| o.topic == topic).collect();
+            let actual = memory.records_in_append_order(topic).unwrap_or_default();
+            let source = sink_on_topic(engine, topic);
+            let mut problems = Vec::new();
+            for (index, expected) in expected.iter().enumerate() {
+                let Some(stored) = actual.get(index) else {
+                    problems.push(format!(
+                        "record {index}: missing, expected {}",
+                        show(expected)
+                    ));
+                    continue;
+                };
+                let (key, value) = decode_output(&stored.record, source.as_ref())?;
+                let expected_key = expected.key.clone().unwrap_or(Value::Null);
+                if let Some(diff) = compare::difference(&expected_key, &key) {
+                    problems.push(format!("record {index}: key: {diff}"));
+                }
+                if let Some(diff) = compare::difference(&expected.value, &value) {
+                    problems.push(format!("record {index}: value: {diff}"));
+                }
+                if let Some(ts) = expected.timestamp {
+                    if ts != stored.record.timestamp {
+                        problems.push(format!(
+                            "record {index}: timestamp: expected {ts} but got {}",
+                            stored.record.timestamp
+                        ));
+                    }
+                }
+                if let Some(headers) = &expected.headers {
+                    if headers != &stored.record.headers {
+                        problems.push(format!("record {index}: headers differ"));
+                    }
+                }
+                if expected.window.is_some() {
+                    problems.push(format!(
+                        "record {index}: windowed keys are not supported yet"
+                    ));
+                }
+            }
+            for (index, extra) in actual.iter().enumerate().skip(expected.len()) {
+                let (key, value) = decode_output(&extra.record, source.as_ref())?;
+                problems.push(format!(
+                    "record {index}: unexpected extra record key={key} value={value}"
+                ));
+            }
+            if !problems.is_empty() {
+                return Err(format!("topic {topic}:\n    {}", problems.join("\n    ")));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn show(record: &RecordSpec) -> String {
+    format!(
+        "key={} value={}",
+        record.key.clone().unwrap_or(Value::Null),
+        record.value
+    )
+}
+
+fn create_topic(log: &Arc<dyn Log>, topic: &str) {
+    if log.topic_config(topic).is_none() {
+        let _ = log.create_topic(topic, TopicConfig::default());
+    }
+}
+
+/// KAFKA_TOPIC of a CREATE STREAM/TABLE with columns: ksqlDB's test driver creates those
+/// topics before running the statements.
+fn declared_topics(statement: &str) -> Vec<String> {
+    let Ok(parsed) = crate::sql::parse(statement) else {
+        return Vec::new();
+    };
+    parsed
+        .into_iter()
+        .filter_map(|p| match p.statement {
+            Statement::CreateSource(create) if !create.columns.is_empty() => create
+                .properties
+                .iter()
+                .find(|(k, _)| k == "KAFKA_TOPIC")
+                .and_then(|(_, v)| match v {
+                    crate::sql::ast::Literal::String(s) => Some(s.clone()),
+                    _ => None,
+                }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The source to encode input records of a topic with: the first one declared over it.
+fn source_on_topic(engine: &Engine, topic: &str) -> Option<Source> {
+    let catalog = engine.catalog();
+    let found = catalog
+        .sources
+        .values()
+        .filter(|s| s.topic == topic)
+        .min_by_key(|s| !s.writers.is_empty());
+    found.cloned()
+}
+
+/// The source to decode output records of a topic with: the one a query writes.
+fn sink_on_topic(engine: &Engine, topic: &str) -> Option<Source> {
+    let catalog = engine.catalog();
+    let found = catalog
+        .sources
+        .values()
+        .filter(|s| s.topic == topic)
+        .max_by_key(|s| !s.writers.is_empty());
+    found.cloned()
+}
+
+/// `post.sources`: each named source exists with the given type, schema and formats.
+fn check_post(engine: &Engine, post: &Value) -> Result<(), String> {
+    let catalog = engine.catalog();
+    for expected in post
+        .get("sources")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let name = expected
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let Some(source) = catalog.source(name) else {
+            return Err(format!("post: source {name} does not exist"));
+        };
+        if let Some(kind) = expected.get("type").and_then(Value::as_str) {
+            let actual = match source.kind {
+                SourceKind::Stream => "stream",
+                SourceKind::Table => "table",
+            };
+            if !kind.eq_ignore_ascii_case(actual) {
+                return Err(format!("post: {name} is a {actual}, expected a {kind}"));
+            }
+        }
+        if let Some(schema) = expected.get("schema").and_then(Value::as_str) {
+            let (want, got) = (
+                normalize_schema(schema),
+                normalize_schema(&source.schema.to_string()),
+            );
+            if want != got {
+                return Err(format!(
+                    "post: {name} schema is\n    {got}\n  expected\n    {want}"
+                ));
+            }
+        }
+        for (field, actual) in [
+            ("keyFormat", &source.key_format.kind),
+            ("valueFormat", &source.value_format.kind),
+        ] {
+            let wanted = match expected.get(field) {
+                Some(Value::String(s)) => Some(s.as_str()),
+                Some(Value::Object(o)) => o.get("format").and_then(Value::as_str),
+                _ => None,
+            };
+            if let Some(wanted) = wanted {
+                if !wanted.eq_ignore_ascii_case(&actual.to_string()) {
+                    return Err(format!(
+                        "post: {name} {field} is {actual}, expected {wanted}"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Schema text in one canonical spelling: no quotes, upper case, INT for INTEGER.
+fn normalize_schema(schema: &str) -> String {
+    schema
+        .replace('`', "")
+        .to_uppercase()
+        .replace("INTEGER", "INT")
+        .replace("VARCHAR", "STRING")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(" ,", ",")
+}

@@ -1,0 +1,313 @@
+//! `sluice qtt PATH…`: runs ksqlDB's query-validation test files.
+//!
+//! Each test object expands into one case per `format` × `config` entry; a case that needs
+//! a format sluice does not have yet (Schema Registry formats, protobuf) is skipped with
+//! that reason, and disabled tests are skipped too. Failures print with their difference;
+//! the run ends with `N passed, N failed, N skipped`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::case::{TestCase, Verdict};
+use super::jsonc::strip_comments;
+use super::records::RecordSpec;
+
+/// Formats a case may need that sluice cannot serve yet.
+const UNSUPPORTED_FORMATS: [&str; 4] = ["AVRO", "PROTOBUF", "PROTOBUF_NOSR", "JSON_SR"];
+
+/// One case's outcome, for the JSON report.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseReport {
+    pub file: String,
+    pub name: String,
+    pub verdict: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Totals of a run.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Summary {
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub skip_reasons: BTreeMap<String, usize>,
+    pub per_file: BTreeMap<String, (usize, usize, usize)>,
+    pub cases: Vec<CaseReport>,
+}
+
+/// The `.json` files under the given files and folders, sorted.
+pub fn collect_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(path)? {
+                let entry = entry?.path();
+                if entry.extension().is_some_and(|e| e == "json") {
+                    files.push(entry);
+                }
+            }
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Reads one QTT file into its cases (with verdicts for those skipped up front).
+pub fn load_file(path: &Path) -> Result<Vec<(TestCase, Option<String>)>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let root: Value = serde_json::from_str(&strip_comments(&text))
+        .map_err(|e| format!("{}: not valid JSON: {e}", path.display()))?;
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("qtt");
+    let tests = root
+        .get("tests")
+        .and_then(Value::as_array)
+        .ok_or_else(|| format!("{}: no tests", path.display()))?;
+    let mut cases = Vec::new();
+    for test in tests {
+        cases.extend(expand(stem, test)?);
+    }
+    Ok(cases)
+}
+
+fn strings(node: Option<&Value>) -> Vec<String> {
+    node.and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// One test object → its cases, `{FORMAT}` and `{CONFIG}` substituted.
+fn expand(stem: &str, test: &Value) -> Result<Vec<(TestCase, Option<String>)>, String> {
+    let name = test
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("unnamed")
+        .to_string();
+    let formats = strings(test.get("format"));
+    let configs = strings(test.get("config"));
+    let format_list: Vec<Option<String>> = if formats.is_empty() {
+        vec![None]
+    } else {
+        formats.into_iter().map(Some).collect()
+    };
+    let config_list: Vec<Option<String>> = if configs.is_empty() {
+        vec![None]
+    } else {
+        configs.into_iter().map(Some).collect()
+    };
+    let disabled = test.get("enabled").and_then(Value::as_bool) == Some(false);
+    let mut out = Vec::new();
+    for format in &format_list {
+        for config in &config_list {
+            let substitute = |text: &str| {
+                let mut text = text.to_string();
+                if let Some(f) = format {
+                    text = text.replace("{FORMAT}", f);
+                }
+                if let Some(c) = config {
+                    text = text.replace("{CONFIG}", c);
+                }
+                text
+            };
+            let mut case_name = format!("{stem} - {name}");
+            if let Some(f) = format {
+                case_name.push_str(&format!(" - {f}"));
+            }
+            let mut properties = BTreeMap::new();
+            if let Some(Value::Object(props)) = test.get("properties") {
+                for (k, v) in props {
+                    let value = match v {
+                        Value::String(s) => substitute(s),
+                        other => other.to_string(),
+                    };
+                    if let Some(c) = config {
+                        if v.as_str() == Some("{CONFIG}") {
+                            case_name.push_str(&format!(" - {k}={c}"));
+                        }
+                    }
+                    properties.insert(k.clone(), value);
+                }
+            }
+            let statements: Vec<String> = strings(test.get("statements"))
+                .iter()
+                .map(|s| substitute(s))
+                .collect();
+            let records = |field: &str| -> Result<Vec<RecordSpec>, String> {
+                test.get(field)
+                    .and_then(Value::as_array)
+                    .map(|items| items.iter().map(RecordSpec::from_json).collect())
+                    .unwrap_or(Ok(Vec::new()))
+                    .map_err(|e| format!("{stem} - {name}: {e}"))
+            };
+            let topics = test
+                .get("topics")
+                .and_then(Value::as_array)
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|t| {
+                            let name = t.get("name")?.as_str()?.to_string();
+                            let partitions =
+                                t.get("partitions").and_then(Value::as_u64).unwrap_or(1) as u32;
+                            Some((name, partitions))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let expected_error = test.get("expectedException").map(|e| {
+                e.get("message")
+                    .and_then(Value::as_str)
+                    .map(&substitute)
+                    .unwrap_or_default()
+            });
+            let case = TestCase {
+                name: case_name,
+                statements,
+                properties,
+                topics,
+                inputs: records("inputs")?,
+                outputs: records("outputs")?,
+                expected_error,
+                post: test.get("post").cloned(),
+            };
+            let skip = if disabled {
+                Some("disabled in ksqlDB".to_string())
+            } else {
+                unsupported_format(&case, test).map(|f| format!("needs format {f}"))
+            };
+            out.push((case, skip));
+        }
+    }
+    Ok(out)
+}
+
+/// The first format the case needs that sluice does not have, if any.
+fn unsupported_format(case: &TestCase, test: &Value) -> Option<String> {
+    let mut mentioned: Vec<String> = Vec::new();
+    for statement in &case.statements {
+        let upper = statement.to_uppercase();
+        for key in ["FORMAT", "KEY_FORMAT", "VALUE_FORMAT"] {
+            let mut rest = upper.as_str();
+            while let Some(at) = rest.find(key) {
+                rest = &rest[at + key.len()..];
+                let trimmed = rest.trim_start();
+                if let Some(after_eq) = trimmed.strip_prefix('=') {
+                    let value = after_eq.trim_start().trim_start_matches('\'');
+                    let name: String = value
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    mentioned.push(name);
+                }
+            }
+        }
+    }
+    for value in case.properties.values() {
+        mentioned.push(value.to_uppercase());
+    }
+    for topic in test
+        .get("topics")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        for field in ["keyFormat", "valueFormat", "format"] {
+            if let Some(f) = topic.get(field).and_then(Value::as_str) {
+                mentioned.push(f.to_uppercase());
+            }
+        }
+        if topic.get("valueSchema").is_some() || topic.get("keySchema").is_some() {
+            mentioned.push("AVRO".into());
+        }
+    }
+    mentioned
+        .into_iter()
+        .find(|f| UNSUPPORTED_FORMATS.contains(&f.as_str()))
+}
+
+/// Runs every case of every file, printing failures as they happen.
+pub fn run(paths: &[PathBuf], verbose: bool) -> Result<Summary, String> {
+    let files = collect_files(paths).map_err(|e| e.to_string())?;
+    let mut summary = Summary::default();
+    for file in files {
+        let stem = file
+            .file_name()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let cases = match load_file(&file) {
+            Ok(cases) => cases,
+            Err(e) => {
+                println!("FAILED to load {stem}: {e}");
+                summary.failed += 1;
+                continue;
+            }
+        };
+        for (case, skip) in cases {
+            let verdict = match skip {
+                Some(reason) => Verdict::Skip(reason),
+                None => run_isolated(&case),
+            };
+            let counts = summary.per_file.entry(stem.clone()).or_default();
+            let (label, reason) = match verdict {
+                Verdict::Pass => {
+                    summary.passed += 1;
+                    counts.0 += 1;
+                    if verbose {
+                        println!("PASS {}", case.name);
+                    }
+                    ("passed", None)
+                }
+                Verdict::Fail(reason) => {
+                    summary.failed += 1;
+                    counts.1 += 1;
+                    println!("FAIL {}\n  {reason}", case.name);
+                    ("failed", Some(reason))
+                }
+                Verdict::Skip(reason) => {
+                    summary.skipped += 1;
+                    counts.2 += 1;
+                    *summary.skip_reasons.entry(reason.clone()).or_default() += 1;
+                    ("skipped", Some(reason))
+                }
+            };
+            summary.cases.push(CaseReport {
+                file: stem.clone(),
+                name: case.name.clone(),
+                verdict: label,
+                reason,
+            });
+        }
+    }
+    Ok(summary)
+}
+
+/// Runs a case, turning a panic inside the engine into a failure rather than ending the
+/// whole run (a panic is a bug to fix, and the report should show where).
+fn run_isolated(case: &TestCase) -> Verdict {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| case.run())) {
+        Ok(verdict) => verdict,
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            Verdict::Fail(format!("PANIC: {message}"))
+        }
+    }
+}

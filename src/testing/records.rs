@@ -1,0 +1,194 @@
+//! Test records: JSON as the test files write them ↔ the bytes a topic holds.
+//!
+//! The JSON in a test's `key` and `value` is format-independent; it is serialized with the
+//! formats of the source declared over the topic (QTT_FORMAT.md §2.1): JSON as written,
+//! DELIMITED and KAFKA strings as their text, KAFKA numbers by column type.
+
+use base64::Engine as _;
+use serde_json::Value;
+
+use crate::catalog::Source;
+use crate::catalog::schema::Column;
+use crate::format::{FormatKind, SerdeSpec, json_to_scalar, scalar_to_json};
+use crate::log::Record;
+
+/// One record of a test file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordSpec {
+    pub topic: String,
+    /// `None` when the file gives no key.
+    pub key: Option<Value>,
+    pub value: Value,
+    pub timestamp: Option<i64>,
+    pub window: Option<Value>,
+    pub headers: Option<Vec<(String, Option<Vec<u8>>)>>,
+}
+
+impl RecordSpec {
+    /// Reads a record object of a test file.
+    pub fn from_json(node: &Value) -> Result<RecordSpec, String> {
+        let topic = node
+            .get("topic")
+            .and_then(Value::as_str)
+            .ok_or("a record has no topic")?
+            .to_string();
+        let timestamp = match node.get("timestamp") {
+            None | Some(Value::Null) => None,
+            Some(ts) => Some(
+                ts.as_i64()
+                    .or_else(|| ts.as_f64().map(|f| f as i64))
+                    .ok_or_else(|| format!("bad timestamp {ts}"))?,
+            ),
+        };
+        let headers = match node.get("headers") {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(items)) => Some(
+                items
+                    .iter()
+                    .map(|h| {
+                        let key = h
+                            .get("KEY")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string();
+                        let value = match h.get("VALUE") {
+                            Some(Value::String(b64)) => Some(
+                                base64::engine::general_purpose::STANDARD
+                                    .decode(b64)
+                                    .map_err(|e| format!("header {key}: {e}"))?,
+                            ),
+                            _ => None,
+                        };
+                        Ok((key, value))
+                    })
+                    .collect::<Result<Vec<_>, String>>()?,
+            ),
+            Some(other) => return Err(format!("headers must be an array, got {other}")),
+        };
+        Ok(RecordSpec {
+            topic,
+            key: node.get("key").cloned(),
+            value: node.get("value").cloned().unwrap_or(Value::Null),
+            timestamp,
+            window: node.get("window").cloned().filter(|w| !w.is_null()),
+            headers,
+        })
+    }
+}
+
+/// Serializes a test input record for its topic.
+pub fn encode_input(spec: &RecordSpec, source: Option<&Source>) -> Result<Record, String> {
+    let (key, value) = match source {
+        Some(source) => {
+            let keys: Vec<Column> = source.schema.key_columns().cloned().collect();
+            let values: Vec<Column> = source.schema.value_columns().cloned().collect();
+            let key = match &spec.key {
+                None | Some(Value::Null) => None,
+                Some(_) if keys.is_empty() => None,
+                Some(json) => encode_side(json, &source.key_format, &keys)?,
+            };
+            let value = match &spec.value {
+                Value::Null => None,
+                json => encode_side(json, &source.value_format, &values)?,
+            };
+            (key, value)
+        }
+        None => (
+            spec.key.as_ref().filter(|k| !k.is_null()).map(raw_bytes),
+            (!spec.value.is_null()).then(|| raw_bytes(&spec.value)),
+        ),
+    };
+    Ok(Record {
+        key,
+        value,
+        timestamp: spec.timestamp.unwrap_or(0),
+        headers: spec.headers.clone().unwrap_or_default(),
+    })
+}
+
+fn encode_side(
+    json: &Value,
+    spec: &SerdeSpec,
+    columns: &[Column],
+) -> Result<Option<Vec<u8>>, String> {
+    match spec.kind {
+        FormatKind::None => Ok(None),
+        FormatKind::Json => Ok(Some(raw_bytes(json))),
+        FormatKind::Delimited => Ok(Some(match json {
+            Value::String(text) => text.as_bytes().to_vec(),
+            other => other.to_string().into_bytes(),
+        })),
+        FormatKind::Kafka => {
+            let Some(column) = columns.first() else {
+                return Ok(None);
+            };
+            if let (Value::String(text), crate::catalog::types::SqlType::Bytes) = (json, &column.ty)
+            {
+                return Ok(Some(text.as_bytes().to_vec()));
+            }
+            let scalar = json_to_scalar(json, &column.ty).map_err(|e| e.to_string())?;
+            spec.encode(&[scalar], columns).map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// JSON text for JSON, the plain text of a string otherwise.
+fn raw_bytes(json: &Value) -> Vec<u8> {
+    match json {
+        Value::String(text) => {
+            serde_json::to_vec(json).unwrap_or_else(|_| text.as_bytes().to_vec())
+        }
+        other => other.to_string().into_bytes(),
+    }
+}
+
+/// A record read from an output topic, as JSON comparable with a test's expectations.
+pub fn decode_output(record: &Record, source: Option<&Source>) -> Result<(Value, Value), String> {
+    let Some(source) = source else {
+        return Ok((
+            raw_json(record.key.as_deref()),
+            raw_json(record.value.as_deref()),
+        ));
+    };
+    let keys: Vec<Column> = source.schema.key_columns().cloned().collect();
+    let values: Vec<Column> = source.schema.value_columns().cloned().collect();
+    let key = decode_side(record.key.as_deref(), &source.key_format, &keys)?;
+    let value = decode_side(record.value.as_deref(), &source.value_format, &values)?;
+    Ok((key, value))
+}
+
+fn decode_side(
+    bytes: Option<&[u8]>,
+    spec: &SerdeSpec,
+    columns: &[Column],
+) -> Result<Value, String> {
+    let Some(bytes) = bytes else {
+        return Ok(Value::Null);
+    };
+    match spec.kind {
+        FormatKind::None => Ok(Value::Null),
+        FormatKind::Json => {
+            serde_json::from_slice(bytes).map_err(|e| format!("output is not JSON: {e}"))
+        }
+        FormatKind::Delimited => Ok(Value::String(String::from_utf8_lossy(bytes).into_owned())),
+        FormatKind::Kafka => {
+            let decoded = spec
+                .decode(Some(bytes), columns)
+                .map_err(|e| e.to_string())?;
+            match (decoded.as_deref(), columns.first()) {
+                (Some([scalar]), Some(column)) => {
+                    scalar_to_json(scalar, &column.ty).map_err(|e| e.to_string())
+                }
+                _ => Ok(Value::Null),
+            }
+        }
+    }
+}
+
+fn raw_json(bytes: Option<&[u8]>) -> Value {
+    match bytes {
+        None => Value::Null,
+        Some(bytes) => serde_json::from_slice(bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned())),
+    }
+}
