@@ -92,6 +92,23 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Some(Command::Test {
+            sql_file,
+            input_file,
+            output_file,
+        }) => {
+            return Ok(run_test(sql_file, input_file.as_deref(), output_file));
+        }
+        Some(Command::Qtt {
+            paths,
+            json,
+            verbose,
+        }) => {
+            return run_qtt(paths, json.as_deref(), *verbose);
+        }
+        _ => {}
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -114,7 +131,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             sluice::cli::repl::run(engine, &runtime)?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Test { .. } | Command::Qtt { .. }) => Ok(ExitCode::SUCCESS),
+        Some(Command::Test { .. } | Command::Qtt { .. }) => unreachable!("handled above"),
         Some(Command::Run { file, exit }) => {
             let script = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;

@@ -36,13 +36,16 @@ pub fn push_header(columns: &[String]) -> String {
     table.to_string()
 }
 
-/// Each row of a batch as text cells (nulls as `null`, as ksqlDB prints them).
-pub fn batch_rows(batch: &RecordBatch, skip_columns: usize) -> Vec<Vec<String>> {
+/// Each row of a batch as text cells (nulls as `null`, as ksqlDB prints them), leaving out
+/// the engine's hidden columns (named with a leading `$`).
+pub fn batch_rows(batch: &RecordBatch) -> Vec<Vec<String>> {
     let options = FormatOptions::default().with_null("null");
     let formatters: Vec<Option<ArrayFormatter<'_>>> = batch
         .columns()
         .iter()
-        .skip(skip_columns)
+        .zip(batch.schema().fields())
+        .filter(|(_, field)| !field.name().starts_with('$'))
+        .map(|(column, _)| column)
         .map(|c| ArrayFormatter::try_new(c.as_ref() as &dyn Array, &options).ok())
         .collect();
     (0..batch.num_rows())

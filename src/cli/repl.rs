@@ -152,7 +152,7 @@ fn print_result(runtime: &Runtime, result: StatementResult) {
                     tokio::select! {
                         batch = query.rows.recv() => match batch {
                             Some(batch) => {
-                                for row in render::batch_rows(&batch, 1) {
+                                for row in render::batch_rows(&batch) {
                                     println!("{}", render::push_row(&row));
                                 }
                                 let _ = std::io::stdout().flush();

@@ -2,14 +2,16 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, Int32Array, Int64Array, new_null_array};
+use datafusion::arrow::array::{
+    Array, ArrayRef, BooleanArray, Int32Array, Int64Array, new_null_array,
+};
 use datafusion::arrow::compute::concat;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::physical_expr::PhysicalExpr;
 
 use super::{ExecResult, Operator, RecordError, RecordErrorKind};
-use crate::plan::select::{ROWOFFSET, ROWPARTITION};
+use crate::plan::select::{ROWOFFSET, ROWPARTITION, TOMBSTONE};
 
 /// Name of the column that carries each output row's record timestamp. `$` cannot start an
 /// identifier in ksqlDB, so it never clashes with a user's column.
@@ -20,7 +22,7 @@ pub struct Project {
     timestamp: Arc<dyn PhysicalExpr>,
     /// One expression per output column, in output order.
     exprs: Vec<Arc<dyn PhysicalExpr>>,
-    /// `RECORD_TIMESTAMP` first, then the output columns.
+    /// `RECORD_TIMESTAMP` first, then the output columns, then `TOMBSTONE`.
     schema: SchemaRef,
 }
 
@@ -36,6 +38,7 @@ impl Project {
             fields.push(Field::new(name, data_type, true));
             exprs.push(expr);
         }
+        fields.push(Field::new(TOMBSTONE, DataType::Boolean, false));
         Project {
             timestamp,
             exprs,
@@ -54,10 +57,22 @@ impl Operator for Project {
         batch: RecordBatch,
         errors: &mut Vec<RecordError>,
     ) -> ExecResult<Option<RecordBatch>> {
-        let mut arrays = Vec::with_capacity(self.exprs.len() + 1);
+        let mut arrays = Vec::with_capacity(self.exprs.len() + 2);
         arrays.push(evaluate_lenient(&self.timestamp, &batch, errors)?);
         for expr in &self.exprs {
             arrays.push(evaluate_lenient(expr, &batch, errors)?);
+        }
+        let tombstones = batch
+            .column_by_name(TOMBSTONE)
+            .cloned()
+            .unwrap_or_else(|| Arc::new(BooleanArray::from(vec![false; batch.num_rows()])));
+        arrays.push(tombstones);
+        // A function may answer in another encoding of the declared type (Utf8View for
+        // Utf8); batches always carry the declared one.
+        for (array, field) in arrays.iter_mut().zip(self.schema.fields()) {
+            if array.data_type() != field.data_type() {
+                *array = datafusion::arrow::compute::cast(array, field.data_type())?;
+            }
         }
         Ok(Some(RecordBatch::try_new(self.schema.clone(), arrays)?))
     }

@@ -4,7 +4,7 @@
 //! partition is the one Kafka's default partitioner picks for the key bytes. A row that
 //! cannot be encoded is reported and skipped.
 
-use datafusion::arrow::array::{Array, Int64Array};
+use datafusion::arrow::array::{Array, BooleanArray, Int64Array};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::scalar::ScalarValue;
 
@@ -14,6 +14,7 @@ use crate::exec::project::RECORD_TIMESTAMP;
 use crate::format::SerdeSpec;
 use crate::log::Record;
 use crate::log::partitioner::Partitioner;
+use crate::plan::select::TOMBSTONE;
 
 pub struct SinkEncoder {
     topic: String,
@@ -68,6 +69,9 @@ impl SinkEncoder {
             .column_by_name(RECORD_TIMESTAMP)
             .and_then(|a| a.as_any().downcast_ref::<Int64Array>())
             .ok_or_else(|| ExecError::Internal("sink input has no record timestamp".into()))?;
+        let tombstones = batch
+            .column_by_name(TOMBSTONE)
+            .and_then(|a| a.as_any().downcast_ref::<BooleanArray>());
         let key_arrays = columns_of(batch, &self.key_columns)?;
         let value_arrays = columns_of(batch, &self.value_columns)?;
         let mut out = Vec::with_capacity(batch.num_rows());

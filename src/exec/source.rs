@@ -126,14 +126,23 @@ impl SourceDecoder {
                 record: bytes.cloned(),
             });
         };
+        let mut tombstone = false;
         let value = match self
             .source
             .value_format
             .decode(record.value.as_deref(), &self.value_columns)
         {
             Ok(Some(value)) => value,
-            // ksqlDB: a stream ignores records with a null value.
-            Ok(None) => return None,
+            // ksqlDB: a record with a null value still flows through a stream query, its
+            // value columns null; the sink writes it with a null value.
+            Ok(None) => {
+                tombstone = true;
+                self.value_columns
+                    .iter()
+                    .map(|c| ScalarValue::try_from(&c.ty.to_arrow()))
+                    .collect::<Result<_, _>>()
+                    .ok()?
+            }
             Err(e) => {
                 fail(
                     errors,
@@ -172,6 +181,7 @@ impl SourceDecoder {
             }
         };
         let rowtime = match self.timestamp_column {
+            Some(_) if tombstone => record.timestamp,
             Some(i) => match timestamp_millis(&value[i]) {
                 Some(ts) => ts,
                 None => {
@@ -190,6 +200,7 @@ impl SourceDecoder {
         row.push(ScalarValue::Int32(Some(stored.partition as i32)));
         row.push(ScalarValue::Int64(Some(stored.offset)));
         for (slot, field) in self.layout.iter().zip(self.schema.fields().iter().skip(3)) {
+            // The zip stops before the trailing tombstone flag.
             let cell = match slot {
                 Slot::Key(i) => key[*i].clone(),
                 Slot::Value(i) => value[*i].clone(),
@@ -211,6 +222,7 @@ impl SourceDecoder {
             };
             row.push(cell);
         }
+        row.push(ScalarValue::Boolean(Some(tombstone)));
         Some(row)
     }
 }

@@ -20,13 +20,14 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::scalar::ScalarValue;
 use serde_json::{Map, Number, Value};
 
-use super::number_text::truncate_to_integer;
-use super::number_text::{format_decimal, format_double, parse_decimal, parse_double};
+use super::number_text::{
+    format_decimal, format_double, parse_decimal, parse_double, truncate_to_integer,
+};
 use super::{FormatError, FormatResult, ValueError, conform};
 use crate::catalog::types::{SqlType, StructField};
 
 /// Milliseconds in a day: TIME values lie in `0..=MILLIS_PER_DAY` (ksqlDB's bounds).
-const MILLIS_PER_DAY: i64 = 86_400_000;
+const MILLIS_PER_DAY: i32 = 86_400_000;
 
 /// Converts a JSON value to a value of type `ty`; errors carry the JSON path (`$.F[1]`).
 pub fn json_to_scalar(json: &Value, ty: &SqlType) -> FormatResult<ScalarValue> {
@@ -109,32 +110,23 @@ fn read(json: &Value, ty: &SqlType) -> FormatResult<ScalarValue> {
     if json.is_null() {
         return ScalarValue::try_new_null(&ty.to_arrow()).map_err(FormatError::internal);
     }
-    let int = |min: i64, max: i64, target| read_integer(json, ty, min, max, target);
     Ok(match ty {
         SqlType::Boolean => match json {
             Value::Bool(b) => ScalarValue::Boolean(Some(*b)),
             _ => return Err(wrong_type(json, ty)),
         },
-        SqlType::Int => ScalarValue::Int32(Some(narrow(int(
-            i32::MIN.into(),
-            i32::MAX.into(),
-            "INTEGER",
-        )?)?)),
-        SqlType::Bigint => ScalarValue::Int64(Some(int(i64::MIN, i64::MAX, "BIGINT")?)),
+        SqlType::Int => ScalarValue::Int32(Some(read_integer(json, ty, "INTEGER")?)),
+        SqlType::Bigint => ScalarValue::Int64(Some(read_integer(json, ty, "BIGINT")?)),
         SqlType::Timestamp => {
-            ScalarValue::TimestampMillisecond(Some(int(i64::MIN, i64::MAX, "TIMESTAMP")?), None)
+            ScalarValue::TimestampMillisecond(Some(read_integer(json, ty, "TIMESTAMP")?), None)
         }
-        SqlType::Date => ScalarValue::Date32(Some(narrow(int(
-            i32::MIN.into(),
-            i32::MAX.into(),
-            "DATE",
-        )?)?)),
+        SqlType::Date => ScalarValue::Date32(Some(read_integer(json, ty, "DATE")?)),
         SqlType::Time => {
-            let millis = int(i64::MIN, i64::MAX, "TIME")?;
+            let millis = read_integer(json, ty, "TIME")?;
             if !(0..=MILLIS_PER_DAY).contains(&millis) {
                 return Err(leaf(ValueError::TimeOutOfRange));
             }
-            ScalarValue::Time32Millisecond(Some(narrow(millis)?))
+            ScalarValue::Time32Millisecond(Some(millis))
         }
         SqlType::Double => ScalarValue::Float64(Some(match json {
             Value::Number(n) => parse_double(n.as_str()).ok_or_else(|| wrong_type(json, ty))?,
@@ -195,35 +187,24 @@ fn read(json: &Value, ty: &SqlType) -> FormatResult<ScalarValue> {
 }
 
 /// An integral value from a JSON number (fractions truncate, as ksqlDB's Jackson `intValue`) or
-/// from a JSON string holding an integer.
-fn read_integer(
+/// from a JSON string holding an integer (Java's `parseInt`/`parseLong`).
+fn read_integer<T: TryFrom<i128>>(
     json: &Value,
     ty: &SqlType,
-    min: i64,
-    max: i64,
     target: &'static str,
-) -> FormatResult<i64> {
-    let value = match json {
-        Value::Number(n) => truncate_to_integer(n.as_str()),
-        Value::String(s) => Some(
-            s.parse::<i64>()
-                .map(i128::from)
-                .map_err(|_| leaf(ValueError::NotNumberText { target }))?,
-        ),
-        _ => None,
-    };
-    value
-        .and_then(|v| i64::try_from(v).ok())
-        .filter(|v| (min..=max).contains(v))
-        .ok_or_else(|| match json {
-            Value::String(_) => leaf(ValueError::NotNumberText { target }),
-            _ => wrong_type(json, ty),
-        })
-}
-
-/// Narrows an `i64` already checked to be in `i32` range.
-fn narrow(value: i64) -> FormatResult<i32> {
-    i32::try_from(value).map_err(FormatError::internal)
+) -> FormatResult<T> {
+    let fits = |v: i128| T::try_from(v).ok();
+    match json {
+        Value::Number(n) => truncate_to_integer(n.as_str())
+            .and_then(fits)
+            .ok_or_else(|| wrong_type(json, ty)),
+        Value::String(s) => s
+            .parse::<i128>()
+            .ok()
+            .and_then(fits)
+            .ok_or_else(|| leaf(ValueError::NotNumberText { target })),
+        _ => Err(wrong_type(json, ty)),
+    }
 }
 
 /// ksqlDB's STRING from any JSON: text as is, numbers and booleans as written, objects as

@@ -278,59 +278,16 @@ pub fn decode(buf: &[u8]) -> LogResult<DecodedBatch> {
     let mut records = Vec::with_capacity(count);
     let mut previous_delta = -1;
     for index in 0..count {
-        let what = format!("record {index}");
-        let len = r
-            .length(&what)?
-            .ok_or_else(|| corrupt(format!("{what} has length -1")))?;
-        let mut rec = Reader::new(r.take(len, &what)?);
-        rec.i8()?; // record attributes: unused
-        let timestamp = header.base_timestamp.wrapping_add(rec.varlong()?);
-        let offset_delta = rec.varint()?;
-        if offset_delta <= previous_delta || offset_delta > header.last_offset_delta {
-            return Err(corrupt(format!(
-                "record {index} has offset delta {offset_delta} (previous {previous_delta}, \
-                 last {})",
-                header.last_offset_delta
-            )));
-        }
-        previous_delta = offset_delta;
-        let key = rec.nullable_bytes("key")?;
-        let value = rec.nullable_bytes("value")?;
-        let header_count = rec
-            .length("header count")?
-            .ok_or_else(|| corrupt(format!("{what} has header count -1")))?;
-        if header_count > rec.remaining() / MIN_HEADER_LEN {
-            return Err(corrupt(format!(
-                "record {index} claims {header_count} headers in {} bytes",
-                rec.remaining()
-            )));
-        }
-        let mut headers = Vec::with_capacity(header_count);
-        for _ in 0..header_count {
-            let name = rec
-                .nullable_bytes("header key")?
-                .ok_or_else(|| corrupt(format!("record {index} has a header with a null key")))?;
-            let name = String::from_utf8(name).map_err(|_| {
-                corrupt(format!("record {index} has a header key that is not UTF-8"))
+        let (offset_delta, record) =
+            decode_record(&mut r, &header, previous_delta).map_err(|e| match e {
+                LogError::Corrupt(what) => corrupt(format!(
+                    "record {index} of batch at offset {}: {what}",
+                    header.base_offset
+                )),
+                other => other,
             })?;
-            headers.push((name, rec.nullable_bytes("header value")?));
-        }
-        if rec.remaining() > 0 {
-            return Err(corrupt(format!(
-                "record {index} has {} bytes after its last field",
-                rec.remaining()
-            )));
-        }
-        let offset = header.base_offset + i64::from(offset_delta);
-        records.push((
-            offset,
-            Record {
-                key,
-                value,
-                timestamp,
-                headers,
-            },
-        ));
+        previous_delta = offset_delta;
+        records.push((header.base_offset + i64::from(offset_delta), record));
     }
     if r.remaining() > 0 {
         return Err(corrupt(format!(
@@ -340,6 +297,62 @@ pub fn decode(buf: &[u8]) -> LogResult<DecodedBatch> {
         )));
     }
     Ok(DecodedBatch { header, records })
+}
+
+/// Decodes the record at `r`, whose offset delta must follow `previous_delta`.
+fn decode_record(
+    r: &mut Reader<'_>,
+    header: &BatchHeader,
+    previous_delta: i32,
+) -> LogResult<(i32, Record)> {
+    let len = r
+        .length("record")?
+        .ok_or_else(|| corrupt("length -1".to_string()))?;
+    let mut rec = Reader::new(r.take(len, "record")?);
+    rec.i8()?; // record attributes: unused
+    let timestamp = header.base_timestamp.wrapping_add(rec.varlong()?);
+    let offset_delta = rec.varint()?;
+    if offset_delta <= previous_delta || offset_delta > header.last_offset_delta {
+        return Err(corrupt(format!(
+            "offset delta {offset_delta} does not follow {previous_delta} within {}",
+            header.last_offset_delta
+        )));
+    }
+    let key = rec.nullable_bytes("key")?;
+    let value = rec.nullable_bytes("value")?;
+    let header_count = rec
+        .length("header count")?
+        .ok_or_else(|| corrupt("header count -1".to_string()))?;
+    if header_count > rec.remaining() / MIN_HEADER_LEN {
+        return Err(corrupt(format!(
+            "{header_count} headers cannot fit in {} bytes",
+            rec.remaining()
+        )));
+    }
+    let mut headers = Vec::with_capacity(header_count);
+    for _ in 0..header_count {
+        let name = rec
+            .nullable_bytes("header key")?
+            .ok_or_else(|| corrupt("a header key is null".to_string()))?;
+        let name = String::from_utf8(name)
+            .map_err(|_| corrupt("a header key is not UTF-8".to_string()))?;
+        headers.push((name, rec.nullable_bytes("header value")?));
+    }
+    if rec.remaining() > 0 {
+        return Err(corrupt(format!(
+            "{} bytes after the last field",
+            rec.remaining()
+        )));
+    }
+    Ok((
+        offset_delta,
+        Record {
+            key,
+            value,
+            timestamp,
+            headers,
+        },
+    ))
 }
 
 fn corrupt(what: String) -> LogError {

@@ -11,10 +11,11 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::{DataType, Schema};
-use datafusion::common::DFSchema;
+use datafusion::common::{DFSchema, TableReference};
 use datafusion::execution::context::SessionState;
 use datafusion::logical_expr::{Expr, ExprSchemable};
 use datafusion::physical_expr::PhysicalExpr;
+use datafusion::physical_expr::expressions::cast;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion::sql::sqlparser::ast::{
     self as sql, ExprWithAlias, Ident, ObjectNamePart, VisitMut, VisitorMut,
@@ -106,12 +107,26 @@ impl ExprPlanner {
         let data_type = physical
             .data_type(scope.schema)
             .map_err(|e| PlanError::Expression(clean_datafusion_message(&e.to_string())))?;
+        if data_type == DataType::Null {
+            return Err(PlanError::invalid(
+                "Can't infer a type of null. Please explicitly cast it to a required type, e.g. CAST(null AS VARCHAR).",
+            ));
+        }
         let sql_type = SqlType::from_arrow(&data_type).ok_or_else(|| {
             PlanError::Unsupported(format!("Expression type {data_type} has no SQL type"))
         })?;
+        // DataFusion may pick another physical encoding of the same SQL type (Utf8View for
+        // STRING, Int64 for ROWPARTITION + 1 …); batches always carry the canonical one.
+        let canonical = sql_type.to_arrow();
+        let physical = if canonical == data_type {
+            physical
+        } else {
+            cast(physical, scope.schema, canonical.clone())
+                .map_err(|e| PlanError::Expression(clean_datafusion_message(&e.to_string())))?
+        };
         Ok(PlannedExpr {
             physical,
-            data_type,
+            data_type: canonical,
             sql_type,
         })
     }
@@ -126,7 +141,8 @@ impl ExprPlanner {
 }
 
 fn df_schema(scope: &RowScope<'_>) -> PlanResult<DFSchema> {
-    DFSchema::try_from_qualified_schema(scope.qualifier, scope.schema)
+    // `bare`: the qualifier is already a resolved name; parsing it would lower-case it.
+    DFSchema::try_from_qualified_schema(TableReference::bare(scope.qualifier), scope.schema)
         .map_err(|e| PlanError::Internal(e.to_string()))
 }
 
@@ -196,6 +212,29 @@ impl VisitorMut for Resolver<'_, '_> {
                     return ControlFlow::Break(());
                 }
             }
+            sql::Expr::Cast {
+                expr: inner,
+                data_type,
+                ..
+            } => {
+                let target = match crate::sql::cast_target_type(data_type) {
+                    Ok(ty) => ty,
+                    Err(e) => {
+                        self.error = Some(PlanError::invalid(e.to_string()));
+                        return ControlFlow::Break(());
+                    }
+                };
+                *expr = function_call(
+                    "arrow_cast",
+                    vec![
+                        (**inner).clone(),
+                        string_literal(&target.to_arrow().to_string()),
+                    ],
+                );
+            }
+            sql::Expr::CompoundFieldAccess { root, access_chain } => {
+                *expr = struct_access((**root).clone(), std::mem::take(access_chain));
+            }
             sql::Expr::Function(function) => {
                 for part in function.name.0.iter_mut() {
                     if let ObjectNamePart::Identifier(ident) = part {
@@ -207,4 +246,57 @@ impl VisitorMut for Resolver<'_, '_> {
         }
         ControlFlow::Continue(())
     }
+}
+
+/// `a->b->c[1]` as DataFusion plans it: struct fields through `get_field`, subscripts left
+/// to its field-access planner.
+fn struct_access(root: sql::Expr, chain: Vec<sql::AccessExpr>) -> sql::Expr {
+    let mut expr = root;
+    let mut subscripts = Vec::new();
+    for access in chain {
+        match access {
+            sql::AccessExpr::Dot(sql::Expr::Identifier(field)) => {
+                if !subscripts.is_empty() {
+                    expr = sql::Expr::CompoundFieldAccess {
+                        root: Box::new(expr),
+                        access_chain: std::mem::take(&mut subscripts),
+                    };
+                }
+                expr = function_call("get_field", vec![expr, string_literal(&field.value)]);
+            }
+            other => subscripts.push(other),
+        }
+    }
+    if subscripts.is_empty() {
+        expr
+    } else {
+        sql::Expr::CompoundFieldAccess {
+            root: Box::new(expr),
+            access_chain: subscripts,
+        }
+    }
+}
+
+fn string_literal(text: &str) -> sql::Expr {
+    sql::Expr::Value(sql::Value::SingleQuotedString(text.to_string()).into())
+}
+
+fn function_call(name: &str, args: Vec<sql::Expr>) -> sql::Expr {
+    sql::Expr::Function(sql::Function {
+        name: sql::ObjectName::from(vec![Ident::new(name)]),
+        uses_odbc_syntax: false,
+        parameters: sql::FunctionArguments::None,
+        args: sql::FunctionArguments::List(sql::FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args
+                .into_iter()
+                .map(|a| sql::FunctionArg::Unnamed(sql::FunctionArgExpr::Expr(a)))
+                .collect(),
+            clauses: vec![],
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: vec![],
+    })
 }

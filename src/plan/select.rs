@@ -21,6 +21,11 @@ pub const ROWPARTITION: &str = "ROWPARTITION";
 /// ROWOFFSET: the record's offset in its partition.
 pub const ROWOFFSET: &str = "ROWOFFSET";
 
+/// Hidden input column: true when the record's value was null. Such a record still flows
+/// through a stream query (its value columns read as null) and is written with a null
+/// value, as ksqlDB does. `$` cannot start a ksqlDB identifier, so users never see it.
+pub const TOMBSTONE: &str = "$TOMBSTONE";
+
 /// A planned stateless query: read one source, filter, project, maybe re-key.
 pub struct SelectPlan {
     pub source: Source,

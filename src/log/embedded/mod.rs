@@ -135,11 +135,6 @@ impl EmbeddedLog {
         })
     }
 
-    /// The directory the log lives in.
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
     fn topic(&self, name: &str) -> LogResult<Arc<Topic>> {
         let topics = self.topics.read().unwrap_or_else(PoisonError::into_inner);
         topics
@@ -627,16 +622,20 @@ mod tests {
     #[test]
     fn offset_for_time_skips_older_batches_and_segments() {
         let dir = tempfile::tempdir().unwrap();
-        let log = EmbeddedLog::open(dir.path(), options(2000)).unwrap();
+        let log = EmbeddedLog::open(dir.path(), options(12_000)).unwrap();
         log.create_topic("t", topic(1)).unwrap();
-        // Timestamps out of order, across batches and several segments.
-        let times: Vec<i64> = (0..200).map(|i| 1000 + (i * 37) % 101 + i / 2).collect();
+        // Timestamps out of order, across batches and several segments, each segment with
+        // index entries.
+        let times: Vec<i64> = (0..400).map(|i| 1000 + (i * 37) % 101 + i / 2).collect();
+        let value = "v".repeat(100);
         for chunk in times.chunks(3) {
-            let batch = chunk.iter().map(|&t| rec("k", "v", t)).collect();
+            let batch = chunk.iter().map(|&t| rec("k", &value, t)).collect();
             log.append("t", 0, batch, None).unwrap();
         }
-        assert!(segment_files(&dir.path().join("t/0"), "log").len() > 5);
-        for target in (990..1210).step_by(3) {
+        let indexes = segment_files(&dir.path().join("t/0"), "timeindex");
+        assert!(indexes.len() > 2, "{} closed segments", indexes.len());
+        assert!(indexes.iter().all(|i| fs::metadata(i).unwrap().len() >= 24));
+        for target in (990..1310).step_by(3) {
             let expected = times.iter().position(|&t| t >= target).map(|i| i as i64);
             assert_eq!(
                 log.offset_for_time("t", 0, target).unwrap(),
@@ -726,7 +725,7 @@ mod tests {
                 .collect()
         };
         {
-            let log = EmbeddedLog::open(dir.path(), options(400)).unwrap();
+            let log = EmbeddedLog::open(dir.path(), options(150)).unwrap();
             log.create_topic("t", topic(1)).unwrap();
             assert_eq!(log.append("t", 0, batch(0, 2), seq(0)).unwrap(), 0);
             log.append("t", 0, vec![rec("x", "other", 0)], None)
@@ -739,7 +738,7 @@ mod tests {
         }
         // Twice: with the producer snapshot, then rebuilding from every segment without it.
         for round in 0..2 {
-            let log = EmbeddedLog::open(dir.path(), options(400)).unwrap();
+            let log = EmbeddedLog::open(dir.path(), options(150)).unwrap();
             let rx = log.subscribe("t").unwrap();
             let end = log.end_offset("t", 0).unwrap();
             assert_eq!(
@@ -756,7 +755,7 @@ mod tests {
                 fs::remove_file(snapshot).unwrap();
             }
         }
-        let log = EmbeddedLog::open(dir.path(), options(400)).unwrap();
+        let log = EmbeddedLog::open(dir.path(), options(150)).unwrap();
         // Overlap: 3 is repeated, 4 and 5 are new.
         assert_eq!(log.append("t", 0, batch(3, 3), seq(3)).unwrap(), 4);
         let all = log.read("t", 0, 0, 100).unwrap();
@@ -765,7 +764,7 @@ mod tests {
             vec!["p0", "p1", "other", "p2", "p3", "p4", "p5"]
         );
         drop(log);
-        let log = EmbeddedLog::open(dir.path(), options(400)).unwrap();
+        let log = EmbeddedLog::open(dir.path(), options(150)).unwrap();
         assert_eq!(log.append("t", 0, batch(5, 1), seq(5)).unwrap(), 6);
         assert_eq!(log.end_offset("t", 0).unwrap(), 7);
     }

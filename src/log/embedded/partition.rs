@@ -50,52 +50,18 @@ impl Partition {
         }
         bases.sort_unstable();
         let sync = options.fsync != FsyncPolicy::Never;
-        let Some((&active_base, closed_bases)) = bases.split_last() else {
-            let (active, file) = Segment::create(dir, 0)?;
-            if sync {
-                sync_dir(dir)?;
+        let (closed, active, file, producers) = match bases.split_last() {
+            Some((&active_base, closed_bases)) => {
+                recover(dir, topic, id, closed_bases, active_base, sync)?
             }
-            return Ok(Partition {
-                topic: topic.to_string(),
-                id,
-                dir: dir.to_path_buf(),
-                options,
-                closed: Vec::new(),
-                active,
-                file,
-                producers: ProducerState::default(),
-                last_sync: Instant::now(),
-            });
-        };
-
-        let mut closed = Vec::with_capacity(closed_bases.len());
-        for &base in closed_bases {
-            let (segment, truncation) = Segment::open_closed(dir, base)?;
-            if let Some(t) = truncation {
-                warn_truncated(topic, id, &t);
-            }
-            closed.push(segment);
-        }
-        let mut producers = match producer_snapshot::load(dir, active_base)? {
-            Some(state) => state,
             None => {
-                let mut state = ProducerState::default();
-                for segment in &closed {
-                    segment
-                        .for_each_header(&segment.open_file()?, &mut |h| accept(&mut state, h))?;
+                let (active, file) = Segment::create(dir, 0)?;
+                if sync {
+                    sync_dir(dir)?;
                 }
-                state
+                (Vec::new(), active, file, ProducerState::default())
             }
         };
-        let (active, file, truncation) =
-            Segment::open_active(dir, active_base, &mut |h| accept(&mut producers, h))?;
-        if let Some(t) = truncation {
-            warn_truncated(topic, id, &t);
-            if sync {
-                file.sync_all().map_err(io_error(&t.file))?;
-            }
-        }
-        producer_snapshot::remove_others(dir, active_base)?;
         Ok(Partition {
             topic: topic.to_string(),
             id,
@@ -156,6 +122,8 @@ impl Partition {
         Ok((first, true))
     }
 
+    /// Syncs the active segment as the policy says. `Interval` is checked on appends only:
+    /// the last appends before a quiet spell stay unsynced until the next append.
     fn sync_after_append(&mut self) -> LogResult<()> {
         let due = match self.options.fsync {
             FsyncPolicy::Always => true,
@@ -311,6 +279,46 @@ impl Partition {
         self.closed.remove(0);
         Ok(())
     }
+}
+
+/// Opens the segments of a partition after a restart: the closed ones from their indexes,
+/// the active one checked batch by batch; rebuilds the producer state.
+fn recover(
+    dir: &Path,
+    topic: &str,
+    id: u32,
+    closed_bases: &[i64],
+    active_base: i64,
+    sync: bool,
+) -> LogResult<(Vec<Segment>, Segment, File, ProducerState)> {
+    let mut closed = Vec::with_capacity(closed_bases.len());
+    for &base in closed_bases {
+        let (segment, truncation) = Segment::open_closed(dir, base)?;
+        if let Some(t) = truncation {
+            warn_truncated(topic, id, &t);
+        }
+        closed.push(segment);
+    }
+    let mut producers = match producer_snapshot::load(dir, active_base)? {
+        Some(state) => state,
+        None => {
+            let mut state = ProducerState::default();
+            for segment in &closed {
+                segment.for_each_header(&segment.open_file()?, &mut |h| accept(&mut state, h))?;
+            }
+            state
+        }
+    };
+    let (active, file, truncation) =
+        Segment::open_active(dir, active_base, &mut |h| accept(&mut producers, h))?;
+    if let Some(t) = truncation {
+        warn_truncated(topic, id, &t);
+        if sync {
+            file.sync_all().map_err(io_error(&t.file))?;
+        }
+    }
+    producer_snapshot::remove_others(dir, active_base)?;
+    Ok((closed, active, file, producers))
 }
 
 /// Folds a stored batch into producer state.
