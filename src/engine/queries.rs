@@ -14,7 +14,7 @@ use crate::catalog::schema::ColumnKind;
 use crate::catalog::{QueryInfo, Source};
 use crate::exec::Operator;
 use crate::exec::filter::Filter;
-use crate::exec::project::Project;
+use crate::exec::project::{Project, ProjectedColumn};
 use crate::exec::sink::SinkEncoder;
 use crate::exec::source::SourceDecoder;
 use crate::format::{FormatKind, SerdeSpec};
@@ -473,7 +473,12 @@ fn pipeline(plan: &SelectPlan) -> EngineResult<(SourceDecoder, Vec<Box<dyn Opera
     let columns = plan
         .columns
         .iter()
-        .map(|c| (c.name.clone(), c.expr.clone(), c.ty.to_arrow()))
+        .map(|c| ProjectedColumn {
+            name: c.name.clone(),
+            expr: c.expr.clone(),
+            data_type: c.ty.to_arrow(),
+            keeps_on_tombstone: c.source_key.is_some(),
+        })
         .collect();
     operators.push(Box::new(Project::new(rowtime, columns)));
     Ok((decoder, operators))

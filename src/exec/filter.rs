@@ -4,11 +4,13 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::BooleanArray;
 use datafusion::arrow::compute::filter_record_batch;
+use datafusion::arrow::compute::kernels::boolean::and_not;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::physical_expr::PhysicalExpr;
 
 use super::{ExecError, ExecResult, Operator, RecordError};
 use crate::exec::project::evaluate_lenient;
+use crate::plan::select::TOMBSTONE;
 
 pub struct Filter {
     /// A boolean expression over the input schema.
@@ -32,7 +34,15 @@ impl Operator for Filter {
             .as_any()
             .downcast_ref::<BooleanArray>()
             .ok_or_else(|| ExecError::Internal("WHERE did not evaluate to BOOLEAN".into()))?;
-        let kept = filter_record_batch(&batch, mask)?;
+        // ksqlDB: a record with a null value never passes a WHERE clause.
+        let mask = match batch
+            .column_by_name(TOMBSTONE)
+            .and_then(|a| a.as_any().downcast_ref::<BooleanArray>())
+        {
+            Some(tombstones) if tombstones.true_count() > 0 => and_not(mask, tombstones)?,
+            _ => mask.clone(),
+        };
+        let kept = filter_record_batch(&batch, &mask)?;
         Ok((kept.num_rows() > 0).then_some(kept))
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use datafusion::arrow::array::{
     Array, ArrayRef, BooleanArray, Int32Array, Int64Array, new_null_array,
 };
-use datafusion::arrow::compute::concat;
+use datafusion::arrow::compute::{concat, nullif};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::physical_expr::PhysicalExpr;
@@ -22,26 +22,37 @@ pub struct Project {
     timestamp: Arc<dyn PhysicalExpr>,
     /// One expression per output column, in output order.
     exprs: Vec<Arc<dyn PhysicalExpr>>,
+    /// Per output column: whether it keeps its value for a null-value record (a copy of a
+    /// key column does; anything computed from the value is null, as in ksqlDB).
+    keeps_on_tombstone: Vec<bool>,
     /// `RECORD_TIMESTAMP` first, then the output columns, then `TOMBSTONE`.
     schema: SchemaRef,
 }
 
+/// One output column of a projection.
+pub struct ProjectedColumn {
+    pub name: String,
+    pub expr: Arc<dyn PhysicalExpr>,
+    pub data_type: DataType,
+    /// See `Project::keeps_on_tombstone`.
+    pub keeps_on_tombstone: bool,
+}
+
 impl Project {
-    /// `columns` are (name, expression, type) in output order.
-    pub fn new(
-        timestamp: Arc<dyn PhysicalExpr>,
-        columns: Vec<(String, Arc<dyn PhysicalExpr>, DataType)>,
-    ) -> Self {
+    pub fn new(timestamp: Arc<dyn PhysicalExpr>, columns: Vec<ProjectedColumn>) -> Self {
         let mut fields = vec![Field::new(RECORD_TIMESTAMP, DataType::Int64, false)];
         let mut exprs = Vec::with_capacity(columns.len());
-        for (name, expr, data_type) in columns {
-            fields.push(Field::new(name, data_type, true));
-            exprs.push(expr);
+        let mut keeps_on_tombstone = Vec::with_capacity(columns.len());
+        for column in columns {
+            fields.push(Field::new(column.name, column.data_type, true));
+            exprs.push(column.expr);
+            keeps_on_tombstone.push(column.keeps_on_tombstone);
         }
         fields.push(Field::new(TOMBSTONE, DataType::Boolean, false));
         Project {
             timestamp,
             exprs,
+            keeps_on_tombstone,
             schema: Arc::new(Schema::new(fields)),
         }
     }
@@ -57,16 +68,21 @@ impl Operator for Project {
         batch: RecordBatch,
         errors: &mut Vec<RecordError>,
     ) -> ExecResult<Option<RecordBatch>> {
-        let mut arrays = Vec::with_capacity(self.exprs.len() + 2);
-        arrays.push(evaluate_lenient(&self.timestamp, &batch, errors)?);
-        for expr in &self.exprs {
-            arrays.push(evaluate_lenient(expr, &batch, errors)?);
-        }
         let tombstones = batch
             .column_by_name(TOMBSTONE)
-            .cloned()
-            .unwrap_or_else(|| Arc::new(BooleanArray::from(vec![false; batch.num_rows()])));
-        arrays.push(tombstones);
+            .and_then(|a| a.as_any().downcast_ref::<BooleanArray>().cloned())
+            .unwrap_or_else(|| BooleanArray::from(vec![false; batch.num_rows()]));
+        let any_tombstone = tombstones.true_count() > 0;
+        let mut arrays = Vec::with_capacity(self.exprs.len() + 2);
+        arrays.push(evaluate_lenient(&self.timestamp, &batch, errors)?);
+        for (expr, keeps) in self.exprs.iter().zip(&self.keeps_on_tombstone) {
+            let mut array = evaluate_lenient(expr, &batch, errors)?;
+            if any_tombstone && !keeps {
+                array = nullif(&array, &tombstones)?;
+            }
+            arrays.push(array);
+        }
+        arrays.push(Arc::new(tombstones));
         // A function may answer in another encoding of the declared type (Utf8View for
         // Utf8); batches always carry the declared one.
         for (array, field) in arrays.iter_mut().zip(self.schema.fields()) {

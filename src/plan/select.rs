@@ -26,6 +26,11 @@ pub const ROWOFFSET: &str = "ROWOFFSET";
 /// value, as ksqlDB does. `$` cannot start a ksqlDB identifier, so users never see it.
 pub const TOMBSTONE: &str = "$TOMBSTONE";
 
+/// Names a query may not give its output columns.
+const RESERVED_COLUMNS: [&str; 5] = [ROWTIME, ROWPARTITION, ROWOFFSET, "WINDOWSTART", "WINDOWEND"];
+/// Pseudo columns that must be aliased when selected.
+const PSEUDO_COLUMNS: [&str; 4] = [ROWPARTITION, ROWOFFSET, "WINDOWSTART", "WINDOWEND"];
+
 /// A planned stateless query: read one source, filter, project, maybe re-key.
 pub struct SelectPlan {
     pub source: Source,
@@ -44,6 +49,9 @@ pub struct OutputColumn {
     pub expr: Arc<dyn PhysicalExpr>,
     pub ty: SqlType,
     pub kind: ColumnKind,
+    /// The index of the source key column this output column copies, if it is a bare
+    /// reference to one. Such a column keeps its value for a null-value record.
+    pub source_key: Option<usize>,
 }
 
 impl SelectPlan {
@@ -88,6 +96,7 @@ pub fn input_schema(source: &Source) -> SchemaRef {
             .iter()
             .map(|c| Field::new(&c.name, c.ty.to_arrow(), true)),
     );
+    fields.push(Field::new(TOMBSTONE, DataType::Boolean, false));
     Arc::new(Schema::new(fields))
 }
 
@@ -142,43 +151,77 @@ pub fn plan_select(
         None => None,
     };
 
-    let items = expand_wildcards(&query.select, &source, scope.qualifier)?;
     let partition_by: Vec<&sql::Expr> = query
         .partition_by
         .iter()
         .filter(|e| !matches!(e, sql::Expr::Value(v) if matches!(v.value, sql::Value::Null)))
         .collect();
-    let repartitioned = !query.partition_by.is_empty();
+    let repartitioned = !query.partition_by.is_empty() && key_rule != KeyRule::Transient;
+    let has_wildcard = query
+        .select
+        .iter()
+        .any(|i| matches!(i, SelectItem::Wildcard | SelectItem::QualifiedWildcard(_)));
+    let mut items = expand_wildcards(&query.select, &source, scope.qualifier, repartitioned)?;
+    // ksqlDB: with PARTITION BY and `*`, the partitioning expressions become the key
+    // columns; the old key columns are values (at the end, after the value columns).
+    if repartitioned && has_wildcard {
+        let mut keys: Vec<(sql::Expr, Option<String>)> = Vec::new();
+        for pb in &partition_by {
+            if !items.iter().any(|(e, _)| same_expr(e, pb)) {
+                keys.push(((*pb).clone(), None));
+            }
+        }
+        keys.append(&mut items);
+        items = keys;
+    }
 
     let mut columns = Vec::with_capacity(items.len());
     let mut generated = 0;
     for (expr, alias) in &items {
         let planned = planner.plan(expr, &scope, "SELECT")?;
         let name = match alias {
-            Some(alias) => alias.clone(),
-            None => derived_name(expr).unwrap_or_else(|| {
-                let name = format!("KSQL_COL_{generated}");
-                generated += 1;
-                name
-            }),
+            Some(alias) => {
+                if RESERVED_COLUMNS.contains(&alias.as_str()) && key_rule != KeyRule::Transient {
+                    return Err(PlanError::invalid(format!(
+                        "`{alias}` is a reserved column name. You cannot use it as an alias for a column."
+                    )));
+                }
+                alias.clone()
+            }
+            None => match derived_name(expr) {
+                Some(name) => name,
+                None => {
+                    let name = format!("KSQL_COL_{generated}");
+                    generated += 1;
+                    name
+                }
+            },
         };
         let is_key = if repartitioned {
-            partition_by
-                .iter()
-                .any(|pb| strip_qualifier(pb) == strip_qualifier(expr))
+            partition_by.iter().any(|pb| same_expr(pb, expr))
         } else {
-            key_reference(expr, &source).is_some()
+            key_rule != KeyRule::Transient && key_reference(expr, &source).is_some()
         };
-        let kind = if is_key && key_rule != KeyRule::Transient {
-            ColumnKind::Key
-        } else {
-            ColumnKind::Value
-        };
+        if alias.is_none()
+            && !is_key
+            && key_rule != KeyRule::Transient
+            && PSEUDO_COLUMNS.contains(&name.as_str())
+        {
+            return Err(PlanError::invalid(format!(
+                "Reserved column name in select: `{name}`. Please remove or alias the column."
+            )));
+        }
         columns.push(OutputColumn {
             name,
             expr: planned.physical,
             ty: planned.sql_type,
-            kind,
+            kind: if is_key {
+                ColumnKind::Key
+            } else {
+                ColumnKind::Value
+            },
+            source_key: key_reference(expr, &source)
+                .and_then(|k| source.schema.key_columns().position(|c| &c.name == k)),
         });
     }
     check_duplicate_names(&columns)?;
@@ -186,10 +229,7 @@ pub fn plan_select(
     if key_rule == KeyRule::MustProjectKey {
         if repartitioned {
             for pb in &partition_by {
-                let projected = items
-                    .iter()
-                    .any(|(e, _)| strip_qualifier(e) == strip_qualifier(pb));
-                if !projected {
+                if !items.iter().any(|(e, _)| same_expr(e, pb)) {
                     return Err(PlanError::invalid(format!(
                         "The query used to build `{sink_name}` must include the partitioning expression {pb} in its projection (eg, SELECT {pb}...)."
                     )));
@@ -207,6 +247,19 @@ pub fn plan_select(
                     )));
                 }
             }
+            // The default planner keeps the source's key column order.
+            let mut keys: Vec<OutputColumn> = Vec::new();
+            let mut rest = Vec::new();
+            for column in columns.drain(..) {
+                if column.kind == ColumnKind::Key {
+                    keys.push(column);
+                } else {
+                    rest.push(column);
+                }
+            }
+            keys.sort_by_key(|c| c.source_key.unwrap_or(usize::MAX));
+            keys.append(&mut rest);
+            columns = keys;
         }
     }
 
@@ -225,14 +278,15 @@ fn expand_wildcards(
     items: &[SelectItem],
     source: &Source,
     qualifier: &str,
+    repartitioned: bool,
 ) -> PlanResult<Vec<(sql::Expr, Option<String>)>> {
     let mut out = Vec::new();
     for item in items {
         match item {
             SelectItem::Expr { expr, alias } => out.push((expr.clone(), alias.clone())),
-            SelectItem::Wildcard => out.extend(all_columns(source)),
+            SelectItem::Wildcard => out.extend(all_columns(source, repartitioned)),
             SelectItem::QualifiedWildcard(name) if name == qualifier => {
-                out.extend(all_columns(source))
+                out.extend(all_columns(source, repartitioned))
             }
             SelectItem::QualifiedWildcard(name) => {
                 return Err(PlanError::invalid(format!(
@@ -249,12 +303,18 @@ fn expand_wildcards(
     Ok(out)
 }
 
-fn all_columns(source: &Source) -> Vec<(sql::Expr, Option<String>)> {
-    source
-        .schema
-        .columns
-        .iter()
-        .filter(|c| matches!(c.kind, ColumnKind::Key | ColumnKind::Value))
+/// The columns `*` stands for: keys then values, or values then the old keys when the
+/// query re-keys the stream.
+fn all_columns(source: &Source, repartitioned: bool) -> Vec<(sql::Expr, Option<String>)> {
+    let keys = source.schema.key_columns();
+    let values = source.schema.value_columns();
+    let ordered: Vec<&Column> = if repartitioned {
+        values.chain(keys).collect()
+    } else {
+        keys.chain(values).collect()
+    };
+    ordered
+        .into_iter()
         .map(|c| {
             (
                 sql::Expr::Identifier(sql::Ident::with_quote('`', c.name.clone())),
@@ -293,10 +353,16 @@ fn key_reference<'a>(expr: &sql::Expr, source: &'a Source) -> Option<&'a String>
         .find(|k| *k == name)
 }
 
+/// True when two expressions are the same up to `src.` qualifiers and parentheses.
+fn same_expr(a: &sql::Expr, b: &sql::Expr) -> bool {
+    strip_qualifier(a) == strip_qualifier(b)
+}
+
 /// An expression with `src.col` references reduced to `col`, for comparing expressions
 /// written with and without qualifiers.
 fn strip_qualifier(expr: &sql::Expr) -> String {
     match expr {
+        sql::Expr::Nested(inner) => strip_qualifier(inner),
         sql::Expr::CompoundIdentifier(parts) if parts.len() == 2 => parts[1].value.clone(),
         sql::Expr::Identifier(ident) => ident.value.clone(),
         other => other.to_string(),
