@@ -130,7 +130,7 @@ fn replay_one(
     for parsed in crate::sql::parse(text)? {
         match &parsed.statement {
             Statement::CreateSource(create) => {
-                super::ddl::create_source(engine, create, &parsed.text, true)?;
+                super::ddl::create_source(engine, create, &parsed.text, session, true)?;
             }
             Statement::CreateAsSelect(create) => {
                 super::queries::create_as_select(

@@ -2,14 +2,14 @@
 
 use std::sync::Arc;
 
-use super::{Engine, EngineError, EngineResult, StatementResult, commands};
+use super::{Engine, EngineError, EngineResult, Session, StatementResult, commands};
 use crate::catalog::schema::{Column, ColumnKind, LogicalSchema};
 use crate::catalog::types::SqlType;
 use crate::catalog::{Source, TimestampColumn};
-use crate::format::{FormatKind, SerdeSpec};
 use crate::log::TopicConfig;
 use crate::plan::PlanError;
 use crate::plan::properties::WithProperties;
+use crate::plan::serde::{FormatDefaults, serde_specs};
 use crate::runtime::processing_log::{
     PROCESSING_LOG_COLUMNS, PROCESSING_LOG_STREAM, PROCESSING_LOG_TOPIC,
 };
@@ -35,6 +35,7 @@ pub fn create_source(
     engine: &Arc<Engine>,
     create: &CreateSource,
     text: &str,
+    session: &Session,
     replaying: bool,
 ) -> EngineResult<StatementResult> {
     if let Some(existing) = engine.catalog().source(&create.name) {
@@ -56,7 +57,7 @@ pub fn create_source(
         }
     }
     let props = WithProperties::parse(&create.properties)?;
-    let source = source_from_create(create, &props, text)?;
+    let source = source_from_create(create, &props, text, session.wrap_single_values())?;
     ensure_topic(engine, &source.topic, props.partitions, props.retention_ms)?;
     let partitions = engine.log.topic_config(&source.topic).map(|c| c.partitions);
     let mut source = source;
@@ -77,6 +78,7 @@ fn source_from_create(
     create: &CreateSource,
     props: &WithProperties,
     text: &str,
+    wrap_single_values: bool,
 ) -> EngineResult<Source> {
     let statement_kind = match create.kind {
         SourceKind::Stream => "CREATE STREAM",
@@ -93,6 +95,17 @@ fn source_from_create(
         )
     })?;
     if create.columns.is_empty() {
+        // Format options are checked first, as ksqlDB does.
+        serde_specs(
+            props,
+            &[],
+            &[],
+            FormatDefaults {
+                key: None,
+                value: None,
+                wrap_single_values,
+            },
+        )?;
         return Err(PlanError::invalid(format!(
             "The statement does not define any columns. {statement_kind} requires columns for the {value_format_name} format."
         ))
@@ -162,36 +175,16 @@ fn source_from_create(
         .into());
     }
 
-    let key_kind = match props.key_format_name() {
-        Some(name) => FormatKind::parse(name)?,
-        None if key_columns.is_empty() => FormatKind::None,
-        None => FormatKind::Kafka,
-    };
-    let value_kind = FormatKind::parse(value_format_name)?;
-    let wrap_single = match props.wrap_single_value {
-        Some(wrap) => {
-            if value_columns.len() != 1 {
-                return Err(PlanError::invalid(
-                    "'WRAP_SINGLE_VALUE' is only valid for single-field value schemas",
-                )
-                .into());
-            }
-            wrap
-        }
-        None => true,
-    };
-    let key_format = SerdeSpec {
-        kind: key_kind,
-        delimiter: props.key_delimiter.unwrap_or(','),
-        wrap_single: false,
-    };
-    let value_format = SerdeSpec {
-        kind: value_kind,
-        delimiter: props.value_delimiter.unwrap_or(','),
-        wrap_single,
-    };
-    key_format.validate(&key_columns)?;
-    value_format.validate(&value_columns)?;
+    let (key_format, value_format) = serde_specs(
+        props,
+        &key_columns,
+        &value_columns,
+        FormatDefaults {
+            key: None,
+            value: None,
+            wrap_single_values,
+        },
+    )?;
 
     let timestamp = match &props.timestamp {
         Some(column) => {
@@ -398,7 +391,7 @@ pub fn register_processing_log(engine: &Arc<Engine>) -> EngineResult<()> {
             "processing log stream definition did not parse".into(),
         ));
     };
-    create_source(engine, create, &text, true)?;
+    create_source(engine, create, &text, &Session::default(), true)?;
     Ok(())
 }
 

@@ -186,7 +186,7 @@ impl Engine {
     ) -> EngineResult<StatementResult> {
         match &parsed.statement {
             Statement::CreateSource(create) => {
-                ddl::create_source(self, create, &parsed.text, false)
+                ddl::create_source(self, create, &parsed.text, session, false)
             }
             Statement::CreateAsSelect(create) => {
                 queries::create_as_select(self, create, &parsed.text, session, None)

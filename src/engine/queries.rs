@@ -17,10 +17,10 @@ use crate::exec::filter::Filter;
 use crate::exec::project::{Project, ProjectedColumn};
 use crate::exec::sink::SinkEncoder;
 use crate::exec::source::SourceDecoder;
-use crate::format::{FormatKind, SerdeSpec};
 use crate::plan::PlanError;
 use crate::plan::properties::WithProperties;
 use crate::plan::select::{KeyRule, ROWTIME, SelectPlan, plan_select};
+use crate::plan::serde::{FormatDefaults, serde_specs};
 use crate::runtime::query::{Progress, QueryOutput, QueryTask};
 use crate::sql::ast::{CreateAsSelect, Properties, Query, SourceKind};
 
@@ -94,7 +94,14 @@ pub fn create_as_select(
         key_rule,
         &create.name,
     )?;
-    let sink = sink_source(&create.name, create.kind, &plan, &props, text)?;
+    let sink = sink_source(
+        session.wrap_single_values(),
+        &create.name,
+        create.kind,
+        &plan,
+        &props,
+        text,
+    )?;
     let query_id = {
         let mut catalog = engine.catalog_mut();
         let id = format!("CSAS_{}_{}", create.name, catalog.next_query_number);
@@ -370,6 +377,7 @@ fn commit(engine: &Engine, id: &str, task: &QueryTask) -> EngineResult<()> {
 
 /// The catalog entry for a C*AS sink: formats and partitions default to the source's.
 fn sink_source(
+    wrap_single_values: bool,
     name: &str,
     kind: SourceKind,
     plan: &SelectPlan,
@@ -379,42 +387,16 @@ fn sink_source(
     let schema = plan.output_schema();
     let key_columns: Vec<_> = schema.key_columns().cloned().collect();
     let value_columns: Vec<_> = schema.value_columns().cloned().collect();
-    let key_kind = match props.key_format_name() {
-        Some(name) => FormatKind::parse(name)?,
-        None if key_columns.is_empty() => FormatKind::None,
-        None if plan.source.key_format.kind == FormatKind::None => FormatKind::Kafka,
-        None => plan.source.key_format.kind,
-    };
-    let value_kind = match props.value_format_name() {
-        Some(name) => FormatKind::parse(name)?,
-        None => plan.source.value_format.kind,
-    };
-    let wrap_single = match props.wrap_single_value {
-        Some(_) if value_columns.len() != 1 => {
-            return Err(PlanError::invalid(
-                "'WRAP_SINGLE_VALUE' is only valid for single-field value schemas",
-            )
-            .into());
-        }
-        Some(wrap) => wrap,
-        None => true,
-    };
-    let key_format = SerdeSpec {
-        kind: key_kind,
-        delimiter: props
-            .key_delimiter
-            .unwrap_or(plan.source.key_format.delimiter),
-        wrap_single: false,
-    };
-    let value_format = SerdeSpec {
-        kind: value_kind,
-        delimiter: props
-            .value_delimiter
-            .unwrap_or(plan.source.value_format.delimiter),
-        wrap_single,
-    };
-    key_format.validate(&key_columns)?;
-    value_format.validate(&value_columns)?;
+    let (key_format, value_format) = serde_specs(
+        props,
+        &key_columns,
+        &value_columns,
+        FormatDefaults {
+            key: Some(&plan.source.key_format),
+            value: Some(&plan.source.value_format),
+            wrap_single_values,
+        },
+    )?;
     let partitions = props.partitions.unwrap_or(plan.source.partitions);
     Ok(Source {
         name: name.to_string(),

@@ -25,6 +25,14 @@ impl Session {
             .is_some_and(|v| v.eq_ignore_ascii_case("true"))
     }
 
+    /// `ksql.persistence.wrap.single.values`: whether single-column values are wrapped in an
+    /// object (true unless set to false).
+    pub fn wrap_single_values(&self) -> bool {
+        self.properties
+            .get("ksql.persistence.wrap.single.values")
+            .is_none_or(|v| !v.eq_ignore_ascii_case("false"))
+    }
+
     /// Replaces `${name}` by DEFINEd values.
     pub fn substitute(&self, text: &str) -> String {
         if self.variables.is_empty() || !text.contains("${") {

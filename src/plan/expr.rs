@@ -92,9 +92,11 @@ impl ExprPlanner {
             return Err(error);
         }
         let df_schema = df_schema(scope)?;
-        self.state
+        let logical = self
+            .state
             .create_logical_expr_from_sql_expr(ExprWithAlias { expr, alias: None }, &df_schema)
-            .map_err(|e| PlanError::Expression(clean_datafusion_message(&e.to_string())))
+            .map_err(|e| PlanError::Expression(clean_datafusion_message(&e.to_string())))?;
+        string_plus_as_concat(logical, &df_schema)
     }
 
     /// The physical expression for a logical one over `scope`, with coercions applied.
@@ -299,4 +301,26 @@ fn function_call(name: &str, args: Vec<sql::Expr>) -> sql::Expr {
         over: None,
         within_group: vec![],
     })
+}
+
+/// ksqlDB: `+` between two strings concatenates them.
+fn string_plus_as_concat(expr: Expr, schema: &DFSchema) -> PlanResult<Expr> {
+    use datafusion::common::tree_node::{Transformed, TreeNode};
+    use datafusion::logical_expr::{BinaryExpr, Operator};
+    let is_string = |e: &Expr| {
+        e.get_type(schema)
+            .is_ok_and(|t| matches!(t, DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8))
+    };
+    expr.transform_up(|e| match e {
+        Expr::BinaryExpr(BinaryExpr {
+            left,
+            op: Operator::Plus,
+            right,
+        }) if is_string(&left) && is_string(&right) => Ok(Transformed::yes(
+            datafusion::functions::string::expr_fn::concat(vec![*left, *right]),
+        )),
+        other => Ok(Transformed::no(other)),
+    })
+    .map(|t| t.data)
+    .map_err(|e| PlanError::Expression(clean_datafusion_message(&e.to_string())))
 }

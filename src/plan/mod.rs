@@ -8,5 +8,6 @@ pub mod error;
 pub mod expr;
 pub mod properties;
 pub mod select;
+pub mod serde;
 
 pub use error::{PlanError, PlanResult};

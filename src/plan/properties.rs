@@ -107,18 +107,26 @@ fn boolean(name: &str, value: &Literal) -> PlanResult<bool> {
     }
 }
 
-/// A delimiter is one character, or one of the names ksqlDB accepts for invisible ones.
+/// A delimiter is one visible character, or `TAB`/`SPACE` for the invisible ones.
 fn delimiter(name: &str, value: &Literal) -> PlanResult<char> {
     let text = string(name, value)?;
+    let invalid = |reason: String| {
+        PlanError::invalid(format!(
+            "Failed to prepare statement: Configuration {name} is invalid: {reason}\nExample valid value: ';'"
+        ))
+    };
     match text.as_str() {
         "TAB" => Ok('\t'),
         "SPACE" => Ok(' '),
         _ => {
             let mut chars = text.chars();
             match (chars.next(), chars.next()) {
+                (None, _) | (Some(' ' | '\t'), None) => Err(invalid(
+                    "Delimiter cannot be empty, if you meant to have a tab or space for delimiter, please use the special values 'TAB' or 'SPACE'".into(),
+                )),
                 (Some(c), None) => Ok(c),
-                _ => Err(PlanError::invalid(format!(
-                    "Invalid delimiter value: '{text}'. Delimiter must be a single character or TAB or SPACE"
+                _ => Err(invalid(format!(
+                    "Invalid delimiter value: '{text}'. Delimiter must be a single character or TAB,SPACE"
                 ))),
             }
         }

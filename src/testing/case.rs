@@ -73,27 +73,23 @@ impl TestCase {
             create_topic(&log, &record.topic);
         }
 
-        let last = self.statements.len().saturating_sub(1);
-        for (index, statement) in self.statements.iter().enumerate() {
-            if let Err((_, error)) = engine.execute(statement, &mut session) {
-                let message = error.to_string();
-                return match &self.expected_error {
-                    Some(expected) if index == last || !expected.is_empty() => {
-                        if message.contains(expected.as_str()) {
-                            Ok(())
-                        } else {
-                            Err(format!(
-                                "expected an error containing:\n    {expected}\n  but statement {} failed with:\n    {message}",
-                                index + 1
-                            ))
-                        }
-                    }
-                    _ => Err(format!(
-                        "statement {} failed: {message}\n    {statement}",
-                        index + 1
-                    )),
-                };
-            }
+        // One text, one statement per line, as ksqlDB's test driver parses them: error
+        // positions then count lines across statements.
+        let script = self.statements.join("\n");
+        if let Err((done, error)) = engine.execute(&script, &mut session) {
+            let message = error.to_string();
+            return match &self.expected_error {
+                Some(expected) if message.contains(expected.as_str()) => Ok(()),
+                Some(expected) => Err(format!(
+                    "expected an error containing:\n    {expected}\n  but statement {} failed with:\n    {message}",
+                    done.len() + 1
+                )),
+                None => Err(format!(
+                    "statement {} failed: {message}\n    {}",
+                    done.len() + 1,
+                    error.statement
+                )),
+            };
         }
 
         for input in &self.inputs {

@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::case::{TestCase, Verdict};
 use super::jsonc::strip_comments;
 use super::records::RecordSpec;
+use crate::sql::ast::Statement;
 
 /// Builds the case from the three files; a problem with the files themselves is an
 /// `Invalid arguments` error.
@@ -65,8 +66,14 @@ fn records(path: &Path, field: &str) -> Result<Vec<RecordSpec>, String> {
 /// Runs the case; the test "did not generate any queries" unless a statement starts one.
 pub fn run(case: &TestCase) -> Verdict {
     let starts_query = case.statements.iter().any(|s| {
-        let upper = s.to_uppercase();
-        upper.contains(" AS SELECT") || upper.contains("INSERT INTO") && upper.contains("SELECT")
+        crate::sql::parse(s).is_ok_and(|parsed| {
+            parsed.iter().any(|p| {
+                matches!(
+                    p.statement,
+                    Statement::CreateAsSelect(_) | Statement::InsertInto { .. }
+                )
+            })
+        })
     });
     if !starts_query {
         return Verdict::Fail("Test did not generate any queries.".into());
