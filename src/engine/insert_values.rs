@@ -143,6 +143,11 @@ pub fn insert_values(
 
 /// Evaluates an expression that references no column.
 fn constant(engine: &Engine, expr: &Expr) -> EngineResult<ScalarValue> {
+    if let Expr::Value(value) = expr
+        && matches!(value.value, datafusion::sql::sqlparser::ast::Value::Null)
+    {
+        return Ok(ScalarValue::Null);
+    }
     let schema = Schema::empty();
     let scope = RowScope {
         schema: &schema,

@@ -33,6 +33,9 @@ use crate::sql::ast::{ParsedStatement, Statement};
 pub use result::{PushQuery, ResultTable, StatementResult};
 pub use session::Session;
 
+/// How often retention limits are applied.
+const RETENTION_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// How an engine is set up.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -126,7 +129,30 @@ impl Engine {
         });
         ddl::register_processing_log(&engine)?;
         commands::replay(&engine)?;
+        engine.start_retention();
         Ok(engine)
+    }
+
+    /// Applies the log's retention limits once a minute, in the background. Deterministic
+    /// engines (and engines opened outside a tokio runtime) leave it to the caller.
+    fn start_retention(&self) {
+        if self.config.deterministic {
+            return;
+        }
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let log = Arc::downgrade(&self.log);
+        handle.spawn(async move {
+            let mut every = tokio::time::interval(RETENTION_INTERVAL);
+            loop {
+                every.tick().await;
+                let Some(log) = log.upgrade() else { return };
+                if let Err(e) = log.enforce_retention() {
+                    tracing::warn!(error = %e, "retention failed");
+                }
+            }
+        });
     }
 
     /// The log under this engine.

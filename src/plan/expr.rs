@@ -14,6 +14,7 @@ use datafusion::arrow::datatypes::{DataType, Schema};
 use datafusion::common::{DFSchema, TableReference};
 use datafusion::execution::context::SessionState;
 use datafusion::logical_expr::{Expr, ExprSchemable};
+use datafusion::optimizer::simplify_expressions::{ExprSimplifier, SimplifyContext};
 use datafusion::physical_expr::PhysicalExpr;
 use datafusion::physical_expr::expressions::cast;
 use datafusion::prelude::{SessionConfig, SessionContext};
@@ -96,16 +97,30 @@ impl ExprPlanner {
             .state
             .create_logical_expr_from_sql_expr(ExprWithAlias { expr, alias: None }, &df_schema)
             .map_err(|e| PlanError::Expression(clean_datafusion_message(&e.to_string())))?;
-        string_plus_as_concat(logical, &df_schema)
+        ksql_operators(logical, &df_schema)
     }
 
     /// The physical expression for a logical one over `scope`, with coercions applied.
     pub fn to_physical(&self, logical: Expr, scope: &RowScope<'_>) -> PlanResult<PlannedExpr> {
         let df_schema = df_schema(scope)?;
+        // Some DataFusion functions (COALESCE, arrow_cast, …) only run after its simplifier
+        // rewrote them, so coerce and simplify before building the physical expression.
+        let context = SimplifyContext::builder()
+            .with_schema(Arc::new(df_schema.clone()))
+            .with_config_options(Arc::new(self.state.config_options().as_ref().clone()))
+            .build();
+        let simplifier = ExprSimplifier::new(context);
+        let plan_error = |e: datafusion::error::DataFusionError| {
+            PlanError::Expression(clean_datafusion_message(&e.to_string()))
+        };
+        let simplified = simplifier
+            .coerce(logical, &df_schema)
+            .and_then(|e| simplifier.simplify(e))
+            .map_err(plan_error)?;
         let physical = self
             .state
-            .create_physical_expr(logical, &df_schema)
-            .map_err(|e| PlanError::Expression(clean_datafusion_message(&e.to_string())))?;
+            .create_physical_expr(simplified, &df_schema)
+            .map_err(plan_error)?;
         let data_type = physical
             .data_type(scope.schema)
             .map_err(|e| PlanError::Expression(clean_datafusion_message(&e.to_string())))?;
@@ -303,8 +318,8 @@ fn function_call(name: &str, args: Vec<sql::Expr>) -> sql::Expr {
     })
 }
 
-/// ksqlDB: `+` between two strings concatenates them.
-fn string_plus_as_concat(expr: Expr, schema: &DFSchema) -> PlanResult<Expr> {
+/// ksqlDB's operators on DataFusion: `+` between two strings concatenates them.
+fn ksql_operators(expr: Expr, schema: &DFSchema) -> PlanResult<Expr> {
     use datafusion::common::tree_node::{Transformed, TreeNode};
     use datafusion::logical_expr::{BinaryExpr, Operator};
     let is_string = |e: &Expr| {
