@@ -102,14 +102,14 @@ pub fn evaluate_lenient(
     batch: &RecordBatch,
     errors: &mut Vec<RecordError>,
 ) -> ExecResult<ArrayRef> {
-    if let Ok(value) = expr.evaluate(batch) {
-        return Ok(value.into_array(batch.num_rows())?);
+    if let Ok(array) = evaluate_guarded(expr, batch) {
+        return Ok(array);
     }
     let data_type = expr.data_type(&batch.schema())?;
     let mut rows: Vec<ArrayRef> = Vec::with_capacity(batch.num_rows());
     for row in 0..batch.num_rows() {
         let one = batch.slice(row, 1);
-        match expr.evaluate(&one).and_then(|v| v.into_array(1)) {
+        match evaluate_guarded(expr, &one) {
             Ok(array) => rows.push(array),
             Err(e) => {
                 errors.push(row_error(batch, row, e.to_string()));
@@ -122,6 +122,26 @@ pub fn evaluate_lenient(
     }
     let refs: Vec<&dyn Array> = rows.iter().map(|a| a.as_ref()).collect();
     Ok(concat(&refs)?)
+}
+
+/// Evaluates an expression into an array, turning a panic inside a function (a bug in a
+/// kernel fed an extreme value) into an error, so that one record cannot end the query.
+fn evaluate_guarded(
+    expr: &Arc<dyn PhysicalExpr>,
+    batch: &RecordBatch,
+) -> datafusion::error::Result<ArrayRef> {
+    let run = std::panic::AssertUnwindSafe(|| {
+        expr.evaluate(batch)
+            .and_then(|v| v.into_array(batch.num_rows()))
+    });
+    std::panic::catch_unwind(run).unwrap_or_else(|panic| {
+        let reason = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown".into());
+        datafusion::common::exec_err!("function failed: {reason}")
+    })
 }
 
 /// A processing error for one input row, located by its pseudo columns when present.
