@@ -28,7 +28,9 @@ use datafusion::sql::sqlparser::ast::{
 };
 use datafusion::sql::sqlparser::dialect::{Dialect, Precedence};
 use datafusion::sql::sqlparser::parser::{Parser, ParserError};
-use datafusion::sql::sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Word};
+use datafusion::sql::sqlparser::tokenizer::{
+    Location, Span, Token, TokenWithSpan, Tokenizer, Word,
+};
 
 use super::error::{ParseError, pos_of};
 use super::types;
@@ -49,6 +51,11 @@ impl Dialect for KsqlDialect {
     /// `` `x` `` and `"x"` are both quoted identifiers.
     fn is_delimited_identifier_start(&self, ch: char) -> bool {
         ch == '`' || ch == '"'
+    }
+
+    /// ksqlDB's DIGIT_IDENTIFIER: `1R` is a name (`1e5` stays a number).
+    fn supports_numeric_prefix(&self) -> bool {
+        true
     }
 
     fn supports_named_fn_args_with_rarrow_operator(&self) -> bool {
@@ -118,6 +125,19 @@ impl Dialect for KsqlDialect {
             _ => None,
         }
     }
+}
+
+/// Tokenizes `sql` with its locations, ending with an EOF token located just past the
+/// text so that errors at the end have a position (ANTLR's `<EOF>`).
+pub(super) fn tokenize(sql: &str) -> Result<Vec<TokenWithSpan>, ParseError> {
+    let mut tokens = Tokenizer::new(&KsqlDialect, sql)
+        .tokenize_with_location()
+        .map_err(ParseError::from_tokenizer)?;
+    let last_line = sql.rsplit('\n').next().unwrap_or_default();
+    let line = sql.matches('\n').count() as u64 + 1;
+    let end = Location::new(line, last_line.chars().count() as u64 + 1);
+    tokens.push(TokenWithSpan::new(Token::EOF, Span::new(end, end)));
+    Ok(tokens)
 }
 
 /// The identifier as ksqlDB names it: unquoted ones are upper-cased, quoted ones kept.
@@ -219,8 +239,7 @@ pub(super) fn is_reserved(word: &str) -> bool {
         "WITHIN",
         "YEARS",
     ];
-    let upper = word.to_ascii_uppercase();
-    RESERVED.binary_search(&upper.as_str()).is_ok()
+    RESERVED.contains(&word.to_ascii_uppercase().as_str())
 }
 
 /// True unless `word`, unquoted, is a reserved word that cannot begin an expression.
@@ -231,7 +250,6 @@ fn starts_expression(word: &str) -> bool {
         "CASE",
         "CAST",
         "DAYS",
-        "EXISTS",
         "FALSE",
         "HOURS",
         "MILLISECOND",
@@ -383,7 +401,17 @@ fn parse_cast(parser: &mut Parser) -> Result<Expr, ParserError> {
         .collect();
     let text = tokens
         .iter()
-        .map(|t| t.token.to_string())
+        .map(|t| match &t.token {
+            // Re-escape the quote character, which `Word`'s Display does not.
+            Token::Word(Word {
+                value,
+                quote_style: Some(q),
+                ..
+            }) => {
+                format!("{q}{}{q}", value.replace(*q, &format!("{q}{q}")))
+            }
+            other => other.to_string(),
+        })
         .collect::<Vec<_>>()
         .join(" ");
     let span = match (tokens.first(), tokens.last()) {
@@ -482,4 +510,360 @@ fn syntax_error(detail: &str, at: Location) -> ParserError {
         detail: detail.to_string(),
     }
     .into_sqlparser()
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::sql::sqlparser::ast::{BinaryOperator, Subscript, Value};
+
+    use super::*;
+    use crate::catalog::types::{SqlType, StructField};
+    use crate::sql::parser::parse_expression;
+    use crate::sql::types::cast_target_type;
+
+    fn expr(text: &str) -> Expr {
+        parse_expression(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    fn ident(name: &str) -> Expr {
+        Expr::Identifier(Ident::new(name))
+    }
+
+    fn field(name: &str) -> AccessExpr {
+        AccessExpr::Dot(ident(name))
+    }
+
+    fn index(i: Expr) -> AccessExpr {
+        AccessExpr::Subscript(Subscript::Index { index: i })
+    }
+
+    fn number(text: &str) -> Expr {
+        Expr::value(Value::Number(text.into(), false))
+    }
+
+    fn string(text: &str) -> Expr {
+        Expr::value(Value::SingleQuotedString(text.into()))
+    }
+
+    #[test]
+    fn dereference_is_a_field_access_chain() {
+        assert_eq!(
+            expr("a->b->c"),
+            Expr::CompoundFieldAccess {
+                root: Box::new(ident("A")),
+                access_chain: vec![field("B"), field("C")]
+            }
+        );
+        let qualified = Expr::CompoundIdentifier(vec![Ident::new("S"), Ident::new("COL")]);
+        assert_eq!(
+            expr("s.col->f"),
+            Expr::CompoundFieldAccess {
+                root: Box::new(qualified.clone()),
+                access_chain: vec![field("F")]
+            }
+        );
+        assert_eq!(
+            expr("s.col[1]->f['k']"),
+            Expr::CompoundFieldAccess {
+                root: Box::new(qualified),
+                access_chain: vec![index(number("1")), field("F"), index(string("k"))],
+            }
+        );
+        assert_eq!(
+            expr("a->b[1]->`c`"),
+            Expr::CompoundFieldAccess {
+                root: Box::new(ident("A")),
+                access_chain: vec![
+                    field("B"),
+                    index(number("1")),
+                    AccessExpr::Dot(Expr::Identifier(Ident::with_quote('`', "c"))),
+                ],
+            }
+        );
+    }
+
+    #[test]
+    fn dereference_binds_tighter_than_operators() {
+        let deref = Expr::CompoundFieldAccess {
+            root: Box::new(ident("A")),
+            access_chain: vec![field("B")],
+        };
+        assert_eq!(
+            expr("-a->b"),
+            Expr::UnaryOp {
+                op: datafusion::sql::sqlparser::ast::UnaryOperator::Minus,
+                expr: Box::new(deref.clone())
+            }
+        );
+        assert_eq!(
+            expr("1 + a->b"),
+            Expr::BinaryOp {
+                left: Box::new(number("1")),
+                op: BinaryOperator::Plus,
+                right: Box::new(deref)
+            }
+        );
+    }
+
+    #[test]
+    fn subscripts_keep_their_index_expression() {
+        assert_eq!(
+            expr("arr[1 + 1]"),
+            Expr::CompoundFieldAccess {
+                root: Box::new(ident("ARR")),
+                access_chain: vec![index(Expr::BinaryOp {
+                    left: Box::new(number("1")),
+                    op: BinaryOperator::Plus,
+                    right: Box::new(number("1")),
+                })],
+            }
+        );
+        assert_eq!(
+            expr("m['k']"),
+            Expr::CompoundFieldAccess {
+                root: Box::new(ident("M")),
+                access_chain: vec![index(string("k"))]
+            }
+        );
+        assert!(
+            matches!(expr("f(x)[-1]"), Expr::CompoundFieldAccess { root, .. } if matches!(*root, Expr::Function(_)))
+        );
+    }
+
+    #[test]
+    fn lambdas_take_one_or_many_parameters() {
+        let Expr::Lambda(one) = expr("x => x + 1") else {
+            panic!("not a lambda")
+        };
+        assert_eq!(
+            one.params,
+            OneOrManyWithParens::One(LambdaFunctionParameter {
+                name: Ident::new("X"),
+                data_type: None
+            })
+        );
+        assert_eq!(
+            *one.body,
+            Expr::BinaryOp {
+                left: Box::new(ident("X")),
+                op: BinaryOperator::Plus,
+                right: Box::new(number("1"))
+            }
+        );
+        let Expr::Lambda(many) = expr("(k, v) => k || v") else {
+            panic!("not a lambda")
+        };
+        let names: Vec<String> = many.params.iter().map(|p| p.name.value.clone()).collect();
+        assert_eq!(names, ["K", "V"]);
+        let Expr::Function(call) = expr("REDUCE(arr, 0, (s, x) => s + x)") else {
+            panic!("not a call")
+        };
+        let FunctionArguments::List(list) = call.args else {
+            panic!("no arguments")
+        };
+        assert!(matches!(
+            list.args[2],
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Lambda(_)))
+        ));
+        assert!(matches!(expr("(x) => x"), Expr::Lambda(_)));
+    }
+
+    #[test]
+    fn constructors_are_named_argument_calls() {
+        assert_eq!(expr("ARRAY[1, 2]").to_string(), "ARRAY[1, 2]");
+        assert_eq!(expr("ARRAY[]").to_string(), "ARRAY[]");
+        let map = expr("MAP('a' := 1, 'b' := x)");
+        assert_eq!(map.to_string(), "MAP('a' := 1, 'b' := X)");
+        let Expr::Function(call) = map else {
+            panic!("not a call")
+        };
+        let FunctionArguments::List(list) = call.args else {
+            panic!("no arguments")
+        };
+        assert!(matches!(
+            &list.args[0],
+            FunctionArg::ExprNamed {
+                operator: FunctionArgOperator::Assignment,
+                ..
+            }
+        ));
+        let strct = expr("STRUCT(a := 1, `b` := 'x')");
+        assert_eq!(strct.to_string(), "STRUCT(A := 1, `b` := 'x')");
+        let Expr::Function(call) = strct else {
+            panic!("not a call")
+        };
+        let FunctionArguments::List(list) = call.args else {
+            panic!("no arguments")
+        };
+        assert!(matches!(&list.args[0], FunctionArg::Named { name, .. } if name.value == "A"));
+        assert_eq!(expr("MAP()").to_string(), "MAP()");
+        assert_eq!(expr("STRUCT()").to_string(), "STRUCT()");
+    }
+
+    #[test]
+    fn casts_carry_a_resolvable_ksql_type() {
+        let cases = [
+            ("CAST(x AS STRING)", SqlType::String),
+            ("cast(x as decimal(4,2))", SqlType::Decimal(4, 2)),
+            (
+                "CAST(x AS ARRAY<INT>)",
+                SqlType::Array(Box::new(SqlType::Int)),
+            ),
+            (
+                "CAST(x AS MAP<STRING, ARRAY<BIGINT>>)",
+                SqlType::Map(
+                    Box::new(SqlType::String),
+                    Box::new(SqlType::Array(Box::new(SqlType::Bigint))),
+                ),
+            ),
+            (
+                "CAST(x AS STRUCT<A INT, `b` STRING>)",
+                SqlType::Struct(vec![
+                    StructField {
+                        name: "A".into(),
+                        ty: SqlType::Int,
+                    },
+                    StructField {
+                        name: "b".into(),
+                        ty: SqlType::String,
+                    },
+                ]),
+            ),
+        ];
+        for (text, ty) in cases {
+            let Expr::Cast {
+                data_type,
+                expr: inner,
+                ..
+            } = expr(text)
+            else {
+                panic!("{text}: not a cast")
+            };
+            assert_eq!(*inner, ident("X"));
+            assert_eq!(cast_target_type(&data_type), Ok(ty.clone()), "{text}");
+            assert_eq!(data_type.to_string(), ty.to_string());
+        }
+        let Expr::Cast { data_type, .. } = expr("CAST(x AS STRUCT<\"c\"\"d\" INT>)") else {
+            panic!("not a cast");
+        };
+        let names = match cast_target_type(&data_type) {
+            Ok(SqlType::Struct(fields)) => fields.into_iter().map(|f| f.name).collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(names, ["c\"d"]);
+        assert_eq!(
+            expr("CAST(a->b AS INT) + 1").to_string(),
+            "CAST(A.B AS INTEGER) + 1"
+        );
+    }
+
+    #[test]
+    fn standard_predicates_parse() {
+        for (text, display) in [
+            ("a IS DISTINCT FROM b", "A IS DISTINCT FROM B"),
+            ("a IS NOT DISTINCT FROM b", "A IS NOT DISTINCT FROM B"),
+            ("a LIKE 'x%' ESCAPE '!'", "A LIKE 'x%' ESCAPE '!'"),
+            ("a NOT LIKE 'x'", "A NOT LIKE 'x'"),
+            ("a BETWEEN 1 AND 2", "A BETWEEN 1 AND 2"),
+            ("a NOT BETWEEN 1 AND 2", "A NOT BETWEEN 1 AND 2"),
+            ("a IN (1, 2)", "A IN (1, 2)"),
+            ("a NOT IN ('x')", "A NOT IN ('x')"),
+            ("a IS NULL AND b IS NOT NULL", "A IS NULL AND B IS NOT NULL"),
+            (
+                "CASE a WHEN 1 THEN 'x' ELSE 'y' END",
+                "CASE A WHEN 1 THEN 'x' ELSE 'y' END",
+            ),
+            (
+                "CASE WHEN a > 1 THEN 'x' END",
+                "CASE WHEN A > 1 THEN 'x' END",
+            ),
+            ("a != b OR NOT c <> d", "A <> B OR NOT C <> D"),
+            ("DATE '2020-01-01'", "DATE '2020-01-01'"),
+            ("COUNT(*)", "COUNT(*)"),
+            ("ts AT TIME ZONE 'UTC'", "TS AT TIME ZONE 'UTC'"),
+        ] {
+            assert_eq!(expr(text).to_string(), display, "{text}");
+        }
+    }
+
+    #[test]
+    fn concatenation_binds_looser_than_arithmetic() {
+        let Expr::BinaryOp { op, right, .. } = expr("a || b + 1") else {
+            panic!("not binary")
+        };
+        assert_eq!(op, BinaryOperator::StringConcat);
+        assert!(matches!(
+            *right,
+            Expr::BinaryOp {
+                op: BinaryOperator::Plus,
+                ..
+            }
+        ));
+        let Expr::BinaryOp { op, .. } = expr("a || b = c") else {
+            panic!("not binary")
+        };
+        assert_eq!(op, BinaryOperator::Eq);
+    }
+
+    #[test]
+    fn special_sqlparser_functions_are_plain_calls() {
+        for text in [
+            "SUBSTRING(s, 1, 2)",
+            "TRIM(s)",
+            "CEIL(x)",
+            "FLOOR(x)",
+            "POSITION(a, b)",
+            "EXTRACTJSONFIELD(s, '$.a')",
+            "REPLACE(s, 'a', 'b')",
+        ] {
+            assert!(matches!(expr(text), Expr::Function(_)), "{text}");
+        }
+        assert!(matches!(
+            expr("TIMESTAMPADD(SECONDS, 1, ts)"),
+            Expr::Function(_)
+        ));
+    }
+
+    #[test]
+    fn rejects_what_ksqldb_does_not_have() {
+        for text in [
+            "x::INT",
+            "(a, b)",
+            "a.b.c",
+            "(SELECT 1)",
+            "a IN (SELECT b FROM t)",
+            "f(a := 1)",
+            "LEFT(s, 1)",
+            "EXISTS(a)",
+            "COUNT(DISTINCT a)",
+            "SUM(a) OVER ()",
+            "[1, 2]",
+            "INTERVAL '1' DAY",
+            "x -> 1",
+            "CAST(x AS NULL)",
+            "MAP('a' = 1)",
+            "FROM",
+        ] {
+            assert!(
+                parse_expression(text).is_err(),
+                "{text} parsed as {:?}",
+                parse_expression(text)
+            );
+        }
+        let err = parse_expression("(f2, f1)").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 1:4: Syntax Error\nmissing ')' at ','"
+        );
+    }
+
+    #[test]
+    fn reserved_words_are_reserved_in_any_case() {
+        assert!(
+            is_reserved("select")
+                && is_reserved("WITHIN")
+                && !is_reserved("KEY")
+                && !is_reserved("EMIT")
+        );
+    }
 }

@@ -69,7 +69,7 @@ impl ParseError {
                 {
                     Some((expected, found)) => {
                         let found = if found == "EOF" {
-                            "<EOF>".to_string()
+                            "'<EOF>'".to_string()
                         } else {
                             format!("'{found}'")
                         };
@@ -125,10 +125,10 @@ pub(super) fn pos_of(location: Location) -> Pos {
     }
 }
 
-/// A token as ANTLR quotes it in messages: `'FROM'`, `<EOF>`.
+/// A token as ANTLR quotes it in messages: `'FROM'`, `'<EOF>'`.
 pub(super) fn quote_token(token: &Token) -> String {
     match token {
-        Token::EOF => "<EOF>".to_string(),
+        Token::EOF => "'<EOF>'".to_string(),
         other => format!("'{other}'"),
     }
 }

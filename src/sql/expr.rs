@@ -148,8 +148,15 @@ impl Finisher<'_> {
         else {
             return Ok(());
         };
+        // ksqlDB: errors raised while building its AST report the literal's column plus
+        // one (its node locations are 1-based and its ParsingException adds 1 again). A
+        // folded `-N` starts at the `-`, one before the digits, so it gets their column.
+        let mut pos = pos_of(span.start);
+        if !text.starts_with('-') {
+            pos.col = pos.col.saturating_add(1);
+        }
         let invalid = |message: String| ParseError::Invalid {
-            pos: self.pos_or(pos_of(span.start)),
+            pos: self.pos_or(pos),
             message,
         };
         if text.contains(['e', 'E']) {
@@ -176,5 +183,98 @@ impl Finisher<'_> {
     /// `pos` unless it is the empty position of a node `sqlparser` did not locate.
     fn pos_or(&self, pos: Pos) -> Pos {
         if pos.line == 0 { self.pos } else { pos }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::parser::parse_expression;
+
+    fn shown(text: &str) -> String {
+        parse_expression(text)
+            .unwrap_or_else(|e| panic!("{text}: {e}"))
+            .to_string()
+    }
+
+    #[test]
+    fn unquoted_identifiers_are_upper_cased_and_quoted_ones_kept() {
+        assert_eq!(shown("col + `Col` + \"cOl\""), "COL + `Col` + \"cOl\"");
+        assert_eq!(shown("src.col = `Src`.`Col`"), "SRC.COL = `Src`.`Col`");
+        assert_eq!(shown("s->field->`Field`"), "S.FIELD.`Field`");
+        assert_eq!(
+            shown("transform(arr, x => x + y)"),
+            "TRANSFORM(ARR, X -> X + Y)"
+        );
+        assert_eq!(
+            shown("struct(name := 'Ann', `Mixed` := 1)"),
+            "STRUCT(NAME := 'Ann', `Mixed` := 1)"
+        );
+        assert_eq!(shown("`myUdf`(a)"), "`myUdf`(A)");
+        let Expr::Identifier(ident) = parse_expression("`Col`").unwrap() else {
+            panic!("not an identifier")
+        };
+        assert_eq!(
+            (ident.value.as_str(), ident.quote_style),
+            ("Col", Some('`'))
+        );
+    }
+
+    #[test]
+    fn string_and_number_literals_keep_their_text() {
+        assert_eq!(shown("'MiXed' || 'it''s'"), "'MiXed' || 'it''s'");
+        assert_eq!(shown("1.50 + 1e3 + .5 + 007"), "1.50 + 1e3 + .5 + 007");
+        let Expr::Value(value) = parse_expression("0.10").unwrap() else {
+            panic!("not a value")
+        };
+        assert_eq!(value.value, Value::Number("0.10".into(), false));
+    }
+
+    #[test]
+    fn negative_numbers_are_one_literal() {
+        let Expr::Value(value) = parse_expression("-9223372036854775808").unwrap() else {
+            panic!("not folded")
+        };
+        assert_eq!(
+            value.value,
+            Value::Number("-9223372036854775808".into(), false)
+        );
+        assert_eq!(shown("1 - -2"), "1 - -2");
+        assert!(matches!(parse_expression("-a"), Ok(Expr::UnaryOp { .. })));
+    }
+
+    #[test]
+    fn numeric_literals_are_range_checked_like_ksqldb() {
+        for (text, message) in [
+            (
+                "9223372036854775808",
+                "line 1:2: Invalid numeric literal: 9223372036854775808",
+            ),
+            (
+                "-9223372036854775809",
+                "line 1:2: Invalid numeric literal: -9223372036854775809",
+            ),
+            (
+                "1.7976931348623159E308",
+                "line 1:2: Number overflows DOUBLE: 1.7976931348623159E308",
+            ),
+            (
+                "-1.7976931348623160E308",
+                "line 1:2: Number overflows DOUBLE: -1.7976931348623160E308",
+            ),
+        ] {
+            assert_eq!(parse_expression(text).unwrap_err().to_string(), message);
+        }
+        assert!(parse_expression("123456789012345678901234567890.5").is_ok());
+        assert!(parse_expression("1.7976931348623157E308").is_ok());
+    }
+
+    #[test]
+    fn unknown_cast_types_are_reported_where_the_type_is() {
+        let err = parse_expression("CAST(a AS\n  ARRAY<Nope>)").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 2:3: Cannot resolve unknown type: NOPE"
+        );
     }
 }

@@ -23,13 +23,13 @@ use std::collections::HashMap;
 use datafusion::sql::sqlparser::ast::Expr;
 use datafusion::sql::sqlparser::dialect::{Dialect, Precedence};
 use datafusion::sql::sqlparser::parser::Parser;
-use datafusion::sql::sqlparser::tokenizer::{Location, Token, Tokenizer};
+use datafusion::sql::sqlparser::tokenizer::{Location, Token};
 
 use super::ast::{
     ColumnConstraint, ColumnDef, CreateAsSelect, CreateSource, DescribeTarget, ExplainTarget,
     Literal, Name, ParsedStatement, Pos, Properties, ShowTarget, SourceKind, Statement,
 };
-use super::dialect::{KsqlDialect, ident_name, is_reserved, is_word};
+use super::dialect::{KsqlDialect, ident_name, is_reserved, is_word, tokenize};
 use super::error::{ParseError, ParseResult, pos_of};
 use super::expr::finish_expr;
 use super::types::{TypeLookup, parse_sql_type};
@@ -43,18 +43,7 @@ pub fn parse(sql: &str) -> ParseResult<Vec<ParsedStatement>> {
 
 /// Parses a script, resolving custom type names the script does not define with `types`.
 pub fn parse_with_types(sql: &str, types: TypeLookup<'_>) -> ParseResult<Vec<ParsedStatement>> {
-    parse_script(sql, types)
-}
-
-fn parse_script(sql: &str, types: TypeLookup<'_>) -> ParseResult<Vec<ParsedStatement>> {
-    let tokens = Tokenizer::new(&KsqlDialect, sql)
-        .tokenize_with_location()
-        .map_err(ParseError::from_tokenizer)?;
-    let mut parser = StatementParser {
-        p: Parser::new(&KsqlDialect).with_tokens_with_locations(tokens),
-        types,
-        script_types: HashMap::new(),
-    };
+    let mut parser = StatementParser::new(sql, types)?;
     let lines = LineIndex::new(sql);
     let mut statements = vec![];
     loop {
@@ -83,6 +72,14 @@ fn parse_script(sql: &str, types: TypeLookup<'_>) -> ParseResult<Vec<ParsedState
         });
     }
     Ok(statements)
+}
+
+/// Parses one expression (ksqlDB's `singleExpression`), with built-in types only.
+pub fn parse_expression(sql: &str) -> ParseResult<Expr> {
+    let mut parser = StatementParser::new(sql, &|_| None)?;
+    let expr = parser.expr()?;
+    parser.expect(&Token::EOF, "<EOF>")?;
+    Ok(expr)
 }
 
 /// Byte offsets of line starts, to cut statement text out at token locations.
@@ -139,7 +136,16 @@ pub(super) struct StatementParser<'a> {
     script_types: HashMap<String, Option<SqlType>>,
 }
 
-impl StatementParser<'_> {
+impl<'a> StatementParser<'a> {
+    fn new(sql: &'a str, types: TypeLookup<'a>) -> ParseResult<Self> {
+        let tokens = tokenize(sql)?;
+        Ok(StatementParser {
+            p: Parser::new(&KsqlDialect).with_tokens_with_locations(tokens),
+            types,
+            script_types: HashMap::new(),
+        })
+    }
+
     fn statement(&mut self) -> ParseResult<Statement> {
         let first = self.p.peek_token_ref().clone();
         let keyword = match &first.token {
@@ -764,5 +770,635 @@ impl StatementParser<'_> {
             pos: self.peek_pos(),
             what: what.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::types::StructField;
+    use crate::sql::ast::{Emit, Query, Relation, SelectItem};
+
+    fn one(sql: &str) -> Statement {
+        let mut parsed = parse(sql).unwrap_or_else(|e| panic!("{sql}\n{e}"));
+        assert_eq!(parsed.len(), 1, "{sql}");
+        parsed.remove(0).statement
+    }
+
+    fn err(sql: &str) -> ParseError {
+        parse(sql).expect_err(sql)
+    }
+
+    fn column(name: &str, ty: SqlType, constraint: ColumnConstraint, col: u64) -> ColumnDef {
+        ColumnDef {
+            name: name.into(),
+            ty,
+            constraint,
+            pos: Pos { line: 1, col },
+        }
+    }
+
+    fn string(value: &str) -> Literal {
+        Literal::String(value.into())
+    }
+
+    #[test]
+    fn create_stream_with_columns_constraints_and_properties() {
+        let sql = "CREATE STREAM s (id INT KEY, `Name` STRING, h ARRAY<STRUCT<KEY STRING, VALUE BYTES>> HEADERS, \
+                   hk BYTES HEADER('k')) WITH (kafka_topic='t', \"Value_Format\"='JSON', partitions=4, \
+                   wrap_single_value=false, x=-1.5, y=null);";
+        let headers = SqlType::Array(Box::new(SqlType::Struct(vec![
+            StructField {
+                name: "KEY".into(),
+                ty: SqlType::String,
+            },
+            StructField {
+                name: "VALUE".into(),
+                ty: SqlType::Bytes,
+            },
+        ])));
+        let expected = CreateSource {
+            kind: SourceKind::Stream,
+            name: "S".into(),
+            or_replace: false,
+            is_source: false,
+            if_not_exists: false,
+            columns: vec![
+                column("ID", SqlType::Int, ColumnConstraint::Key, 18),
+                column("Name", SqlType::String, ColumnConstraint::None, 30),
+                column("H", headers, ColumnConstraint::Headers, 45),
+                column(
+                    "HK",
+                    SqlType::Bytes,
+                    ColumnConstraint::Header("k".into()),
+                    95,
+                ),
+            ],
+            properties: vec![
+                ("KAFKA_TOPIC".into(), string("t")),
+                ("VALUE_FORMAT".into(), string("JSON")),
+                ("PARTITIONS".into(), Literal::Number("4".into())),
+                ("WRAP_SINGLE_VALUE".into(), Literal::Boolean(false)),
+                ("X".into(), Literal::Number("-1.5".into())),
+                ("Y".into(), Literal::Null),
+            ],
+        };
+        assert_eq!(one(sql), Statement::CreateSource(expected));
+    }
+
+    #[test]
+    fn create_table_variants() {
+        let Statement::CreateSource(table) = one(
+            "create or replace source table if not exists `t` (k STRING PRIMARY KEY) with (kafka_topic='t');",
+        ) else {
+            panic!("not a CREATE TABLE");
+        };
+        assert_eq!(
+            (
+                table.kind,
+                table.name.as_str(),
+                table.or_replace,
+                table.is_source,
+                table.if_not_exists
+            ),
+            (SourceKind::Table, "t", true, true, true)
+        );
+        assert_eq!(table.columns[0].constraint, ColumnConstraint::PrimaryKey);
+        let Statement::CreateSource(bare) =
+            one("CREATE TABLE t WITH (kafka_topic='t', format='AVRO');")
+        else {
+            panic!("not a CREATE TABLE");
+        };
+        assert!(bare.columns.is_empty());
+    }
+
+    #[test]
+    fn create_as_select() {
+        let Statement::CreateAsSelect(csas) =
+            one("CREATE STREAM out WITH (kafka_topic='o') AS SELECT * FROM s EMIT CHANGES;")
+        else {
+            panic!("not CSAS");
+        };
+        assert_eq!((csas.kind, csas.name.as_str()), (SourceKind::Stream, "OUT"));
+        assert_eq!(csas.properties, vec![("KAFKA_TOPIC".into(), string("o"))]);
+        assert_eq!(csas.query.select, vec![SelectItem::Wildcard]);
+        let Statement::CreateAsSelect(ctas) = one(
+            "CREATE OR REPLACE TABLE IF NOT EXISTS agg AS SELECT id, COUNT(*) FROM s GROUP BY id;",
+        ) else {
+            panic!("not CTAS");
+        };
+        assert_eq!(
+            (ctas.kind, ctas.or_replace, ctas.if_not_exists),
+            (SourceKind::Table, true, true)
+        );
+        assert!(matches!(
+            err("CREATE SOURCE TABLE t AS SELECT * FROM s;"),
+            ParseError::Syntax { .. }
+        ));
+        assert!(matches!(
+            err("CREATE STREAM t (a INT) AS SELECT * FROM s;"),
+            ParseError::Syntax { .. }
+        ));
+    }
+
+    #[test]
+    fn insert_statements() {
+        let Statement::InsertInto {
+            target,
+            properties,
+            query,
+        } = one("INSERT INTO out WITH (QUERY_ID='q1') SELECT * FROM s;")
+        else {
+            panic!("not INSERT INTO");
+        };
+        assert_eq!(
+            (target.as_str(), properties),
+            ("OUT", vec![("QUERY_ID".into(), string("q1"))])
+        );
+        assert_eq!(
+            query.from,
+            Relation::Source {
+                name: "S".into(),
+                alias: None,
+                pos: Pos { line: 1, col: 52 }
+            }
+        );
+        assert_eq!(
+            one("INSERT INTO s (rowtime, id, `v`) VALUES (1, 'a', ARRAY[1]);").to_string_for_test(),
+            "InsertValues S [ROWTIME, ID, v] [1, 'a', ARRAY[1]]"
+        );
+        assert_eq!(
+            one("INSERT INTO s VALUES ();").to_string_for_test(),
+            "InsertValues S - []"
+        );
+    }
+
+    #[test]
+    fn show_and_list() {
+        for (sql, target) in [
+            ("SHOW STREAMS;", ShowTarget::Streams { extended: false }),
+            (
+                "list streams extended;",
+                ShowTarget::Streams { extended: true },
+            ),
+            ("SHOW TABLES;", ShowTarget::Tables { extended: false }),
+            (
+                "SHOW TOPICS;",
+                ShowTarget::Topics {
+                    all: false,
+                    extended: false,
+                },
+            ),
+            (
+                "SHOW ALL TOPICS EXTENDED;",
+                ShowTarget::Topics {
+                    all: true,
+                    extended: true,
+                },
+            ),
+            (
+                "SHOW QUERIES EXTENDED;",
+                ShowTarget::Queries { extended: true },
+            ),
+            ("SHOW PROPERTIES;", ShowTarget::Properties),
+            ("SHOW FUNCTIONS;", ShowTarget::Functions),
+            ("LIST TYPES;", ShowTarget::Types),
+            ("SHOW VARIABLES;", ShowTarget::Variables),
+        ] {
+            assert_eq!(one(sql), Statement::Show(target), "{sql}");
+        }
+        assert!(matches!(
+            err("SHOW CONNECTORS;"),
+            ParseError::Unsupported { .. }
+        ));
+        assert!(matches!(err("SHOW FOO;"), ParseError::Syntax { .. }));
+    }
+
+    #[test]
+    fn describe_and_explain() {
+        assert_eq!(
+            one("DESCRIBE s EXTENDED;"),
+            Statement::Describe(DescribeTarget::Source {
+                name: "S".into(),
+                extended: true
+            })
+        );
+        assert_eq!(
+            one("DESCRIBE `s`;"),
+            Statement::Describe(DescribeTarget::Source {
+                name: "s".into(),
+                extended: false
+            })
+        );
+        assert_eq!(
+            one("DESCRIBE STREAMS EXTENDED;"),
+            Statement::Describe(DescribeTarget::AllSources {
+                kind: SourceKind::Stream,
+                extended: true
+            })
+        );
+        assert_eq!(
+            one("DESCRIBE TABLES;"),
+            Statement::Describe(DescribeTarget::AllSources {
+                kind: SourceKind::Table,
+                extended: false
+            })
+        );
+        assert_eq!(
+            one("DESCRIBE FUNCTION concat;"),
+            Statement::Describe(DescribeTarget::Function("CONCAT".into()))
+        );
+        assert_eq!(
+            one("EXPLAIN csas_out_1;"),
+            Statement::Explain(ExplainTarget::QueryId("CSAS_OUT_1".into()))
+        );
+        let Statement::Explain(ExplainTarget::Statement(inner)) =
+            one("EXPLAIN SELECT * FROM s EMIT CHANGES;")
+        else {
+            panic!("not EXPLAIN statement");
+        };
+        assert!(matches!(*inner, Statement::Select(_)));
+        assert!(
+            err("EXPLAIN EXPLAIN x;")
+                .to_string()
+                .contains("mismatched input 'EXPLAIN'")
+        );
+    }
+
+    #[test]
+    fn drop_and_types() {
+        assert_eq!(
+            one("DROP STREAM IF EXISTS s DELETE TOPIC;"),
+            Statement::DropSource {
+                kind: SourceKind::Stream,
+                name: "S".into(),
+                if_exists: true,
+                delete_topic: true
+            }
+        );
+        assert_eq!(
+            one("DROP TABLE t;"),
+            Statement::DropSource {
+                kind: SourceKind::Table,
+                name: "T".into(),
+                if_exists: false,
+                delete_topic: false
+            }
+        );
+        assert_eq!(
+            one("DROP TYPE IF EXISTS addr;"),
+            Statement::DropType {
+                name: "ADDR".into(),
+                if_exists: true
+            }
+        );
+        let address = SqlType::Struct(vec![StructField {
+            name: "CITY".into(),
+            ty: SqlType::String,
+        }]);
+        assert_eq!(
+            one("CREATE TYPE IF NOT EXISTS address AS STRUCT<city STRING>;"),
+            Statement::CreateType {
+                name: "ADDRESS".into(),
+                ty: address.clone(),
+                if_not_exists: true
+            }
+        );
+    }
+
+    #[test]
+    fn custom_types_resolve_from_the_script_then_the_caller() {
+        let address = SqlType::Struct(vec![StructField {
+            name: "CITY".into(),
+            ty: SqlType::String,
+        }]);
+        let parsed = parse(
+            "CREATE TYPE address AS STRUCT<city STRING>;\n\
+             CREATE STREAM s (a ADDRESS, b ARRAY<Address>) WITH (kafka_topic='s');\n\
+             SELECT CAST(x AS address) FROM s;",
+        )
+        .unwrap();
+        let Statement::CreateSource(stream) = &parsed[1].statement else {
+            panic!("not CREATE STREAM")
+        };
+        assert_eq!(stream.columns[0].ty, address);
+        assert_eq!(
+            stream.columns[1].ty,
+            SqlType::Array(Box::new(address.clone()))
+        );
+        let Statement::Select(query) = &parsed[2].statement else {
+            panic!("not SELECT")
+        };
+        let SelectItem::Expr {
+            expr: Expr::Cast { data_type, .. },
+            ..
+        } = &query.select[0]
+        else {
+            panic!("not CAST")
+        };
+        assert_eq!(
+            crate::sql::types::cast_target_type(data_type),
+            Ok(address.clone())
+        );
+
+        let dropped = err(
+            "CREATE TYPE a AS INT;\nDROP TYPE a;\nCREATE STREAM s (x a) WITH (kafka_topic='s');",
+        );
+        assert_eq!(
+            dropped.to_string(),
+            "line 3:20: Cannot resolve unknown type: A"
+        );
+        let registered = |name: &str| (name == "ADDRESS").then(|| address.clone());
+        let parsed = parse_with_types(
+            "CREATE STREAM s (a address) WITH (kafka_topic='s');",
+            &registered,
+        )
+        .unwrap();
+        let Statement::CreateSource(stream) = &parsed[0].statement else {
+            panic!("not CREATE STREAM")
+        };
+        assert_eq!(stream.columns[0].ty, address);
+        assert!(matches!(
+            err("SELECT CAST(x AS nope) FROM s;"),
+            ParseError::UnknownType { .. }
+        ));
+    }
+
+    #[test]
+    fn query_control_statements() {
+        assert_eq!(
+            one("TERMINATE csas_x_1;"),
+            Statement::Terminate {
+                query_id: Some("CSAS_X_1".into())
+            }
+        );
+        assert_eq!(
+            one("TERMINATE ALL;"),
+            Statement::Terminate { query_id: None }
+        );
+        assert_eq!(
+            one("PAUSE `q`;"),
+            Statement::Pause {
+                query_id: Some("q".into())
+            }
+        );
+        assert_eq!(one("RESUME ALL;"), Statement::Resume { query_id: None });
+    }
+
+    #[test]
+    fn print_statements() {
+        assert_eq!(
+            one("PRINT 'my-topic' FROM BEGINNING INTERVAL 2 LIMIT 10;"),
+            Statement::Print {
+                topic: "my-topic".into(),
+                from_beginning: true,
+                interval: Some(2),
+                limit: Some(10)
+            }
+        );
+        assert_eq!(
+            one("PRINT myTopic SAMPLE 3;"),
+            Statement::Print {
+                topic: "myTopic".into(),
+                from_beginning: false,
+                interval: Some(3),
+                limit: None
+            }
+        );
+    }
+
+    #[test]
+    fn session_statements() {
+        assert_eq!(
+            one("SET 'auto.offset.reset' = 'Earliest';"),
+            Statement::Set {
+                property: "auto.offset.reset".into(),
+                value: "Earliest".into()
+            }
+        );
+        assert_eq!(
+            one("UNSET 'auto.offset.reset';"),
+            Statement::Unset {
+                property: "auto.offset.reset".into()
+            }
+        );
+        assert_eq!(
+            one("DEFINE myVar = 'x';"),
+            Statement::Define {
+                name: "myVar".into(),
+                value: "x".into()
+            }
+        );
+        assert_eq!(
+            one("UNDEFINE myVar;"),
+            Statement::Undefine {
+                name: "myVar".into()
+            }
+        );
+        assert_eq!(
+            one("RUN SCRIPT '/a/b.sql';"),
+            Statement::RunScript {
+                path: "/a/b.sql".into()
+            }
+        );
+    }
+
+    #[test]
+    fn alter_adds_columns() {
+        assert_eq!(
+            one("ALTER STREAM s ADD COLUMN c1 INT, ADD c2 ARRAY<STRING>;"),
+            Statement::AlterSource {
+                kind: SourceKind::Stream,
+                name: "S".into(),
+                columns: vec![
+                    column("C1", SqlType::Int, ColumnConstraint::None, 27),
+                    column(
+                        "C2",
+                        SqlType::Array(Box::new(SqlType::String)),
+                        ColumnConstraint::None,
+                        39
+                    ),
+                ],
+            }
+        );
+    }
+
+    #[test]
+    fn unsupported_statements_say_so() {
+        for sql in [
+            "CREATE SOURCE CONNECTOR c WITH ('a'='b');",
+            "ALTER SYSTEM 'a'='b';",
+            "ASSERT TOPIC t;",
+            "DROP CONNECTOR c;",
+            "DESCRIBE CONNECTOR c;",
+        ] {
+            assert!(matches!(err(sql), ParseError::Unsupported { .. }), "{sql}");
+        }
+    }
+
+    #[test]
+    fn statements_keep_text_and_position() {
+        let sql = "-- a comment\n--@test: directive\n  SHOW STREAMS ;\n/* block\n */ SELECT a\n  FROM s\n  EMIT CHANGES;SHOW TABLES;;\n";
+        let parsed = parse(sql).unwrap();
+        let summary: Vec<(&str, Pos)> = parsed.iter().map(|p| (p.text.as_str(), p.pos)).collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("SHOW STREAMS ;", Pos { line: 3, col: 3 }),
+                (
+                    "SELECT a\n  FROM s\n  EMIT CHANGES;",
+                    Pos { line: 5, col: 5 }
+                ),
+                ("SHOW TABLES;", Pos { line: 7, col: 16 }),
+            ]
+        );
+        let Statement::Select(query) = &parsed[1].statement else {
+            panic!("not SELECT")
+        };
+        assert_eq!(query.pos, Pos { line: 5, col: 5 });
+        assert_eq!(
+            query.from,
+            Relation::Source {
+                name: "S".into(),
+                alias: None,
+                pos: Pos { line: 6, col: 8 }
+            }
+        );
+        assert_eq!(query.emit, Some(Emit::Changes));
+        let unicode = parse("SELECT 'é' FROM s;\nSHOW TABLES;").unwrap();
+        assert_eq!(unicode[0].text, "SELECT 'é' FROM s;");
+        assert_eq!(unicode[1].text, "SHOW TABLES;");
+        assert!(parse("  -- nothing\n").unwrap().is_empty());
+    }
+
+    #[test]
+    fn errors_point_where_ksqldb_does() {
+        let statements = [
+            "CREATE STREAM TEST (ID INT KEY, f1 INT, f2 INT, f3 INT) WITH (kafka_topic='test_topic', value_format='JSON');",
+            "CREATE TABLE OUTPUT AS SELECT f1, f2, COUNT(*) FROM TEST GROUP BY f3, (f2, f1);",
+        ];
+        assert_eq!(
+            err(&statements.join("\n")).to_string(),
+            "line 2:74: Syntax Error\nmissing ')' at ','"
+        );
+        assert_eq!(
+            err("SHOW STREAMS").to_string(),
+            "line 1:13: Syntax Error\nmismatched input '<EOF>' expecting ';'"
+        );
+        assert_eq!(
+            err("FOO BAR;").to_string(),
+            "line 1:1: Syntax Error\nUnknown statement 'FOO'"
+        );
+        assert_eq!(
+            err("ASSERT VALUES foo (id INT) VALUES (123);").to_string(),
+            "line 1:8: Syntax Error\nmismatched input 'VALUES' expecting {'TOPIC', 'SCHEMA', 'NOT'}"
+        );
+        assert_eq!(
+            err("CREATE STREAM OUTPUT AS SELECT ID, cast(f0 as NULL) FROM TEST;").to_string(),
+            "line 1:47: Syntax Error\nmismatched input 'NULL' expecting a type"
+        );
+        assert!(
+            err("CREATE TABLE OUTPUT AS SELECT COUNT(*) FROM TEST GROUP BY DATA AND ID;")
+                .to_string()
+                .contains("Syntax Error")
+        );
+        assert!(
+            err("CREATE STREAM INPUT (K INT KEY, COL0 NULL) WITH (kafka_topic='t');")
+                .to_string()
+                .contains("Syntax Error")
+        );
+        assert_eq!(err("SELECT 'abc FROM s;").pos(), Pos { line: 1, col: 8 });
+        assert_eq!(
+            err("CREATE STREAM OUTPUT AS select K, id, 9223372036854775808 FROM INPUT;")
+                .to_string(),
+            "line 1:40: Invalid numeric literal: 9223372036854775808"
+        );
+    }
+
+    #[test]
+    fn never_panics_on_truncated_or_garbage_input() {
+        let statements = [
+            "CREATE STREAM s (id INT KEY, a ARRAY<STRUCT<b MAP<STRING, DECIMAL(4,2)>>>) WITH (kafka_topic='t');",
+            "CREATE TABLE t AS SELECT a->b[1], MAP('k' := x), STRUCT(A := 1), CAST(x AS ARRAY<INT>), \
+             TRANSFORM(arr, (k, v) => k || v) AS y FROM s WINDOW HOPPING (SIZE 1 HOUR, ADVANCE BY 5 MINUTES, \
+             RETENTION 2 DAYS, GRACE PERIOD 1 SECOND) WHERE a IS NOT DISTINCT FROM b GROUP BY (a, b) \
+             HAVING COUNT(*) > 1 EMIT FINAL LIMIT 3;",
+            "SELECT * FROM a LEFT OUTER JOIN b WITHIN (1 SECOND, 2 SECONDS) GRACE PERIOD 3 SECONDS ON a.k = b.k;",
+            "PRINT 'x' FROM BEGINNING; SET 'a'='b'; DEFINE v = 'x'; EXPLAIN q;",
+        ];
+        for sql in statements {
+            for (end, _) in sql.char_indices() {
+                let _ = parse(&sql[..end]);
+            }
+        }
+        for garbage in [
+            "",
+            ";",
+            "((((",
+            "))))",
+            "'",
+            "`",
+            "\"",
+            "->",
+            "=>",
+            "SELECT",
+            "SELECT * FROM",
+            "CREATE",
+            "a->*",
+            "\u{0}",
+            "ARRAY<",
+        ] {
+            let _ = parse(garbage);
+            let _ = parse_expression(garbage);
+        }
+        let deep = format!("SELECT {}1{} FROM s;", "(".repeat(5000), ")".repeat(5000));
+        assert!(parse(&deep).is_err());
+        let deep_type = format!(
+            "CREATE STREAM s (a {}INT{});",
+            "ARRAY<".repeat(5000),
+            ">".repeat(5000)
+        );
+        assert!(parse(&deep_type).is_err());
+        let deep_minus = format!("SELECT {}1 FROM s;", "- ".repeat(5000));
+        assert!(parse(&deep_minus).is_err());
+    }
+
+    /// A compact rendering of INSERT VALUES for assertions.
+    trait ForTest {
+        fn to_string_for_test(&self) -> String;
+    }
+
+    impl ForTest for Statement {
+        fn to_string_for_test(&self) -> String {
+            match self {
+                Statement::InsertValues {
+                    target,
+                    columns,
+                    values,
+                } => {
+                    let columns = columns
+                        .as_ref()
+                        .map_or("-".to_string(), |c| format!("[{}]", c.join(", ")));
+                    let values: Vec<String> = values.iter().map(ToString::to_string).collect();
+                    format!("InsertValues {target} {columns} [{}]", values.join(", "))
+                }
+                other => format!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn pull_queries_have_no_emit() {
+        let Statement::Select(query) = one("SELECT * FROM t WHERE k = 'a' LIMIT 1;") else {
+            panic!("not SELECT")
+        };
+        let Query {
+            emit,
+            limit,
+            where_clause,
+            ..
+        } = *query;
+        assert_eq!((emit, limit), (None, Some(1)));
+        assert_eq!(where_clause.map(|w| w.to_string()), Some("K = 'a'".into()));
     }
 }

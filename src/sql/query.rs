@@ -8,7 +8,9 @@
 use datafusion::sql::sqlparser::ast::Expr;
 use datafusion::sql::sqlparser::tokenizer::Token;
 
-use super::ast::{Emit, Join, JoinKind, JoinWindow, Pos, Query, Relation, SelectItem, WindowSpec};
+use super::ast::{
+    Emit, Join, JoinKind, JoinWindow, Name, Pos, Query, Relation, SelectItem, WindowSpec,
+};
 use super::dialect::{ident_name, is_reserved, is_word, tokens_ahead};
 use super::error::{ParseError, ParseResult, pos_of};
 use super::parser::StatementParser;
@@ -61,7 +63,7 @@ impl StatementParser<'_> {
             None
         };
         let limit = if self.eat_kw("LIMIT") {
-            Some(self.integer()?)
+            Some(self.limit(emit.is_none())?)
         } else {
             None
         };
@@ -77,6 +79,37 @@ impl StatementParser<'_> {
             limit,
             pos,
         })
+    }
+
+    /// The `n` of `LIMIT n`. ksqlDB's grammar takes any number and rejects the wrong
+    /// ones while preparing the statement; the messages are ksqlDB's.
+    fn limit(&mut self, pull: bool) -> ParseResult<u64> {
+        let pos = self.peek_pos();
+        let negative = self.eat(&Token::Minus);
+        let token = self.p.next_token();
+        let Token::Number(text, _) = &token.token else {
+            return Err(ParseError::mismatched(
+                pos_of(token.span.start),
+                &token.token,
+                "an integer",
+            ));
+        };
+        let invalid = |message: &str| ParseError::Invalid {
+            pos,
+            message: message.to_string(),
+        };
+        if text.contains(['.', 'e', 'E']) {
+            return Err(invalid("Value must be integer for command: LIMIT"));
+        }
+        if negative && text.bytes().any(|b| b != b'0') {
+            return Err(invalid(if pull {
+                "Pull queries don't support negative integers in the LIMIT clause. See https://cnfl.io/queries for more info."
+            } else {
+                "LIMIT must not be negative"
+            }));
+        }
+        text.parse()
+            .map_err(|_| invalid(&format!("Invalid numeric literal: {text}")))
     }
 
     /// `*` | `src.*` | `expr->*` | `expr [[AS] alias]`
@@ -100,27 +133,28 @@ impl StatementParser<'_> {
             self.p.next_token();
             return Ok(SelectItem::StructWildcard(expr));
         }
-        let alias = if self.eat_kw("AS") {
-            Some(self.name("an alias")?.0)
-        } else if self.implicit_alias_ahead() {
-            Some(self.name("an alias")?.0)
-        } else {
-            None
-        };
+        let alias = self.alias()?;
         Ok(SelectItem::Expr { expr, alias })
     }
 
-    /// True if the next token can be an alias written without AS.
-    fn implicit_alias_ahead(&self) -> bool {
-        match &self.p.peek_token_ref().token {
-            Token::Word(w) if w.quote_style.is_some() => true,
-            // PARTITION and EMIT are not reserved in ksqlDB, but start clauses here.
+    /// `[[AS] alias]`
+    fn alias(&mut self) -> ParseResult<Option<Name>> {
+        let token = &self.p.peek_token_ref().token;
+        // Without AS, any identifier but a reserved word; PARTITION and EMIT are not
+        // reserved in ksqlDB, but start clauses here.
+        let implicit = match token {
             Token::Word(w) => {
-                !is_reserved(&w.value)
-                    && !is_word(&self.p.peek_token_ref().token, "PARTITION")
-                    && !is_word(&self.p.peek_token_ref().token, "EMIT")
+                w.quote_style.is_some()
+                    || !(is_reserved(&w.value)
+                        || is_word(token, "PARTITION")
+                        || is_word(token, "EMIT"))
             }
             _ => false,
+        };
+        if self.eat_kw("AS") || implicit {
+            Ok(Some(self.name("an alias")?.0))
+        } else {
+            Ok(None)
         }
     }
 
@@ -149,11 +183,7 @@ impl StatementParser<'_> {
 
     fn aliased_source(&mut self) -> ParseResult<Relation> {
         let (name, pos) = self.name("a source name")?;
-        let alias = if self.eat_kw("AS") || self.implicit_alias_ahead() {
-            Some(self.name("an alias")?.0)
-        } else {
-            None
-        };
+        let alias = self.alias()?;
         Ok(Relation::Source { name, alias, pos })
     }
 
@@ -295,14 +325,16 @@ impl StatementParser<'_> {
             })
     }
 
-    /// GROUP BY / PARTITION BY: `e, …` or `(e, …)`.
+    /// GROUP BY / PARTITION BY: `e, …` or `(e, …)`. In the second form ksqlDB allows value
+    /// expressions, or one parenthesized expression of any kind (`(NAME IS NULL)`); any
+    /// expression is accepted here.
     fn grouping(&mut self) -> ParseResult<Vec<Expr>> {
         if self.peek_nth_is(0, &Token::LParen) && self.parenthesized_list_ahead() {
             self.p.next_token();
             let mut exprs = vec![];
             if !self.eat(&Token::RParen) {
                 loop {
-                    exprs.push(self.value_expr()?);
+                    exprs.push(self.expr()?);
                     if !self.eat(&Token::Comma) {
                         break;
                     }
@@ -350,4 +382,269 @@ fn unit_expected(found: &Token, pos: Pos) -> ParseError {
         found,
         "{'MILLISECOND', 'SECOND', 'MINUTE', 'HOUR', 'DAY', …S}",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::sql::sqlparser::ast::Ident;
+
+    use super::*;
+    use crate::sql::ast::Statement;
+    use crate::sql::parser::parse;
+
+    fn query(sql: &str) -> Query {
+        match parse(sql)
+            .unwrap_or_else(|e| panic!("{sql}\n{e}"))
+            .remove(0)
+            .statement
+        {
+            Statement::Select(query) => *query,
+            Statement::CreateAsSelect(create) => *create.query,
+            other => panic!("not a query: {other:?}"),
+        }
+    }
+
+    fn source(name: &str, alias: Option<&str>, col: u64) -> Relation {
+        Relation::Source {
+            name: name.into(),
+            alias: alias.map(Into::into),
+            pos: Pos { line: 1, col },
+        }
+    }
+
+    #[test]
+    fn select_items_of_every_kind() {
+        let q =
+            query("SELECT *, s.*, `t`.*, a->b->*, x AS `Alias`, y z, 1 + 2 \"w\", f(x) FROM s;");
+        let shown: Vec<String> = q
+            .select
+            .iter()
+            .map(|item| match item {
+                SelectItem::Wildcard => "*".into(),
+                SelectItem::QualifiedWildcard(source) => format!("{source}.*"),
+                SelectItem::StructWildcard(expr) => format!("{expr}->*"),
+                SelectItem::Expr { expr, alias } => format!("{expr} AS {alias:?}"),
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "*",
+                "S.*",
+                "t.*",
+                "A.B->*",
+                "X AS Some(\"Alias\")",
+                "Y AS Some(\"Z\")",
+                "1 + 2 AS Some(\"w\")",
+                "F(X) AS None",
+            ]
+        );
+        assert_eq!(q.pos, Pos { line: 1, col: 1 });
+    }
+
+    #[test]
+    fn joins_of_every_kind() {
+        let q = query(
+            "SELECT * FROM a AS x JOIN b ON x.k = b.k INNER JOIN c ON c.k = x.k \
+             LEFT JOIN d WITHIN 10 SECONDS ON d.k = x.k LEFT OUTER JOIN e ON e.k = x.k \
+             RIGHT JOIN f ON f.k = x.k RIGHT OUTER JOIN g ON g.k = x.k \
+             FULL JOIN h WITHIN (1 MINUTE, 2 HOURS) GRACE PERIOD 3 MILLISECONDS ON h.k = x.k \
+             FULL OUTER JOIN i i2 WITHIN 1 DAY GRACE PERIOD 1 SECOND ON i2.k = x.k EMIT CHANGES;",
+        );
+        let mut joins = vec![];
+        let mut relation = &q.from;
+        while let Relation::Join(join) = relation {
+            joins.push(join);
+            relation = &join.left;
+        }
+        assert_eq!(relation, &source("A", Some("X"), 15));
+        joins.reverse();
+        let kinds: Vec<JoinKind> = joins.iter().map(|j| j.kind).collect();
+        use JoinKind::{Full, Inner, Left, Right};
+        assert_eq!(kinds, [Inner, Inner, Left, Left, Right, Right, Full, Full]);
+        assert_eq!(
+            joins[2].within,
+            Some(JoinWindow {
+                before_ms: 10_000,
+                after_ms: 10_000,
+                grace_ms: None
+            })
+        );
+        assert_eq!(
+            joins[6].within,
+            Some(JoinWindow {
+                before_ms: 60_000,
+                after_ms: 7_200_000,
+                grace_ms: Some(3)
+            })
+        );
+        assert_eq!(
+            joins[7].within,
+            Some(JoinWindow {
+                before_ms: 86_400_000,
+                after_ms: 86_400_000,
+                grace_ms: Some(1_000)
+            })
+        );
+        let Relation::Source { alias, .. } = &joins[7].right else {
+            panic!("not a source")
+        };
+        assert_eq!(alias.as_deref(), Some("I2"));
+        assert_eq!(joins[0].on.to_string(), "X.K = B.K");
+    }
+
+    #[test]
+    fn windows_of_every_kind() {
+        let window =
+            |w: &str| query(&format!("SELECT COUNT(*) FROM s WINDOW {w} GROUP BY k;")).window;
+        assert_eq!(
+            window("TUMBLING (SIZE 30 SECONDS)"),
+            Some(WindowSpec::Tumbling {
+                size_ms: 30_000,
+                retention_ms: None,
+                grace_ms: None
+            })
+        );
+        assert_eq!(
+            window("TUMBLING (SIZE 1 MILLISECOND, RETENTION 2 DAYS, GRACE PERIOD 0 SECONDS)"),
+            Some(WindowSpec::Tumbling {
+                size_ms: 1,
+                retention_ms: Some(172_800_000),
+                grace_ms: Some(0)
+            })
+        );
+        assert_eq!(
+            window("HOPPING(SIZE 4 SECOND, ADVANCE BY 1 SECONDS, GRACE PERIOD 1 HOUR)"),
+            Some(WindowSpec::Hopping {
+                size_ms: 4_000,
+                advance_ms: 1_000,
+                retention_ms: None,
+                grace_ms: Some(3_600_000)
+            })
+        );
+        assert_eq!(
+            window("SESSION (5 MINUTES, RETENTION 1 DAY)"),
+            Some(WindowSpec::Session {
+                gap_ms: 300_000,
+                retention_ms: Some(86_400_000),
+                grace_ms: None
+            })
+        );
+        assert_eq!(
+            window("w SESSION (5 MILLISECONDS)"),
+            Some(WindowSpec::Session {
+                gap_ms: 5,
+                retention_ms: None,
+                grace_ms: None
+            })
+        );
+        for bad in [
+            "TUMBLING (30 SECONDS)",
+            "TUMBLING (SIZE 30 BOBS)",
+            "TUMBLING (SIZE 1 SECOND, GRACE PERIOD 1 SECOND, RETENTION 1 DAY)",
+            "HOPPING (SIZE 1 SECOND)",
+            "SLIDING (SIZE 1 SECOND)",
+        ] {
+            assert!(
+                parse(&format!("SELECT * FROM s WINDOW {bad};")).is_err(),
+                "{bad}"
+            );
+        }
+        let err =
+            parse("SELECT * FROM s WINDOW TUMBLING (SIZE 9223372036854775807 DAYS);").unwrap_err();
+        assert!(matches!(err, ParseError::Invalid { .. }), "{err}");
+    }
+
+    #[test]
+    fn clauses_in_order() {
+        let q = query(
+            "SELECT k, COUNT(*) FROM s src WHERE a > 1 AND b IS NULL GROUP BY k, f(x) \
+             HAVING COUNT(*) > 2 EMIT FINAL LIMIT 10;",
+        );
+        assert_eq!(q.from, source("S", Some("SRC"), 25));
+        assert_eq!(
+            q.where_clause.map(|e| e.to_string()).as_deref(),
+            Some("A > 1 AND B IS NULL")
+        );
+        assert_eq!(
+            q.group_by
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            ["K", "F(X)"]
+        );
+        assert_eq!(
+            q.having.map(|e| e.to_string()).as_deref(),
+            Some("COUNT(*) > 2")
+        );
+        assert_eq!((q.emit, q.limit), (Some(Emit::Final), Some(10)));
+
+        let q = query("SELECT * FROM s PARTITION BY a, b->c EMIT CHANGES;");
+        assert_eq!(
+            q.partition_by
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            ["A", "B.C"]
+        );
+        assert_eq!(q.from, source("S", None, 15));
+        assert!(
+            parse("SELECT * FROM s WHERE a GROUP BY b WINDOW TUMBLING (SIZE 1 SECOND);").is_err()
+        );
+    }
+
+    #[test]
+    fn grouping_lists_may_be_parenthesized() {
+        let grouped = |g: &str| {
+            query(&format!("SELECT COUNT(*) FROM s GROUP BY {g};"))
+                .group_by
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(grouped("(a, b)"), ["A", "B"]);
+        assert_eq!(grouped("(a + 1) * 2, c"), ["(A + 1) * 2", "C"]);
+        assert_eq!(grouped("(NAME IS NULL)"), ["NAME IS NULL"]);
+        assert!(grouped("()").is_empty());
+        assert!(parse("SELECT COUNT(*) FROM s GROUP BY a AND b;").is_err());
+        assert!(parse("SELECT COUNT(*) FROM s GROUP BY a = b;").is_err());
+        let q = query("SELECT * FROM s PARTITION BY (a, b) EMIT CHANGES;");
+        assert_eq!(q.partition_by.len(), 2);
+    }
+
+    #[test]
+    fn implicit_aliases_stop_at_clause_words() {
+        let q = query("SELECT * FROM s PARTITION BY a;");
+        assert_eq!(q.from, source("S", None, 15));
+        let q = query("SELECT * FROM s EMIT CHANGES;");
+        assert_eq!(q.from, source("S", None, 15));
+        let q = query("SELECT a FROM s `window` WINDOW TUMBLING (SIZE 1 SECOND);");
+        assert_eq!(q.from, source("S", Some("window"), 15));
+        assert!(parse("SELECT * FROM EXPLODE(arr);").is_err());
+    }
+
+    #[test]
+    fn lambda_and_struct_queries_from_the_docs() {
+        let q = query(
+            "SELECT TRANSFORM(arr, x => x * 2) AS doubled, FILTER(m, (k, v) => v > 1) AS big, \
+             s->address->city, ARRAY[1, 2][1], MAP('a' := 1)['a'] FROM s EMIT CHANGES;",
+        );
+        let SelectItem::Expr { expr, .. } = &q.select[2] else {
+            panic!("not an expression")
+        };
+        assert_eq!(
+            *expr,
+            Expr::CompoundFieldAccess {
+                root: Box::new(Expr::Identifier(Ident::new("S"))),
+                access_chain: vec![
+                    datafusion::sql::sqlparser::ast::AccessExpr::Dot(Expr::Identifier(Ident::new(
+                        "ADDRESS"
+                    ))),
+                    datafusion::sql::sqlparser::ast::AccessExpr::Dot(Expr::Identifier(Ident::new(
+                        "CITY"
+                    ))),
+                ],
+            }
+        );
+    }
 }

@@ -15,10 +15,10 @@
 
 use datafusion::sql::sqlparser::ast::{DataType, Ident, ObjectName, ObjectNamePart};
 use datafusion::sql::sqlparser::parser::Parser;
-use datafusion::sql::sqlparser::tokenizer::{Span, Token, Tokenizer};
+use datafusion::sql::sqlparser::tokenizer::{Span, Token};
 
 use super::ast::Pos;
-use super::dialect::{KsqlDialect, ident_name, is_reserved};
+use super::dialect::{KsqlDialect, ident_name, is_reserved, tokenize};
 use super::error::{ParseError, ParseResult, pos_of};
 use crate::catalog::types::{SqlType, StructField};
 
@@ -36,9 +36,7 @@ pub fn parse_type(text: &str) -> ParseResult<SqlType> {
 
 /// Parses a whole type, resolving custom type names with `lookup`.
 pub(super) fn parse_type_with(text: &str, lookup: TypeLookup<'_>) -> ParseResult<SqlType> {
-    let tokens = Tokenizer::new(&KsqlDialect, text)
-        .tokenize_with_location()
-        .map_err(ParseError::from_tokenizer)?;
+    let tokens = tokenize(text)?;
     let mut parser = Parser::new(&KsqlDialect).with_tokens_with_locations(tokens);
     let ty = parse_sql_type(&mut parser, lookup)?;
     let rest = parser.peek_token();
@@ -346,6 +344,16 @@ mod tests {
         let ty = parse_type(text).unwrap();
         assert_eq!(ty.to_string(), text);
         assert_eq!(parse_type(&ty.to_string()), Ok(ty));
+    }
+
+    #[test]
+    fn quoted_names_unescape_doubled_quotes() {
+        let ty = parse_type("STRUCT<`a``b` INT, \"c\"\"d\" INT>").unwrap();
+        let SqlType::Struct(fields) = ty else {
+            panic!("not a struct")
+        };
+        let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["a`b", "c\"d"]);
     }
 
     #[test]
