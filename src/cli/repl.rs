@@ -12,6 +12,7 @@ use tokio::runtime::Runtime;
 
 use super::render;
 use crate::engine::{Engine, Session, StatementResult};
+use crate::sql::ast::Statement;
 
 /// Runs the REPL until `exit` or end of input.
 pub fn run(engine: Arc<Engine>, runtime: &Runtime) -> anyhow::Result<()> {
@@ -78,6 +79,42 @@ pub fn run_script(
     execute_and_print(engine, runtime, script, session)
 }
 
+/// How deeply scripts may run scripts (a script that runs itself would never end).
+const MAX_SCRIPT_DEPTH: usize = 16;
+
+/// Replaces each `RUN SCRIPT 'file'` by the statements of that file, as ksqlDB's CLI does
+/// (the server never sees RUN SCRIPT).
+pub fn expand_run_scripts(text: &str, depth: usize) -> Result<String, String> {
+    let Ok(statements) = crate::sql::parse(text) else {
+        // Let the engine report the syntax error with its position.
+        return Ok(text.to_string());
+    };
+    if !statements
+        .iter()
+        .any(|s| matches!(s.statement, Statement::RunScript { .. }))
+    {
+        return Ok(text.to_string());
+    }
+    if depth >= MAX_SCRIPT_DEPTH {
+        return Err(format!(
+            "RUN SCRIPT nested more than {MAX_SCRIPT_DEPTH} deep"
+        ));
+    }
+    let mut out = String::new();
+    for parsed in statements {
+        match &parsed.statement {
+            Statement::RunScript { path } => {
+                let script = std::fs::read_to_string(path)
+                    .map_err(|e| format!("Failed to read file: {path}: {e}"))?;
+                out.push_str(&expand_run_scripts(&script, depth + 1)?);
+            }
+            _ => out.push_str(&parsed.text),
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}
+
 fn history_path() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".sluice_history"))
 }
@@ -120,7 +157,14 @@ fn execute_and_print(
     session: &mut Session,
 ) -> bool {
     let _guard = runtime.enter();
-    let (results, error) = match engine.execute(text, session) {
+    let text = match expand_run_scripts(text, 0) {
+        Ok(text) => text,
+        Err(message) => {
+            eprintln!("{message}");
+            return false;
+        }
+    };
+    let (results, error) = match engine.execute(&text, session) {
         Ok(results) => (results, None),
         Err((results, error)) => (results, Some(error)),
     };

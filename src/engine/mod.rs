@@ -292,17 +292,11 @@ impl Engine {
                     query_id: None,
                 })
             }
-            Statement::RunScript { path } => {
-                let script = std::fs::read_to_string(path).map_err(|e| {
-                    EngineError::Statement(format!("Failed to read file: {path}: {e}"))
-                })?;
-                let results = self.execute(&script, session).map_err(|(_, e)| e.error)?;
-                let count = results.len();
-                Ok(StatementResult::Status {
-                    message: format!("Ran {count} statements from {path}"),
-                    query_id: None,
-                })
-            }
+            // ksqlDB: RUN SCRIPT is the CLI's; the CLI expands it before statements reach
+            // the engine (`cli::repl::expand_run_scripts`).
+            Statement::RunScript { .. } => Err(EngineError::Statement(
+                "line 1:1: Syntax Error\nUnknown statement 'RUN'".into(),
+            )),
             Statement::Pause { .. } | Statement::Resume { .. } | Statement::AlterSource { .. } => {
                 Err(EngineError::Statement(format!(
                     "Statement not supported yet: {}",

@@ -11,4 +11,5 @@ pub mod compare;
 pub mod jsonc;
 pub mod qtt;
 pub mod records;
+pub mod report;
 pub mod test_runner;
