@@ -47,6 +47,15 @@ pub fn create_source(
                 kind_name(existing.kind)
             )));
         }
+        if create.or_replace && (create.is_source || existing.is_source) {
+            return Err(PlanError::invalid(format!(
+                "Cannot add {} '{}': CREATE OR REPLACE is not supported on source {}s.",
+                kind_name(create.kind),
+                create.name,
+                kind_name(create.kind)
+            ))
+            .into());
+        }
         if !create.or_replace || existing.kind != create.kind {
             return Err(PlanError::SourceExists {
                 kind: kind_name(create.kind),

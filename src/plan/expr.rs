@@ -258,6 +258,9 @@ impl VisitorMut for Resolver<'_, '_> {
                         ident.value = ident.value.to_lowercase();
                     }
                 }
+                if let Some(constructor) = constructor_call(function) {
+                    *expr = constructor;
+                }
             }
             _ => {}
         }
@@ -291,6 +294,49 @@ fn struct_access(root: sql::Expr, chain: Vec<sql::AccessExpr>) -> sql::Expr {
             root: Box::new(expr),
             access_chain: subscripts,
         }
+    }
+}
+
+/// ksqlDB's constructors as DataFusion functions: `STRUCT(A := 1)` is
+/// `named_struct('A', 1)` and `MAP('k' := 1)` is `make_map('k', 1)`.
+fn constructor_call(function: &sql::Function) -> Option<sql::Expr> {
+    let name = function.name.to_string();
+    let sql::FunctionArguments::List(list) = &function.args else {
+        return None;
+    };
+    let mut args = Vec::with_capacity(list.args.len() * 2);
+    match name.as_str() {
+        "struct" => {
+            for arg in &list.args {
+                let sql::FunctionArg::Named {
+                    name,
+                    arg: sql::FunctionArgExpr::Expr(value),
+                    ..
+                } = arg
+                else {
+                    return None;
+                };
+                args.push(string_literal(&name.value));
+                args.push(value.clone());
+            }
+            Some(function_call("named_struct", args))
+        }
+        "map" => {
+            for arg in &list.args {
+                let sql::FunctionArg::ExprNamed {
+                    name,
+                    arg: sql::FunctionArgExpr::Expr(value),
+                    ..
+                } = arg
+                else {
+                    return None;
+                };
+                args.push(name.clone());
+                args.push(value.clone());
+            }
+            Some(function_call("make_map", args))
+        }
+        _ => None,
     }
 }
 

@@ -161,7 +161,7 @@ pub fn plan_select(
         .select
         .iter()
         .any(|i| matches!(i, SelectItem::Wildcard | SelectItem::QualifiedWildcard(_)));
-    let mut items = expand_wildcards(&query.select, &source, scope.qualifier, repartitioned)?;
+    let mut items = expand_wildcards(&query.select, &source, &scope, planner, repartitioned)?;
     // ksqlDB: with PARTITION BY and `*`, the partitioning expressions become the key
     // columns; the old key columns are values (at the end, after the value columns).
     if repartitioned && has_wildcard {
@@ -176,6 +176,14 @@ pub fn plan_select(
     }
 
     let mut columns = Vec::with_capacity(items.len());
+    // ksqlDB numbers generated names past those the source or the aliases already use.
+    let taken: Vec<String> = source
+        .schema
+        .columns
+        .iter()
+        .map(|c| c.name.clone())
+        .chain(items.iter().filter_map(|(_, alias)| alias.clone()))
+        .collect();
     let mut generated = 0;
     for (expr, alias) in &items {
         let planned = planner.plan(expr, &scope, "SELECT")?;
@@ -190,11 +198,13 @@ pub fn plan_select(
             }
             None => match derived_name(expr) {
                 Some(name) => name,
-                None => {
+                None => loop {
                     let name = format!("KSQL_COL_{generated}");
                     generated += 1;
-                    name
-                }
+                    if !taken.contains(&name) {
+                        break name;
+                    }
+                },
             },
         };
         let is_key = if repartitioned {
@@ -273,13 +283,16 @@ pub fn plan_select(
     })
 }
 
-/// Replaces `*` and `src.*` by the source's key and value columns.
+/// Replaces `*` and `src.*` by the source's key and value columns, and `s->*` by a
+/// dereference of each of the struct's fields.
 fn expand_wildcards(
     items: &[SelectItem],
     source: &Source,
-    qualifier: &str,
+    scope: &RowScope<'_>,
+    planner: &ExprPlanner,
     repartitioned: bool,
 ) -> PlanResult<Vec<(sql::Expr, Option<String>)>> {
+    let qualifier = scope.qualifier;
     let mut out = Vec::new();
     for item in items {
         match item {
@@ -293,10 +306,21 @@ fn expand_wildcards(
                     "Source '{name}' referenced by '{name}.*' is not in the FROM clause"
                 )));
             }
-            SelectItem::StructWildcard(_) => {
-                return Err(PlanError::Unsupported(
-                    "struct->* is not supported yet".into(),
-                ));
+            SelectItem::StructWildcard(expr) => {
+                let SqlType::Struct(fields) = planner.plan(expr, scope, "SELECT")?.sql_type else {
+                    return Err(PlanError::invalid(format!(
+                        "Expected {expr} to be a STRUCT in {expr}->*"
+                    )));
+                };
+                out.extend(fields.into_iter().map(|field| {
+                    let access = sql::Expr::CompoundFieldAccess {
+                        root: Box::new(expr.clone()),
+                        access_chain: vec![sql::AccessExpr::Dot(sql::Expr::Identifier(
+                            sql::Ident::with_quote('`', field.name),
+                        ))],
+                    };
+                    (access, None)
+                }));
             }
         }
     }
