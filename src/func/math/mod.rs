@@ -1,0 +1,10 @@
+//! Math functions: ksqlDB's `udf/math` where DataFusion's built-ins differ, and
+//! `udf/geo`.
+
+pub mod decimal_rounding;
+pub mod geo_distance;
+pub mod log;
+pub mod round;
+pub mod sign;
+pub mod sqrt;
+pub mod trunc;

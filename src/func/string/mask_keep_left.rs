@@ -1,0 +1,40 @@
+//! MASK_KEEP_LEFT(input STRING, n INT[, upper, lower, digit, other STRING])
+//! → STRING: all but the first `n` characters masked (ksqlDB `MaskKeepLeft`).
+//!
+//! Masking rules and errors are `masker`'s.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use datafusion::logical_expr::ScalarUDFImpl;
+
+use super::masker::mask_udf;
+
+/// The function, ready to register.
+pub(crate) fn udf() -> Arc<dyn ScalarUDFImpl> {
+    mask_udf("mask_keep_left", true, region)
+}
+
+/// The characters masked in a text `len` characters long.
+fn region(len: usize, count: usize) -> Range<usize> {
+    count.min(len)..len
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::func::string::masker::{Masker, mask_region};
+
+    #[test]
+    fn masked_region() {
+        let r = region;
+        assert_eq!(r(5, 2), 2..5);
+        assert_eq!(r(2, 5), 2..2);
+    }
+
+    #[test]
+    fn masks_text() {
+        let masked = mask_region(&Masker::default(), "Ab-1x", 2, region);
+        assert_eq!(masked.chars().count(), 5);
+    }
+}
