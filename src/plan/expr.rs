@@ -258,6 +258,7 @@ impl VisitorMut for Resolver<'_, '_> {
                         ident.value = ident.value.to_lowercase();
                     }
                 }
+                time_unit_argument(function);
                 if let Some(constructor) = constructor_call(function) {
                     *expr = constructor;
                 }
@@ -294,6 +295,43 @@ fn struct_access(root: sql::Expr, chain: Vec<sql::AccessExpr>) -> sql::Expr {
             root: Box::new(expr),
             access_chain: subscripts,
         }
+    }
+}
+
+/// Functions whose first argument is a time unit keyword (`DATEADD(DAYS, 1, d)`).
+const TIME_UNIT_FUNCTIONS: [&str; 6] = [
+    "dateadd",
+    "datesub",
+    "timeadd",
+    "timesub",
+    "timestampadd",
+    "timestampsub",
+];
+const TIME_UNITS: [&str; 7] = [
+    "NANOSECONDS",
+    "MICROSECONDS",
+    "MILLISECONDS",
+    "SECONDS",
+    "MINUTES",
+    "HOURS",
+    "DAYS",
+];
+
+/// ksqlDB: the unit of DATEADD and its siblings is a keyword, not a column; the functions
+/// take it as a string.
+fn time_unit_argument(function: &mut sql::Function) {
+    if !TIME_UNIT_FUNCTIONS.contains(&function.name.to_string().as_str()) {
+        return;
+    }
+    let sql::FunctionArguments::List(list) = &mut function.args else {
+        return;
+    };
+    if let Some(sql::FunctionArg::Unnamed(sql::FunctionArgExpr::Expr(first))) =
+        list.args.first_mut()
+        && let sql::Expr::Identifier(unit) = first
+        && TIME_UNITS.contains(&unit.value.to_uppercase().as_str())
+    {
+        *first = string_literal(&unit.value.to_uppercase());
     }
 }
 
@@ -364,8 +402,11 @@ fn function_call(name: &str, args: Vec<sql::Expr>) -> sql::Expr {
     })
 }
 
-/// ksqlDB's operators on DataFusion: `+` between two strings concatenates them.
+/// ksqlDB's operators and literals on DataFusion: `+` between two strings concatenates
+/// them; an integer literal that fits in 32 bits is an INT; a comparison with a NULL
+/// operand is false, not NULL.
 fn ksql_operators(expr: Expr, schema: &DFSchema) -> PlanResult<Expr> {
+    use datafusion::common::ScalarValue;
     use datafusion::common::tree_node::{Transformed, TreeNode};
     use datafusion::logical_expr::{BinaryExpr, Operator};
     let is_string = |e: &Expr| {
@@ -380,6 +421,28 @@ fn ksql_operators(expr: Expr, schema: &DFSchema) -> PlanResult<Expr> {
         }) if is_string(&left) && is_string(&right) => Ok(Transformed::yes(
             datafusion::functions::string::expr_fn::concat(vec![*left, *right]),
         )),
+        Expr::Literal(ScalarValue::Int64(Some(v)), metadata) if i32::try_from(v).is_ok() => Ok(
+            Transformed::yes(Expr::Literal(ScalarValue::Int32(Some(v as i32)), metadata)),
+        ),
+        Expr::BinaryExpr(BinaryExpr { left, op, right })
+            if matches!(
+                op,
+                Operator::Eq
+                    | Operator::NotEq
+                    | Operator::Lt
+                    | Operator::LtEq
+                    | Operator::Gt
+                    | Operator::GtEq
+            ) =>
+        {
+            let comparison = Expr::BinaryExpr(BinaryExpr { left, op, right });
+            Ok(Transformed::yes(
+                datafusion::functions::core::expr_fn::coalesce(vec![
+                    comparison,
+                    Expr::Literal(ScalarValue::Boolean(Some(false)), None),
+                ]),
+            ))
+        }
         other => Ok(Transformed::no(other)),
     })
     .map(|t| t.data)
