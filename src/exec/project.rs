@@ -103,8 +103,10 @@ pub fn evaluate_lenient(
     errors: &mut Vec<RecordError>,
 ) -> ExecResult<ArrayRef> {
     if let Ok(array) = evaluate_guarded(expr, batch) {
+        report_call_failures(batch, errors);
         return Ok(array);
     }
+    report_call_failures(batch, errors);
     let data_type = expr.data_type(&batch.schema())?;
     let mut rows: Vec<ArrayRef> = Vec::with_capacity(batch.num_rows());
     for row in 0..batch.num_rows() {
@@ -122,6 +124,17 @@ pub fn evaluate_lenient(
     }
     let refs: Vec<&dyn Array> = rows.iter().map(|a| a.as_ref()).collect();
     Ok(concat(&refs)?)
+}
+
+/// Function calls that failed on some rows gave NULL for those rows (ksqlDB's rule, see
+/// `func::call_errors`); each failure still goes to the processing log.
+fn report_call_failures(batch: &RecordBatch, errors: &mut Vec<RecordError>) {
+    for message in crate::func::call_errors::take() {
+        let mut error = row_error(batch, 0, message);
+        // The failing row is not known at this point, only its batch.
+        error.offset = -1;
+        errors.push(error);
+    }
 }
 
 /// Evaluates an expression into an array, turning a panic inside a function (a bug in a
