@@ -6,6 +6,7 @@ use super::{Engine, EngineError, EngineResult, Session, StatementResult, command
 use crate::catalog::schema::{Column, ColumnKind, LogicalSchema};
 use crate::catalog::types::SqlType;
 use crate::catalog::{Source, TimestampColumn};
+use crate::func::date::java_format::JavaFormat;
 use crate::log::TopicConfig;
 use crate::plan::PlanError;
 use crate::plan::properties::WithProperties;
@@ -204,10 +205,10 @@ fn source_from_create(
             })?;
             match (&found.ty, &props.timestamp_format) {
                 (SqlType::Bigint | SqlType::Timestamp, _) => {}
-                (SqlType::String, Some(_)) => {
-                    return Err(EngineError::Statement(
-                        "TIMESTAMP_FORMAT is not supported yet".into(),
-                    ));
+                (SqlType::String, Some(pattern)) => {
+                    JavaFormat::compile(pattern).map_err(|e| {
+                        PlanError::invalid(format!("Invalid TIMESTAMP_FORMAT '{pattern}': {e}"))
+                    })?;
                 }
                 (other, _) => {
                     return Err(PlanError::invalid(format!(

@@ -15,6 +15,8 @@ use datafusion::scalar::ScalarValue;
 use super::{ExecResult, RecordError, RecordErrorKind};
 use crate::catalog::Source;
 use crate::catalog::schema::{Column, ColumnKind};
+use crate::func::date::java_format::JavaFormat;
+use crate::func::date::zone::Zone;
 use crate::log::StoredRecord;
 
 /// Decodes records of one source into batches of `plan::select::input_schema`.
@@ -26,6 +28,8 @@ pub struct SourceDecoder {
     layout: Vec<Slot>,
     /// Index into value columns of the TIMESTAMP column, when ROWTIME comes from it.
     timestamp_column: Option<usize>,
+    /// TIMESTAMP_FORMAT, when the TIMESTAMP column is a string to parse.
+    timestamp_format: Option<JavaFormat>,
     schema: SchemaRef,
     source: Source,
 }
@@ -72,6 +76,11 @@ impl SourceDecoder {
             value_columns,
             layout,
             timestamp_column,
+            timestamp_format: source
+                .timestamp
+                .as_ref()
+                .and_then(|t| t.format.as_deref())
+                .and_then(|pattern| JavaFormat::compile(pattern).ok()),
             schema,
             source: source.clone(),
         }
@@ -182,7 +191,7 @@ impl SourceDecoder {
         };
         let rowtime = match self.timestamp_column {
             Some(_) if tombstone => record.timestamp,
-            Some(i) => match timestamp_millis(&value[i]) {
+            Some(i) => match timestamp_millis(&value[i], self.timestamp_format.as_ref()) {
                 Some(ts) => ts,
                 None => {
                     fail(
@@ -227,9 +236,14 @@ impl SourceDecoder {
     }
 }
 
-/// The ROWTIME a TIMESTAMP column gives: BIGINT milliseconds or a TIMESTAMP.
-fn timestamp_millis(value: &ScalarValue) -> Option<i64> {
+/// The ROWTIME a TIMESTAMP column gives: BIGINT milliseconds, a TIMESTAMP, or a string in
+/// TIMESTAMP_FORMAT (UTC unless the pattern has a zone).
+fn timestamp_millis(value: &ScalarValue, format: Option<&JavaFormat>) -> Option<i64> {
     match value {
+        ScalarValue::Utf8(Some(text)) => format?
+            .parse(text)
+            .and_then(|parsed| parsed.instant_millis(&Zone::utc()))
+            .ok(),
         ScalarValue::Int64(v) => *v,
         ScalarValue::Int32(v) => v.map(i64::from),
         ScalarValue::TimestampMillisecond(v, _) => *v,
