@@ -13,7 +13,7 @@ use crate::log::Record;
 use crate::log::partitioner::Partitioner;
 use crate::plan::PlanError;
 use crate::plan::expr::RowScope;
-use crate::plan::select::ROWTIME;
+use crate::plan::select::{ROWOFFSET, ROWPARTITION, ROWTIME};
 use crate::runtime::offsets::now_millis;
 use crate::sql::ast::SourceKind;
 
@@ -51,13 +51,9 @@ pub fn insert_values(
     };
     if names.len() != values.len() {
         return Err(PlanError::invalid(format!(
-            "Expected number columns and values to match: [{}], [{}]",
-            names.join(", "),
-            values
-                .iter()
-                .map(|v| v.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
+            "Expected number columns and values to match: {}, {}",
+            names.len(),
+            values.len()
         ))
         .into());
     }
@@ -74,6 +70,12 @@ pub fn insert_values(
                 _ => None,
             };
             continue;
+        }
+        if name == ROWPARTITION || name == ROWOFFSET {
+            return Err(PlanError::invalid(format!(
+                "Inserting into column `{name}` is not allowed."
+            ))
+            .into());
         }
         let column = source
             .schema

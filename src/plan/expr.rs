@@ -223,7 +223,14 @@ impl VisitorMut for Resolver<'_, '_> {
             }
             sql::Expr::CompoundIdentifier(parts) if parts.len() == 2 => {
                 let (qualifier, column) = (&parts[0], &parts[1]);
-                if qualifier.value != self.scope.qualifier || !self.has_column(&column.value) {
+                if qualifier.value != self.scope.qualifier {
+                    self.error = Some(PlanError::invalid(format!(
+                        "'{}' is not a valid stream/table name or alias.",
+                        qualifier.value
+                    )));
+                    return ControlFlow::Break(());
+                }
+                if !self.has_column(&column.value) {
                     let ident = qualifier.clone();
                     self.unknown(format!("{}.{}", qualifier.value, column.value), &ident);
                     return ControlFlow::Break(());
@@ -402,6 +409,99 @@ fn function_call(name: &str, args: Vec<sql::Expr>) -> sql::Expr {
     })
 }
 
+/// What ksqlDB lets a value be compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Comparable {
+    Numeric,
+    String,
+    Boolean,
+    Temporal,
+    Bytes,
+    /// ARRAY, MAP, STRUCT: equality only.
+    Compound,
+    Null,
+}
+
+fn comparable(data_type: &DataType) -> Comparable {
+    match data_type {
+        DataType::Null => Comparable::Null,
+        DataType::Boolean => Comparable::Boolean,
+        DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8 => Comparable::String,
+        DataType::Binary | DataType::BinaryView | DataType::LargeBinary => Comparable::Bytes,
+        DataType::Timestamp(_, _)
+        | DataType::Date32
+        | DataType::Date64
+        | DataType::Time32(_)
+        | DataType::Time64(_) => Comparable::Temporal,
+        t if t.is_numeric() => Comparable::Numeric,
+        _ => Comparable::Compound,
+    }
+}
+
+/// Rejects comparisons ksqlDB rejects, with its message: `Cannot compare QTY (INTEGER) to
+/// 'many' (STRING) with GREATER_THAN`, and comparisons of two NULL literals.
+fn check_comparison(
+    left: &Expr,
+    op: datafusion::logical_expr::Operator,
+    right: &Expr,
+    schema: &DFSchema,
+) -> datafusion::error::Result<()> {
+    use datafusion::logical_expr::Operator;
+    let (left_type, right_type) = (left.get_type(schema)?, right.get_type(schema)?);
+    let (l, r) = (comparable(&left_type), comparable(&right_type));
+    if l == Comparable::Null && r == Comparable::Null {
+        return datafusion::common::plan_err!("Comparison with NULL not supported: NULL {op} NULL");
+    }
+    let equality = matches!(op, Operator::Eq | Operator::NotEq);
+    // ksqlDB reads a string compared with ROWTIME or a window bound as a timestamp.
+    let is_time_column = |e: &Expr| matches!(e, Expr::Column(c) if ["ROWTIME", "WINDOWSTART", "WINDOWEND"].contains(&c.name.as_str()));
+    let allowed = match (l, r) {
+        (Comparable::Null, _) | (_, Comparable::Null) => true,
+        (Comparable::Numeric, Comparable::String) if is_time_column(left) => true,
+        (Comparable::String, Comparable::Numeric) if is_time_column(right) => true,
+        (Comparable::Temporal, Comparable::String) | (Comparable::String, Comparable::Temporal) => {
+            true
+        }
+        (Comparable::Compound | Comparable::Boolean, _) => l == r && equality,
+        _ => l == r,
+    };
+    if allowed {
+        return Ok(());
+    }
+    let name = match op {
+        Operator::Eq => "EQUAL",
+        Operator::NotEq => "NOT_EQUAL",
+        Operator::Lt => "LESS_THAN",
+        Operator::LtEq => "LESS_THAN_OR_EQUAL",
+        Operator::Gt => "GREATER_THAN",
+        _ => "GREATER_THAN_OR_EQUAL",
+    };
+    let type_name = |t: &DataType| {
+        SqlType::from_arrow(t)
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| t.to_string())
+    };
+    datafusion::common::plan_err!(
+        "Cannot compare {} ({}) to {} ({}) with {name}",
+        ksql_text(left),
+        type_name(&left_type),
+        ksql_text(right),
+        type_name(&right_type)
+    )
+}
+
+/// An operand as ksqlDB prints it in messages: a column by name, a string quoted.
+fn ksql_text(expr: &Expr) -> String {
+    use datafusion::common::ScalarValue;
+    match expr {
+        Expr::Column(column) => column.name.clone(),
+        Expr::Literal(ScalarValue::Utf8(Some(s)), _) => format!("'{s}'"),
+        Expr::Literal(value, _) => value.to_string(),
+        Expr::Cast(cast) => ksql_text(&cast.expr),
+        other => other.to_string(),
+    }
+}
+
 /// ksqlDB's operators and literals on DataFusion: `+` between two strings concatenates
 /// them; an integer literal that fits in 32 bits is an INT; a comparison with a NULL
 /// operand is false, not NULL.
@@ -435,6 +535,7 @@ fn ksql_operators(expr: Expr, schema: &DFSchema) -> PlanResult<Expr> {
                     | Operator::GtEq
             ) =>
         {
+            check_comparison(&left, op, &right, schema)?;
             let comparison = Expr::BinaryExpr(BinaryExpr { left, op, right });
             Ok(Transformed::yes(
                 datafusion::functions::core::expr_fn::coalesce(vec![

@@ -29,7 +29,7 @@ pub const TOMBSTONE: &str = "$TOMBSTONE";
 /// Names a query may not give its output columns.
 const RESERVED_COLUMNS: [&str; 5] = [ROWTIME, ROWPARTITION, ROWOFFSET, "WINDOWSTART", "WINDOWEND"];
 /// Pseudo columns that must be aliased when selected.
-const PSEUDO_COLUMNS: [&str; 4] = [ROWPARTITION, ROWOFFSET, "WINDOWSTART", "WINDOWEND"];
+const PSEUDO_COLUMNS: [&str; 5] = [ROWTIME, ROWPARTITION, ROWOFFSET, "WINDOWSTART", "WINDOWEND"];
 
 /// A planned stateless query: read one source, filter, project, maybe re-key.
 pub struct SelectPlan {
