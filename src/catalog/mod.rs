@@ -32,6 +32,26 @@ pub struct Source {
     pub statement: String,
     /// The persistent queries writing into it.
     pub writers: Vec<String>,
+    /// Set when the keys are windowed (a windowed aggregation's sink).
+    pub window: Option<WindowInfo>,
+}
+
+/// How a windowed source's keys are windowed. On the wire (Kafka Streams' format) a time
+/// window key is the key bytes then the 8-byte big-endian window start; its end is not
+/// written, so readers need the size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowInfo {
+    pub kind: WindowKind,
+    /// The window size in milliseconds (TUMBLING and HOPPING).
+    pub size_ms: Option<i64>,
+}
+
+/// ksqlDB's window types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowKind {
+    Tumbling,
+    Hopping,
+    Session,
 }
 
 /// `WITH (TIMESTAMP='col', TIMESTAMP_FORMAT='…')`.

@@ -236,6 +236,7 @@ fn source_from_create(
         is_source: create.is_source,
         statement: text.to_string(),
         writers: Vec::new(),
+        window: None,
     })
 }
 

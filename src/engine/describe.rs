@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use super::{Engine, EngineError, EngineResult, ResultTable, Session, StatementResult};
-use crate::catalog::Source;
 use crate::catalog::schema::ColumnKind;
 use crate::catalog::types::SqlType;
+use crate::catalog::{Source, WindowKind};
 use crate::plan::PlanError;
 use crate::sql::ast::{DescribeTarget, ExplainTarget, ShowTarget, SourceKind, Statement};
 
@@ -229,20 +229,37 @@ fn describe_source(engine: &Engine, source: &Source, extended: bool) -> ResultTa
             ));
         }
     }
-    let mut rows = vec![vec![
-        "ROWTIME".to_string(),
-        "BIGINT           (system)".to_string(),
-    ]];
-    rows.extend(source.schema.columns.iter().map(|c| {
-        let suffix = match &c.kind {
-            ColumnKind::Key if source.kind == SourceKind::Table => "  (primary key)".to_string(),
-            ColumnKind::Key => "  (key)".to_string(),
-            ColumnKind::Value => String::new(),
-            ColumnKind::Header(None) => "  (headers)".to_string(),
-            ColumnKind::Header(Some(k)) => format!("  (header('{k}'))"),
+    // ksqlDB's CLI (`Console.formatFieldType`) lists the key and value columns only, with
+    // the key type padded to 16 characters before its note.
+    let window = source.window.map(|w| {
+        let kind = match w.kind {
+            WindowKind::Tumbling => "TUMBLING",
+            WindowKind::Hopping => "HOPPING",
+            WindowKind::Session => "SESSION",
         };
-        vec![c.name.clone(), format!("{}{suffix}", type_label(&c.ty))]
-    }));
+        format!(" (Window type: {kind})")
+    });
+    let rows = source
+        .schema
+        .columns
+        .iter()
+        .map(|c| {
+            let ty = type_label(&c.ty);
+            let label = match &c.kind {
+                ColumnKind::Key => {
+                    let note = match source.kind {
+                        SourceKind::Table => "(primary key)",
+                        SourceKind::Stream => "(key)",
+                    };
+                    format!("{ty:<16} {note}{}", window.as_deref().unwrap_or_default())
+                }
+                ColumnKind::Value => ty,
+                ColumnKind::Header(None) => format!("{ty:<16} (headers)"),
+                ColumnKind::Header(Some(k)) => format!("{ty:<16} (header('{k}'))"),
+            };
+            vec![c.name.clone(), label]
+        })
+        .collect();
     ResultTable {
         heading: Some(heading),
         columns: vec!["Field".into(), "Type".into()],
@@ -250,10 +267,20 @@ fn describe_source(engine: &Engine, source: &Source, extended: bool) -> ResultTa
     }
 }
 
-/// ksqlDB's CLI writes strings as `VARCHAR(STRING)`.
+/// A type as ksqlDB's CLI writes it (`SchemaInfo.toTypeString`): strings as
+/// `VARCHAR(STRING)` at every depth, struct fields unquoted (`STRUCT<CITY VARCHAR(STRING)>`).
 fn type_label(ty: &SqlType) -> String {
     match ty {
         SqlType::String => "VARCHAR(STRING)".into(),
+        SqlType::Array(item) => format!("ARRAY<{}>", type_label(item)),
+        SqlType::Map(key, value) => format!("MAP<{}, {}>", type_label(key), type_label(value)),
+        SqlType::Struct(fields) => {
+            let fields: Vec<String> = fields
+                .iter()
+                .map(|f| format!("{} {}", f.name, type_label(&f.ty)))
+                .collect();
+            format!("STRUCT<{}>", fields.join(", "))
+        }
         other => other.to_string(),
     }
 }
@@ -308,4 +335,28 @@ pub fn explain(
         columns: vec!["Execution plan".into()],
         rows,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::types::StructField;
+
+    #[test]
+    fn writes_nested_types_as_the_cli_does() {
+        let ty = SqlType::Struct(vec![
+            StructField {
+                name: "TAGS".into(),
+                ty: SqlType::Array(Box::new(SqlType::String)),
+            },
+            StructField {
+                name: "M".into(),
+                ty: SqlType::Map(Box::new(SqlType::String), Box::new(SqlType::Decimal(4, 2))),
+            },
+        ]);
+        assert_eq!(
+            type_label(&ty),
+            "STRUCT<TAGS ARRAY<VARCHAR(STRING)>, M MAP<VARCHAR(STRING), DECIMAL(4, 2)>>"
+        );
+    }
 }

@@ -10,19 +10,29 @@ use tokio::sync::{mpsc, watch};
 use super::commands::{self, StartPositions};
 use super::ddl::{ensure_topic, kind_name};
 use super::{Engine, EngineError, EngineResult, PushQuery, Session, StatementResult};
-use crate::catalog::schema::ColumnKind;
-use crate::catalog::{QueryInfo, Source};
+use crate::catalog::schema::{ColumnKind, LogicalSchema};
+use crate::catalog::types::SqlType;
+use crate::catalog::{QueryInfo, Source, WindowInfo};
 use crate::exec::Operator;
+use crate::exec::aggregate::function::AggregateConfig;
+use crate::exec::aggregate::projection::{OutputColumn, TableProjection};
+use crate::exec::aggregate::{Aggregate, AggregateSpec};
 use crate::exec::filter::Filter;
 use crate::exec::project::{Project, ProjectedColumn};
 use crate::exec::sink::SinkEncoder;
 use crate::exec::source::SourceDecoder;
 use crate::plan::PlanError;
+use crate::plan::aggregate::{AggregatePlan, is_aggregation, plan_aggregate};
 use crate::plan::properties::WithProperties;
 use crate::plan::select::{KeyRule, ROWTIME, SelectPlan, plan_select};
 use crate::plan::serde::{FormatDefaults, serde_specs};
+use crate::runtime::offsets::Commit;
 use crate::runtime::query::{Progress, QueryOutput, QueryTask};
 use crate::sql::ast::{CreateAsSelect, Properties, Query, SourceKind};
+use crate::state::changelog_topic;
+
+/// The state store of an aggregation, as ksqlDB names it in its changelog topic.
+const AGGREGATE_STORE: &str = "Aggregate-Aggregate-Materialize";
 
 /// The queries running in an engine, in creation order.
 #[derive(Default)]
@@ -76,24 +86,27 @@ pub fn create_as_select(
         }
         .into());
     }
-    if create.kind == SourceKind::Table {
-        return Err(EngineError::Statement(
-            "CREATE TABLE AS SELECT is not supported yet".into(),
-        ));
-    }
     let props = WithProperties::parse(&create.properties)?;
     let key_rule = if session.new_query_planner() {
         KeyRule::KeyOptional
     } else {
         KeyRule::MustProjectKey
     };
-    let plan = plan_select(
-        &create.query,
-        &engine.catalog(),
-        &engine.planner,
-        key_rule,
-        &create.name,
-    )?;
+    let plan = plan_query(engine, &create.query, session, key_rule, &create.name)?;
+    match (&plan, create.kind) {
+        (Planned::Aggregate(_), SourceKind::Stream) => {
+            return Err(PlanError::invalid(
+                "Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.",
+            )
+            .into());
+        }
+        (Planned::Select(_), SourceKind::Table) => {
+            return Err(EngineError::Statement(
+                "CREATE TABLE AS SELECT without GROUP BY is not supported yet".into(),
+            ));
+        }
+        _ => {}
+    }
     let sink = sink_source(
         session.wrap_single_values(),
         &create.name,
@@ -104,7 +117,11 @@ pub fn create_as_select(
     )?;
     let query_id = {
         let mut catalog = engine.catalog_mut();
-        let id = format!("CSAS_{}_{}", create.name, catalog.next_query_number);
+        let prefix = match create.kind {
+            SourceKind::Stream => "CSAS",
+            SourceKind::Table => "CTAS",
+        };
+        let id = format!("{prefix}_{}_{}", create.name, catalog.next_query_number);
         catalog.next_query_number += 1;
         id
     };
@@ -114,7 +131,7 @@ pub fn create_as_select(
         Some(sink.partitions),
         props.retention_ms,
     )?;
-    let start = start_positions(engine, &plan.source, session, replay)?;
+    let start = start_positions(engine, plan.source(), session, replay)?;
     if replay.is_none() {
         commands::record_query(engine, text, &session.properties, &start)?;
     }
@@ -127,7 +144,7 @@ pub fn create_as_select(
             QueryInfo {
                 id: query_id.clone(),
                 statement: text.to_string(),
-                sources: vec![plan.source.name.clone()],
+                sources: vec![plan.source().name.clone()],
                 sink: sink.name.clone(),
                 sink_topic: sink.topic.clone(),
             },
@@ -173,7 +190,13 @@ pub fn insert_into(
     } else {
         KeyRule::MustProjectKey
     };
-    let plan = plan_select(query, &engine.catalog(), &engine.planner, key_rule, target)?;
+    let plan = plan_query(engine, query, session, key_rule, target)?;
+    if let Planned::Aggregate(_) = plan {
+        return Err(PlanError::invalid(format!(
+            "Incompatible data sink and query result. Data sink ({target}) type is KSTREAM but select query result is KTABLE."
+        ))
+        .into());
+    }
     let produced = plan.output_schema();
     let expected = crate::catalog::schema::LogicalSchema::new(
         sink.schema
@@ -201,7 +224,7 @@ pub fn insert_into(
     if engine.catalog().queries.contains_key(&query_id) {
         return Err(PlanError::invalid(format!("Query ID '{query_id}' already exists.")).into());
     }
-    let start = start_positions(engine, &plan.source, session, replay)?;
+    let start = start_positions(engine, plan.source(), session, replay)?;
     if replay.is_none() {
         commands::record_query(engine, text, &session.properties, &start)?;
     }
@@ -212,7 +235,7 @@ pub fn insert_into(
             QueryInfo {
                 id: query_id.clone(),
                 statement: text.to_string(),
-                sources: vec![plan.source.name.clone()],
+                sources: vec![plan.source().name.clone()],
                 sink: sink.name.clone(),
                 sink_topic: sink.topic.clone(),
             },
@@ -239,27 +262,18 @@ pub fn push_query(
             "Pull queries are not supported yet: add EMIT CHANGES for a push query".into(),
         ));
     }
-    let plan = plan_select(
-        query,
-        &engine.catalog(),
-        &engine.planner,
-        KeyRule::Transient,
-        "",
-    )?;
-    let query_id = format!("transient_{}_{}", plan.source.name, transient_suffix());
-    let columns = plan
-        .columns
-        .iter()
-        .map(|c| (c.name.clone(), c.ty.clone()))
-        .collect();
-    let start = start_positions(engine, &plan.source, session, None)?;
+    let plan = plan_query(engine, query, session, KeyRule::Transient, "")?;
+    let query_id = format!("transient_{}_{}", plan.source().name, transient_suffix());
+    let columns = plan.columns();
+    let start = start_positions(engine, plan.source(), session, None)?;
     let (sender, rows) = mpsc::unbounded_channel();
-    let limit = plan.limit;
-    let (decoder, operators) = pipeline(&plan)?;
+    let limit = plan.limit();
+    let topic = plan.source().topic.clone();
+    let (decoder, operators) = pipeline(plan, &changelog_topic(&query_id, AGGREGATE_STORE))?;
     let task = QueryTask::new(
         query_id.clone(),
         engine.log.clone(),
-        plan.source.topic.clone(),
+        topic,
         start,
         decoder,
         operators,
@@ -314,6 +328,11 @@ pub fn terminate(
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(id)?;
+        // ksqlDB deletes a terminated query's internal topics.
+        let changelog = changelog_topic(id, AGGREGATE_STORE);
+        if engine.log.topic_config(&changelog).is_some() {
+            engine.log.delete_topic(&changelog)?;
+        }
     }
     Ok(StatementResult::Status {
         message: "Query terminated.".into(),
@@ -380,11 +399,12 @@ fn sink_source(
     wrap_single_values: bool,
     name: &str,
     kind: SourceKind,
-    plan: &SelectPlan,
+    plan: &Planned,
     props: &WithProperties,
     text: &str,
 ) -> EngineResult<Source> {
     let schema = plan.output_schema();
+    let source = plan.source();
     let key_columns: Vec<_> = schema.key_columns().cloned().collect();
     let value_columns: Vec<_> = schema.value_columns().cloned().collect();
     let (key_format, value_format) = serde_specs(
@@ -392,12 +412,12 @@ fn sink_source(
         &key_columns,
         &value_columns,
         FormatDefaults {
-            key: Some(&plan.source.key_format),
-            value: Some(&plan.source.value_format),
+            key: Some(&source.key_format),
+            value: Some(&source.value_format),
             wrap_single_values,
         },
     )?;
-    let partitions = props.partitions.unwrap_or(plan.source.partitions);
+    let partitions = props.partitions.unwrap_or(source.partitions);
     Ok(Source {
         name: name.to_string(),
         kind,
@@ -413,6 +433,7 @@ fn sink_source(
         is_source: false,
         statement: text.to_string(),
         writers: Vec::new(),
+        window: plan.window(),
     })
 }
 
@@ -443,8 +464,144 @@ fn start_positions(
     Ok(positions)
 }
 
-/// Decoder and operators for a planned SELECT.
-fn pipeline(plan: &SelectPlan) -> EngineResult<(SourceDecoder, Vec<Box<dyn Operator>>)> {
+/// A planned query: stateless, or an aggregation.
+enum Planned {
+    Select(SelectPlan),
+    Aggregate(AggregatePlan),
+}
+
+impl Planned {
+    fn source(&self) -> &Source {
+        match self {
+            Planned::Select(plan) => &plan.source,
+            Planned::Aggregate(plan) => &plan.source,
+        }
+    }
+
+    fn output_schema(&self) -> LogicalSchema {
+        match self {
+            Planned::Select(plan) => plan.output_schema(),
+            Planned::Aggregate(plan) => plan.output_schema(),
+        }
+    }
+
+    /// How the output keys are windowed (windowed aggregations).
+    fn window(&self) -> Option<WindowInfo> {
+        match self {
+            Planned::Select(_) => None,
+            Planned::Aggregate(plan) => plan.window_info(),
+        }
+    }
+
+    /// The output columns, for push queries.
+    fn columns(&self) -> Vec<(String, SqlType)> {
+        match self {
+            Planned::Select(plan) => plan
+                .columns
+                .iter()
+                .map(|c| (c.name.clone(), c.ty.clone()))
+                .collect(),
+            Planned::Aggregate(plan) => plan
+                .columns
+                .iter()
+                .map(|c| (c.name.clone(), c.ty.clone()))
+                .collect(),
+        }
+    }
+
+    fn limit(&self) -> Option<u64> {
+        match self {
+            Planned::Select(plan) => plan.limit,
+            Planned::Aggregate(plan) => plan.limit,
+        }
+    }
+}
+
+/// Plans a query: an aggregation when it has GROUP BY, WINDOW, HAVING or an aggregate call.
+fn plan_query(
+    engine: &Engine,
+    query: &Query,
+    session: &Session,
+    key_rule: KeyRule,
+    sink_name: &str,
+) -> EngineResult<Planned> {
+    let catalog = engine.catalog();
+    Ok(if is_aggregation(query) {
+        let config = aggregate_config(session);
+        Planned::Aggregate(plan_aggregate(
+            query,
+            &catalog,
+            &engine.planner,
+            key_rule,
+            sink_name,
+            &config,
+        )?)
+    } else {
+        Planned::Select(plan_select(
+            query,
+            &catalog,
+            &engine.planner,
+            key_rule,
+            sink_name,
+        )?)
+    })
+}
+
+/// The session settings aggregate functions read: a negative limit means none.
+fn aggregate_config(session: &Session) -> AggregateConfig {
+    let limit = |name: &str| {
+        session
+            .properties
+            .get(name)
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .and_then(|n| usize::try_from(n).ok())
+    };
+    AggregateConfig {
+        collect_list_limit: limit("ksql.functions.collect_list.limit"),
+        collect_set_limit: limit("ksql.functions.collect_set.limit"),
+    }
+}
+
+/// Decoder and operators for a planned query; an aggregation's state goes to
+/// `changelog_topic`.
+fn pipeline(
+    plan: Planned,
+    changelog_topic: &str,
+) -> EngineResult<(SourceDecoder, Vec<Box<dyn Operator>>)> {
+    let plan = match plan {
+        Planned::Select(plan) => return select_pipeline(&plan),
+        Planned::Aggregate(plan) => plan,
+    };
+    let decoder = SourceDecoder::new(&plan.source, plan.input_schema.clone());
+    let mut operators: Vec<Box<dyn Operator>> = Vec::new();
+    if let Some(predicate) = &plan.filter {
+        operators.push(Box::new(Filter::new(predicate.clone())));
+    }
+    let columns = plan
+        .columns
+        .into_iter()
+        .map(|c| OutputColumn {
+            name: c.name,
+            expr: c.expr,
+            data_type: c.ty.to_arrow(),
+        })
+        .collect();
+    let windowed = plan.windows.is_some();
+    operators.push(Box::new(Aggregate::new(AggregateSpec {
+        group_by: plan.group_by,
+        key_types: plan.key_types,
+        functions: plan.functions,
+        arguments: plan.arguments,
+        windows: plan.windows,
+        aggregated_schema: plan.aggregated_schema,
+        projection: TableProjection::new(columns, plan.having, windowed),
+        changelog_topic: changelog_topic.to_string(),
+    })));
+    Ok((decoder, operators))
+}
+
+/// Decoder and operators for a planned stateless SELECT.
+fn select_pipeline(plan: &SelectPlan) -> EngineResult<(SourceDecoder, Vec<Box<dyn Operator>>)> {
     let decoder = SourceDecoder::new(&plan.source, plan.input_schema.clone());
     let mut operators: Vec<Box<dyn Operator>> = Vec::new();
     if let Some(predicate) = &plan.filter {
@@ -470,7 +627,7 @@ fn pipeline(plan: &SelectPlan) -> EngineResult<(SourceDecoder, Vec<Box<dyn Opera
 fn start_persistent(
     engine: &Arc<Engine>,
     query_id: &str,
-    plan: SelectPlan,
+    plan: Planned,
     sink: &Source,
     start: BTreeMap<u32, i64>,
 ) -> EngineResult<()> {
@@ -480,10 +637,11 @@ fn start_persistent(
         .unwrap_or_else(|e| e.into_inner())
         .get(query_id)
         .cloned();
+    let source_topic = plan.source().topic.clone();
     let positions = match &commit {
         Some(commit) => {
             let mut positions = start;
-            if let Some(committed) = commit.positions.get(&plan.source.topic) {
+            if let Some(committed) = commit.positions.get(&source_topic) {
                 positions.extend(committed.iter().map(|(p, o)| (*p, *o)));
             }
             positions
@@ -502,17 +660,20 @@ fn start_persistent(
         sink.value_format.clone(),
         physical_partitions,
     );
-    let (decoder, operators) = pipeline(&plan)?;
+    let (decoder, mut operators) = pipeline(plan, &changelog_topic(query_id, AGGREGATE_STORE))?;
+    restore_state(engine, &mut operators, commit.as_ref())?;
+    let commit = commit.unwrap_or_default();
     let output = QueryOutput::Topic {
         encoder,
         topic: sink.topic.clone(),
         producer_id: producer_id(query_id),
-        sequences: commit.map(|c| c.sequences).unwrap_or_default(),
+        sequences: commit.sequences,
+        changelogs: commit.changelogs,
     };
     let task = QueryTask::new(
         query_id.to_string(),
         engine.log.clone(),
-        plan.source.topic.clone(),
+        source_topic,
         positions,
         decoder,
         operators,
@@ -522,33 +683,75 @@ fn start_persistent(
     launch(engine, query_id.to_string(), task, true)
 }
 
+/// Creates the changelog topics of stateful operators and rebuilds their state from the
+/// changelog records their query had committed; records written after the commit are
+/// produced again as the query re-runs from its committed offsets.
+fn restore_state(
+    engine: &Engine,
+    operators: &mut [Box<dyn Operator>],
+    commit: Option<&Commit>,
+) -> EngineResult<()> {
+    for operator in operators {
+        let Some(state) = operator.state() else {
+            continue;
+        };
+        let topic = state.changelog_topic().to_string();
+        ensure_topic(engine, &topic, Some(1), None)?;
+        let Some(end) = commit
+            .and_then(|c| c.changelogs.get(&topic))
+            .map(|p| p.end_offset)
+        else {
+            continue;
+        };
+        let mut offset = engine.log.start_offset(&topic, 0)?;
+        while offset < end {
+            let records = engine.log.read(&topic, 0, offset, 4096)?;
+            let Some(last) = records.last() else { break };
+            offset = last.offset + 1;
+            for stored in records.iter().filter(|r| r.offset < end) {
+                state
+                    .restore(&stored.record)
+                    .map_err(|e| EngineError::Statement(e.to_string()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Registers a task and, unless the engine is deterministic, runs it on tokio.
 fn launch(engine: &Arc<Engine>, id: String, task: QueryTask, persistent: bool) -> EngineResult<()> {
     let topic = task.topic().to_string();
     let task = Arc::new(Mutex::new(task));
-    let stop = if engine.config.deterministic {
-        None
-    } else {
-        let handle = tokio::runtime::Handle::try_current()
-            .map_err(|_| EngineError::Statement("queries need a tokio runtime to run in".into()))?;
-        let (stop_tx, stop_rx) = watch::channel(false);
-        let changes = engine.log.subscribe(&topic)?;
-        handle.spawn(drive(
-            engine.clone(),
-            id.clone(),
-            task.clone(),
+    if engine.config.deterministic {
+        engine.queries.lock().push(RunningQuery {
+            id,
+            task,
             persistent,
-            changes,
-            stop_rx,
-        ));
-        Some(stop_tx)
-    };
+            stop: None,
+        });
+        return Ok(());
+    }
+    let handle = tokio::runtime::Handle::try_current()
+        .map_err(|_| EngineError::Statement("queries need a tokio runtime to run in".into()))?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let changes = engine.log.subscribe(&topic)?;
+    // Registered before the task starts: a task that finishes at once (a LIMIT already
+    // met) must find itself in the registry to remove itself, or it would stay listed and
+    // keep its client's channel open.
     engine.queries.lock().push(RunningQuery {
+        id: id.clone(),
+        task: task.clone(),
+        persistent,
+        stop: Some(stop_tx),
+    });
+    handle.spawn(drive(
+        engine.clone(),
         id,
         task,
         persistent,
-        stop,
-    });
+        changes,
+        stop_rx,
+    ));
     Ok(())
 }
 

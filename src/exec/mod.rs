@@ -2,15 +2,19 @@
 //! into Arrow record batches.
 //!
 //! `source` decodes log records into batches and `sink` encodes batches back into records;
-//! between them run the operators the planner chose (`filter`, `project`). Operators never
-//! touch the log or the catalog; the runtime feeds them and carries their output.
+//! between them run the operators the planner chose (`filter`, `project`, `aggregate`).
+//! Operators never touch the log or the catalog; the runtime feeds them and carries their
+//! output, and writes a stateful operator's state changes to its changelog.
 
+pub mod aggregate;
 pub mod filter;
 pub mod project;
 pub mod sink;
 pub mod source;
 
 use datafusion::arrow::record_batch::RecordBatch;
+
+use crate::state::StateStore;
 
 /// A record that could not be processed: it goes to the processing log and the query
 /// goes on without it.
@@ -56,4 +60,10 @@ pub trait Operator: Send {
         batch: RecordBatch,
         errors: &mut Vec<RecordError>,
     ) -> ExecResult<Option<RecordBatch>>;
+
+    /// The operator's state, if it keeps any: the runtime writes its changes to the
+    /// changelog after each batch and restores it from there after a restart.
+    fn state(&mut self) -> Option<&mut dyn StateStore> {
+        None
+    }
 }

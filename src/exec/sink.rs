@@ -3,6 +3,11 @@
 //! Key columns are encoded with the key format, the rest with the value format; the
 //! partition is the one Kafka's default partitioner picks for the key bytes. A row that
 //! cannot be encoded is reported and skipped.
+//!
+//! A windowed table's rows carry their window start in `WINDOW_START`: the key is then
+//! written in Kafka Streams' time-window format (the key bytes, then the start as 8
+//! big-endian bytes), and partitioned by the key bytes alone, as Kafka Streams' windowed
+//! partitioner does.
 
 use datafusion::arrow::array::{Array, BooleanArray, Int64Array};
 use datafusion::arrow::record_batch::RecordBatch;
@@ -15,6 +20,10 @@ use crate::format::SerdeSpec;
 use crate::log::Record;
 use crate::log::partitioner::Partitioner;
 use crate::plan::select::TOMBSTONE;
+
+/// Hidden output column holding each row's window start, for windowed sinks. `$` cannot
+/// start a ksqlDB identifier, so it never clashes with a user's column.
+pub const WINDOW_START: &str = "$WINDOWSTART";
 
 pub struct SinkEncoder {
     topic: String,
@@ -72,6 +81,9 @@ impl SinkEncoder {
         let tombstones = batch
             .column_by_name(TOMBSTONE)
             .and_then(|a| a.as_any().downcast_ref::<BooleanArray>());
+        let window_starts = batch
+            .column_by_name(WINDOW_START)
+            .and_then(|a| a.as_any().downcast_ref::<Int64Array>());
         let key_arrays = columns_of(batch, &self.key_columns)?;
         let value_arrays = columns_of(batch, &self.value_columns)?;
         let mut out = Vec::with_capacity(batch.num_rows());
@@ -88,11 +100,14 @@ impl SinkEncoder {
                     .map(|v| (k, v))
             });
             match encoded {
-                Ok((key, value)) => {
+                Ok((mut key, value)) => {
                     let partition = self
                         .partitioner
                         .partition(key.as_deref(), self.partitions)
                         .map_err(|e| ExecError::Internal(e.to_string()))?;
+                    if let (Some(starts), Some(key)) = (window_starts, key.as_mut()) {
+                        key.extend_from_slice(&starts.value(row).to_be_bytes());
+                    }
                     let timestamp = if timestamps.is_null(row) {
                         0
                     } else {

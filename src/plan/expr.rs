@@ -97,6 +97,8 @@ impl ExprPlanner {
             .state
             .create_logical_expr_from_sql_expr(ExprWithAlias { expr, alias: None }, &df_schema)
             .map_err(|e| PlanError::Expression(clean_datafusion_message(&e.to_string())))?;
+        let logical = super::timestamp_literal::rewrite(logical)
+            .map_err(|e| PlanError::Expression(clean_datafusion_message(&e.to_string())))?;
         ksql_operators(logical, &df_schema)
     }
 
@@ -450,7 +452,13 @@ fn check_comparison(
     let (left_type, right_type) = (left.get_type(schema)?, right.get_type(schema)?);
     let (l, r) = (comparable(&left_type), comparable(&right_type));
     if l == Comparable::Null && r == Comparable::Null {
-        return datafusion::common::plan_err!("Comparison with NULL not supported: NULL {op} NULL");
+        let symbol = match op {
+            Operator::NotEq => "<>".to_string(),
+            other => other.to_string(),
+        };
+        return datafusion::common::plan_err!(
+            "Comparison with NULL not supported: NULL {symbol} NULL"
+        );
     }
     let equality = matches!(op, Operator::Eq | Operator::NotEq);
     // ksqlDB reads a string compared with ROWTIME or a window bound as a timestamp.

@@ -2,12 +2,15 @@
 //!
 //! `plan/` resolves names, types expressions (through DataFusion, see `expr`), applies
 //! ksqlDB's rules for keys and projections, and builds the operator pipeline a query runs
-//! (`select`). It does no I/O: the runtime executes what it builds.
+//! (`select` for stateless queries, `aggregate` for GROUP BY). It does no I/O: the runtime
+//! executes what it builds.
 
+pub mod aggregate;
 pub mod error;
 pub mod expr;
 pub mod properties;
 pub mod select;
 pub mod serde;
+pub mod timestamp_literal;
 
 pub use error::{PlanError, PlanResult};

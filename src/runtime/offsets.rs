@@ -1,10 +1,11 @@
 //! Committed progress of persistent queries, kept in an internal topic of the log.
 //!
-//! A commit records, for one query, the next input offset of every source partition and
-//! the next producer sequence of every sink partition. The topic is read once at start; the
-//! last commit of each query wins. Because sink appends carry the query's producer
-//! sequence, output written after the last commit and written again on restart is
-//! recognised by the log as a duplicate, so a restart neither loses nor repeats output.
+//! A commit records, for one query, the next input offset of every source partition, the
+//! next producer sequence of every sink partition and, for a stateful query, where its
+//! changelog stood. The topic is read once at start; the last commit of each query wins.
+//! Because sink appends carry the query's producer sequence, output written after the last
+//! commit and written again on restart is recognised by the log as a duplicate, so a
+//! restart neither loses nor repeats output.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -24,6 +25,17 @@ pub struct Commit {
     pub positions: BTreeMap<String, BTreeMap<u32, i64>>,
     /// Sink partition → next producer sequence.
     pub sequences: BTreeMap<u32, i32>,
+    /// Changelog topic → how far the query's state had been written (stateful queries).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub changelogs: BTreeMap<String, ChangelogPosition>,
+}
+
+/// Where a state store's changelog stood at a commit: a restart restores the state from the
+/// records before `end_offset` and appends on from `next_sequence`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangelogPosition {
+    pub end_offset: i64,
+    pub next_sequence: i32,
 }
 
 /// Reads and writes commits.

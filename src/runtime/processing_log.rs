@@ -29,6 +29,10 @@ pub const PROCESSING_LOG_COLUMNS: &str = "LOGGER STRING, LEVEL STRING, TIME BIGI
 pub struct ProcessingLog {
     log: Arc<dyn Log>,
     partitioner: Partitioner,
+    /// Whether an entry carries the failed record (`RECORDB64`, `RECORD`): ksqlDB's
+    /// `ksql.logging.processing.rows.include`, false by default because records may hold
+    /// sensitive data.
+    include_rows: bool,
     /// Errors written since start, for metrics.
     written: AtomicU64,
 }
@@ -42,8 +46,15 @@ impl ProcessingLog {
         Ok(ProcessingLog {
             log,
             partitioner: Partitioner::new(),
+            include_rows: false,
             written: AtomicU64::new(0),
         })
+    }
+
+    /// Sets `ksql.logging.processing.rows.include`: whether entries carry the failed record.
+    pub fn with_rows_included(mut self, include_rows: bool) -> Self {
+        self.include_rows = include_rows;
+        self
     }
 
     /// Appends one entry per error, logging a summary once per call rather than per record.
@@ -52,7 +63,10 @@ impl ProcessingLog {
             return Ok(());
         }
         tracing::warn!(query_id, count = errors.len(), first = %errors[0].message, "records sent to the processing log");
-        let records = errors.iter().map(|e| entry(query_id, e)).collect();
+        let records = errors
+            .iter()
+            .map(|e| entry(query_id, e, self.include_rows))
+            .collect();
         let partition = self.partitioner.partition(None, 1)?;
         self.log
             .append(PROCESSING_LOG_TOPIC, partition, records, None)?;
@@ -67,11 +81,13 @@ impl ProcessingLog {
     }
 }
 
-fn entry(query_id: &str, error: &RecordError) -> Record {
+/// One processing-log entry; the failed record's bytes only when `include_rows` is set.
+fn entry(query_id: &str, error: &RecordError, include_rows: bool) -> Record {
     use base64::Engine as _;
     let record_b64 = error
         .record
         .as_ref()
+        .filter(|_| include_rows)
         .map(|bytes| base64::engine::general_purpose::STANDARD.encode(bytes));
     let message = match error.kind {
         RecordErrorKind::Deserialization => json!({
@@ -114,5 +130,41 @@ fn entry(query_id: &str, error: &RecordError) -> Record {
         value: Some(value.to_string().into_bytes()),
         timestamp: now_millis(),
         headers: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deserialization_error() -> RecordError {
+        RecordError {
+            kind: RecordErrorKind::Deserialization,
+            topic: "input".into(),
+            partition: 0,
+            offset: 0,
+            message: "bad json".into(),
+            record: Some(b"not json".to_vec()),
+        }
+    }
+
+    fn record_b64(include_rows: bool) -> serde_json::Value {
+        let record = entry("Q", &deserialization_error(), include_rows);
+        let value: serde_json::Value = record
+            .value
+            .as_deref()
+            .and_then(|v| serde_json::from_slice(v).ok())
+            .unwrap_or_default();
+        value["MESSAGE"]["DESERIALIZATIONERROR"]["RECORDB64"].clone()
+    }
+
+    #[test]
+    fn leaves_the_record_out_by_default() {
+        assert_eq!(record_b64(false), serde_json::Value::Null);
+    }
+
+    #[test]
+    fn includes_the_record_when_asked() {
+        assert_eq!(record_b64(true), json!("bm90IGpzb24="));
     }
 }

@@ -5,6 +5,10 @@
 //! for new data when a round finds none) or, in deterministic mode, steps every query in
 //! creation order until all are idle, which is how the QTT runner reproduces ksqlDB's
 //! test driver.
+//!
+//! A persistent query with stateful operators also writes their state changes to each one's
+//! changelog topic, with the query's producer id, before the output those changes led to;
+//! the changelog's end is part of every commit (see `state`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -13,7 +17,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use tokio::sync::mpsc;
 
 use super::RuntimeResult;
-use super::offsets::Commit;
+use super::offsets::{ChangelogPosition, Commit};
 use super::processing_log::ProcessingLog;
 use crate::exec::sink::SinkEncoder;
 use crate::exec::source::SourceDecoder;
@@ -33,6 +37,8 @@ pub enum QueryOutput {
         producer_id: i64,
         /// Next sequence per sink partition.
         sequences: BTreeMap<u32, i32>,
+        /// Where each stateful operator's changelog (partition 0) stands, by topic.
+        changelogs: BTreeMap<String, ChangelogPosition>,
     },
     /// A push query hands its rows to the client. Unbounded, so that a slow client
     /// never makes the query drop rows; the client's reader bounds what it buffers.
@@ -126,6 +132,7 @@ impl QueryTask {
             let Some(batch) = current.take() else { break };
             current = operator.on_batch(batch, errors)?;
         }
+        self.write_changelogs()?;
         let Some(mut batch) = current.filter(|b| b.num_rows() > 0) else {
             return Ok(false);
         };
@@ -142,6 +149,7 @@ impl QueryTask {
                 topic,
                 producer_id,
                 sequences,
+                ..
             } => {
                 let records = encoder.encode(&batch, errors)?;
                 let mut by_partition: BTreeMap<u32, Vec<_>> = BTreeMap::new();
@@ -172,13 +180,57 @@ impl QueryTask {
         Ok(finished)
     }
 
-    /// The progress to commit: where each source partition stands and the next sequence of
-    /// each sink partition. `None` for push queries, which commit nothing.
+    /// Appends the state changes of stateful operators to their changelogs. A push query
+    /// keeps its state in memory only: its changes are dropped.
+    fn write_changelogs(&mut self) -> RuntimeResult<()> {
+        for operator in &mut self.operators {
+            let Some(state) = operator.state() else {
+                continue;
+            };
+            let changes = state.take_changes();
+            let QueryOutput::Topic {
+                producer_id,
+                changelogs,
+                ..
+            } = &mut self.output
+            else {
+                continue;
+            };
+            if changes.is_empty() {
+                continue;
+            }
+            let position = changelogs
+                .entry(state.changelog_topic().to_string())
+                .or_default();
+            let count = changes.len();
+            let producer = ProducerSequence {
+                producer_id: *producer_id,
+                first_sequence: position.next_sequence,
+            };
+            let first = self
+                .log
+                .append(state.changelog_topic(), 0, changes, Some(producer))?;
+            // Appends of one producer are contiguous, also when the log recognises them as
+            // repeats after a restart (it then answers where they were).
+            position.end_offset = first + count as i64;
+            position.next_sequence += count as i32;
+        }
+        Ok(())
+    }
+
+    /// The progress to commit: where each source partition stands, the next sequence of
+    /// each sink partition, and where each changelog stands. `None` for push queries, which
+    /// commit nothing.
     pub fn commit(&self) -> Option<Commit> {
         match &self.output {
-            QueryOutput::Topic { sequences, .. } => Some(Commit {
+            QueryOutput::Topic {
+                sequences,
+                changelogs,
+                ..
+            } => Some(Commit {
                 positions: BTreeMap::from([(self.topic.clone(), self.positions.clone())]),
                 sequences: sequences.clone(),
+                changelogs: changelogs.clone(),
             }),
             QueryOutput::Channel(_) => None,
         }

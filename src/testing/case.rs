@@ -136,13 +136,18 @@ impl TestCase {
                     ));
                     continue;
                 };
-                let (key, value) = decode_output(&stored.record, source.as_ref())?;
+                let actual = decode_output(&stored.record, source.as_ref())?;
                 let expected_key = expected.key.clone().unwrap_or(Value::Null);
-                if let Some(diff) = compare::difference(&expected_key, &key) {
+                if let Some(diff) = compare::difference(&expected_key, &actual.key) {
                     problems.push(format!("record {index}: key: {diff}"));
                 }
-                if let Some(diff) = compare::difference(&expected.value, &value) {
+                if let Some(diff) = compare::difference(&expected.value, &actual.value) {
                     problems.push(format!("record {index}: value: {diff}"));
+                }
+                if let Some(diff) =
+                    window_difference(expected.window.as_ref(), actual.window.as_ref())
+                {
+                    problems.push(format!("record {index}: window: {diff}"));
                 }
                 if let Some(ts) = expected.timestamp {
                     if ts != stored.record.timestamp {
@@ -157,16 +162,12 @@ impl TestCase {
                         problems.push(format!("record {index}: headers differ"));
                     }
                 }
-                if expected.window.is_some() {
-                    problems.push(format!(
-                        "record {index}: windowed keys are not supported yet"
-                    ));
-                }
             }
             for (index, extra) in actual.iter().enumerate().skip(expected.len()) {
-                let (key, value) = decode_output(&extra.record, source.as_ref())?;
+                let extra = decode_output(&extra.record, source.as_ref())?;
                 problems.push(format!(
-                    "record {index}: unexpected extra record key={key} value={value}"
+                    "record {index}: unexpected extra record key={} value={}",
+                    extra.key, extra.value
                 ));
             }
             if !problems.is_empty() {
@@ -174,6 +175,30 @@ impl TestCase {
             }
         }
         Ok(())
+    }
+}
+
+/// How a record's window differs from the expected one (`start`, `end` and `type`), if it
+/// does.
+fn window_difference(expected: Option<&Value>, actual: Option<&Value>) -> Option<String> {
+    match (expected, actual) {
+        (None, None) => None,
+        (Some(expected), None) => Some(format!("expected {expected} but the key is not windowed")),
+        (None, Some(actual)) => Some(format!("expected no window but got {actual}")),
+        (Some(expected), Some(actual)) => {
+            let differs = ["start", "end", "type"].iter().any(|field| {
+                let want = &expected[*field];
+                let got = &actual[*field];
+                match (want.as_i64(), got.as_i64()) {
+                    (Some(a), Some(b)) => a != b,
+                    _ => !want
+                        .as_str()
+                        .unwrap_or_default()
+                        .eq_ignore_ascii_case(got.as_str().unwrap_or_default()),
+                }
+            });
+            differs.then(|| format!("expected {expected} but got {actual}"))
+        }
     }
 }
 
@@ -288,6 +313,40 @@ fn check_post(engine: &Engine, post: &Value) -> Result<(), String> {
                 }
             }
         }
+        if let Some(key_format) = expected.get("keyFormat") {
+            check_window(name, key_format, source.window.as_ref())?;
+        }
+    }
+    Ok(())
+}
+
+/// `keyFormat.windowType` and `keyFormat.windowSize` (ms) against the source's windowing.
+fn check_window(
+    name: &str,
+    key_format: &Value,
+    actual: Option<&crate::catalog::WindowInfo>,
+) -> Result<(), String> {
+    use crate::catalog::WindowKind;
+    let Some(wanted) = key_format.get("windowType").and_then(Value::as_str) else {
+        return Ok(());
+    };
+    let kind = actual.map(|w| match w.kind {
+        WindowKind::Tumbling => "TUMBLING",
+        WindowKind::Hopping => "HOPPING",
+        WindowKind::Session => "SESSION",
+    });
+    if kind.is_none_or(|k| !k.eq_ignore_ascii_case(wanted)) {
+        return Err(format!(
+            "post: {name} keys are windowed {}, expected {wanted}",
+            kind.unwrap_or("not at all")
+        ));
+    }
+    let size = key_format.get("windowSize").and_then(Value::as_i64);
+    let actual_size = actual.and_then(|w| w.size_ms);
+    if size.is_some() && size != actual_size {
+        return Err(format!(
+            "post: {name} window size is {actual_size:?} ms, expected {size:?}"
+        ));
     }
     Ok(())
 }
@@ -299,6 +358,7 @@ fn normalize_schema(schema: &str) -> String {
         .to_uppercase()
         .replace("INTEGER", "INT")
         .replace("VARCHAR", "STRING")
+        .replace(", ", ",")
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")

@@ -143,18 +143,43 @@ fn raw_bytes(json: &Value) -> Vec<u8> {
 }
 
 /// A record read from an output topic, as JSON comparable with a test's expectations.
-pub fn decode_output(record: &Record, source: Option<&Source>) -> Result<(Value, Value), String> {
+pub struct DecodedRecord {
+    pub key: Value,
+    pub value: Value,
+    /// For a windowed key: `{"start", "end", "type"}` as test files write windows.
+    pub window: Option<Value>,
+}
+
+/// Decodes an output record with the formats of the source over its topic. A time-windowed
+/// key (Kafka Streams' format: key bytes, then the window start as 8 big-endian bytes) is
+/// split into the key and its window, whose end is the start plus the window size.
+pub fn decode_output(record: &Record, source: Option<&Source>) -> Result<DecodedRecord, String> {
     let Some(source) = source else {
-        return Ok((
-            raw_json(record.key.as_deref()),
-            raw_json(record.value.as_deref()),
-        ));
+        return Ok(DecodedRecord {
+            key: raw_json(record.key.as_deref()),
+            value: raw_json(record.value.as_deref()),
+            window: None,
+        });
+    };
+    let (key_bytes, window) = match (&source.window, record.key.as_deref()) {
+        (Some(info), Some(bytes)) => {
+            let (key, start) = crate::state::windowed::split_changelog_key(bytes)
+                .ok_or("a windowed key is shorter than its window start")?;
+            let size = info
+                .size_ms
+                .ok_or("session-windowed keys are not supported yet")?;
+            let window = serde_json::json!({"start": start, "end": start + size, "type": "time"});
+            (Some(key), Some(window))
+        }
+        (_, bytes) => (bytes, None),
     };
     let keys: Vec<Column> = source.schema.key_columns().cloned().collect();
     let values: Vec<Column> = source.schema.value_columns().cloned().collect();
-    let key = decode_side(record.key.as_deref(), &source.key_format, &keys)?;
-    let value = decode_side(record.value.as_deref(), &source.value_format, &values)?;
-    Ok((key, value))
+    Ok(DecodedRecord {
+        key: decode_side(key_bytes, &source.key_format, &keys)?,
+        value: decode_side(record.value.as_deref(), &source.value_format, &values)?,
+        window,
+    })
 }
 
 fn decode_side(

@@ -1,0 +1,615 @@
+//! GROUP BY over a stream: the `Aggregate` operator, and the aggregate functions it runs.
+//!
+//! For each input row, in input order, the operator computes the group key (and, when
+//! windowed, the windows the row falls in), folds the row's arguments into that group's
+//! accumulators and emits the group's new aggregated row, which `projection` turns into the
+//! query's output: one update per input record, as ksqlDB emits with caching off. Argument
+//! and key expressions run vectorized over the batch first; only the fold walks rows.
+//!
+//! ksqlDB's rules kept here: a row whose group key has a null column goes to the processing
+//! log and is left out; a null-value record (`$TOMBSTONE`) is skipped; an output record's
+//! timestamp is the newest ROWTIME its group has seen.
+//!
+//! Groups live in a `state::KeyedStore` (or `WindowedStore`); every change is queued for the
+//! changelog as the group's key and its accumulators' state, in JSON (with the window clock,
+//! for windowed aggregations), so that a restart rebuilds the same groups and clock
+//! (`StateStore::restore`). An input row's changelog records and output rows depend only on
+//! the rows before it, never on batch boundaries: re-running input after a crash produces
+//! them again with the same sequence numbers, which is what lets the log drop the repeats.
+//!
+//! Files: `function` (the accumulator trait and resolving a call), one file per function
+//! family (`count`, `sum`, `average`, `min_max`, `by_offset`, `collect`, `count_distinct`,
+//! `topk`),
+//! `window` (windows, stream time, grace), `projection` (SELECT and HAVING).
+
+mod average;
+mod by_offset;
+mod collect;
+mod count;
+mod count_distinct;
+pub mod function;
+mod min_max;
+pub mod projection;
+mod sum;
+mod topk;
+pub mod window;
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, BooleanArray, Int32Array, Int64Array, new_null_array,
+};
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::physical_expr::PhysicalExpr;
+use datafusion::scalar::ScalarValue;
+use serde_json::{Value, json};
+
+use self::function::{Accumulator, AggregateError, AggregateFunction};
+use self::projection::{AggregatedRows, TableProjection};
+use self::window::{TimeWindows, WindowClock};
+use super::project::evaluate_lenient;
+use super::{ExecError, ExecResult, Operator, RecordError, RecordErrorKind};
+use crate::catalog::types::SqlType;
+use crate::format::{json_to_scalar, scalar_to_json};
+use crate::log::Record;
+use crate::plan::select::{ROWOFFSET, ROWPARTITION, ROWTIME, TOMBSTONE};
+use crate::state::keyed::KeyedStore;
+use crate::state::windowed::{WindowedStore, split_changelog_key};
+use crate::state::{StateError, StateResult, StateStore};
+
+/// Everything the operator runs, as the planner built it.
+pub struct AggregateSpec {
+    /// The GROUP BY expressions over input rows.
+    pub group_by: Vec<Arc<dyn PhysicalExpr>>,
+    /// The SQL type of each GROUP BY expression.
+    pub key_types: Vec<SqlType>,
+    pub functions: Vec<AggregateFunction>,
+    /// Each function's per-row arguments over input rows.
+    pub arguments: Vec<Vec<Arc<dyn PhysicalExpr>>>,
+    pub windows: Option<TimeWindows>,
+    /// Key columns, then one column per function, then WINDOWSTART and WINDOWEND when
+    /// windowed: the rows `projection` reads.
+    pub aggregated_schema: SchemaRef,
+    pub projection: TableProjection,
+    pub changelog_topic: String,
+}
+
+/// One group's state.
+struct Group {
+    key: Vec<ScalarValue>,
+    accumulators: Vec<Box<dyn Accumulator>>,
+    /// The newest ROWTIME folded in: the timestamp of the group's output records.
+    timestamp: i64,
+}
+
+impl Group {
+    fn results(&self) -> Result<Vec<ScalarValue>, AggregateError> {
+        self.accumulators.iter().map(|a| a.result()).collect()
+    }
+}
+
+/// Where the groups live.
+enum Groups {
+    Keyed(KeyedStore<Group>),
+    Windowed {
+        store: WindowedStore<Group>,
+        windows: TimeWindows,
+        clock: WindowClock,
+    },
+}
+
+/// GROUP BY over a stream, optionally windowed.
+pub struct Aggregate {
+    group_by: Vec<Arc<dyn PhysicalExpr>>,
+    key_types: Vec<SqlType>,
+    functions: Vec<AggregateFunction>,
+    arguments: Vec<Vec<Arc<dyn PhysicalExpr>>>,
+    aggregated_schema: SchemaRef,
+    projection: TableProjection,
+    /// Whether some function can refuse a row: groups are copied before an update then.
+    fallible: bool,
+    /// The live state; every change is also queued for the changelog.
+    groups: Groups,
+    /// Records dropped because every window they fall in had closed.
+    late_records: u64,
+}
+
+/// One aggregated row to output.
+struct OutputRow {
+    timestamp: i64,
+    key: Vec<ScalarValue>,
+    results: Vec<ScalarValue>,
+    /// The group's results before this row, when HAVING needs them and the group existed.
+    previous: Option<Vec<ScalarValue>>,
+    window_start: Option<i64>,
+}
+
+impl Aggregate {
+    pub fn new(spec: AggregateSpec) -> Self {
+        let groups = match spec.windows {
+            Some(windows) => Groups::Windowed {
+                store: WindowedStore::new(spec.changelog_topic, windows.retention_ms),
+                windows,
+                clock: WindowClock::default(),
+            },
+            None => Groups::Keyed(KeyedStore::new(spec.changelog_topic)),
+        };
+        Aggregate {
+            fallible: spec.functions.iter().any(|f| f.fallible),
+            group_by: spec.group_by,
+            key_types: spec.key_types,
+            functions: spec.functions,
+            arguments: spec.arguments,
+            aggregated_schema: spec.aggregated_schema,
+            projection: spec.projection,
+            groups,
+            late_records: 0,
+        }
+    }
+
+    /// Records dropped since start because their windows had closed.
+    pub fn late_records(&self) -> u64 {
+        self.late_records
+    }
+
+    /// Folds one row into its group(s), appending the rows to output and logging the groups'
+    /// new states.
+    fn fold_row(
+        &mut self,
+        key: Vec<ScalarValue>,
+        key_bytes: Vec<u8>,
+        args: &[Vec<ScalarValue>],
+        timestamp: i64,
+        out: &mut Vec<OutputRow>,
+    ) -> Result<(), AggregateError> {
+        let folder = Folder {
+            functions: &self.functions,
+            fallible: self.fallible,
+            keep_previous: self.projection.needs_previous(),
+        };
+        match &mut self.groups {
+            Groups::Keyed(store) => {
+                let row = match store.get_mut(&key_bytes) {
+                    Some(group) => folder.fold(group, args, timestamp, None, true)?,
+                    None => {
+                        let mut group = folder.new_group(key, timestamp);
+                        let row = folder.fold(&mut group, args, timestamp, None, false)?;
+                        store.insert(key_bytes.clone(), group);
+                        row
+                    }
+                };
+                if let Some(group) = store.get_mut(&key_bytes) {
+                    let (encoded, time) = (encode_group(group, None)?, group.timestamp);
+                    store.log(&key_bytes, encoded, time);
+                }
+                out.push(row);
+            }
+            Groups::Windowed {
+                store,
+                windows,
+                clock,
+            } => {
+                let close = clock.advance(timestamp, windows);
+                let mut updated = Vec::new();
+                let mut closed = 0;
+                for start in windows.starts(timestamp) {
+                    if windows.end(start) <= close {
+                        closed += 1;
+                        continue;
+                    }
+                    let row = match store.get_mut(start, &key_bytes) {
+                        Some(group) => folder.fold(group, args, timestamp, Some(start), true)?,
+                        None => {
+                            let mut group = folder.new_group(key.clone(), timestamp);
+                            let row =
+                                folder.fold(&mut group, args, timestamp, Some(start), false)?;
+                            store.insert(start, key_bytes.clone(), group);
+                            row
+                        }
+                    };
+                    updated.push(start);
+                    if !windows.emit_final {
+                        out.push(row);
+                    }
+                }
+                if updated.is_empty() && closed > 0 {
+                    self.late_records += 1;
+                }
+                if windows.emit_final
+                    && let Some((lower, upper)) = clock.closed_since_last_emit(windows)
+                {
+                    for (start, _, group) in store.range(lower, upper) {
+                        out.push(OutputRow {
+                            timestamp: group.timestamp,
+                            key: group.key.clone(),
+                            results: group.results()?,
+                            previous: None,
+                            window_start: Some(start),
+                        });
+                    }
+                }
+                // Logged once the row is done, with the clock as it left it: the row's
+                // records are then the same whatever batch it came in.
+                for start in updated {
+                    if let Some(group) = store.get_mut(start, &key_bytes) {
+                        let (encoded, time) = (encode_group(group, Some(clock))?, group.timestamp);
+                        store.log(start, &key_bytes, encoded, time);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The aggregated rows (and previous rows, for HAVING) as batches.
+    fn aggregated_rows(&self, rows: &[OutputRow]) -> ExecResult<AggregatedRows> {
+        let windows = match &self.groups {
+            Groups::Windowed { windows, .. } => Some(*windows),
+            Groups::Keyed(_) => None,
+        };
+        let build = |previous: bool| -> ExecResult<RecordBatch> {
+            let fields = self.aggregated_schema.fields();
+            let mut arrays: Vec<ArrayRef> = Vec::with_capacity(fields.len());
+            for (i, field) in fields.iter().enumerate() {
+                let keys = self.key_types.len();
+                let functions = self.functions.len();
+                let column: Vec<ScalarValue> = rows
+                    .iter()
+                    .map(|row| {
+                        Ok(if i < keys {
+                            row.key[i].clone()
+                        } else if i < keys + functions {
+                            let results = if previous {
+                                row.previous.as_ref()
+                            } else {
+                                Some(&row.results)
+                            };
+                            match results {
+                                Some(results) => results[i - keys].clone(),
+                                None => ScalarValue::try_new_null(field.data_type())?,
+                            }
+                        } else {
+                            let start = row.window_start.unwrap_or_default();
+                            let end = windows.map_or(start, |w| w.end(start));
+                            ScalarValue::Int64(Some(if i == keys + functions {
+                                start
+                            } else {
+                                end
+                            }))
+                        })
+                    })
+                    .collect::<datafusion::error::Result<_>>()?;
+                let mut array = if column.is_empty() {
+                    new_null_array(field.data_type(), 0)
+                } else {
+                    ScalarValue::iter_to_array(column)?
+                };
+                if array.data_type() != field.data_type() {
+                    array = datafusion::arrow::compute::cast(&array, field.data_type())?;
+                }
+                arrays.push(array);
+            }
+            Ok(RecordBatch::try_new(
+                self.aggregated_schema.clone(),
+                arrays,
+            )?)
+        };
+        let previous = if self.projection.needs_previous() {
+            let had: BooleanArray = rows.iter().map(|r| Some(r.previous.is_some())).collect();
+            Some((build(true)?, had))
+        } else {
+            None
+        };
+        Ok(AggregatedRows {
+            rows: build(false)?,
+            previous,
+            timestamps: rows.iter().map(|r| r.timestamp).collect(),
+            window_starts: windows.map(|_| {
+                rows.iter()
+                    .map(|r| r.window_start.unwrap_or_default())
+                    .collect()
+            }),
+        })
+    }
+
+    /// A group read back from the changelog (`key` is its key bytes), with the clock its
+    /// record carries.
+    fn decode_group(
+        &self,
+        key: &[u8],
+        value: &[u8],
+    ) -> Result<(Group, Option<WindowClock>), String> {
+        let key_json: Vec<Value> = serde_json::from_slice(key).map_err(|e| e.to_string())?;
+        if key_json.len() != self.key_types.len() {
+            return Err(format!("key {key_json:?} does not fit the GROUP BY"));
+        }
+        let key = key_json
+            .iter()
+            .zip(&self.key_types)
+            .map(|(json, ty)| json_to_scalar(json, ty).map_err(|e| e.to_string()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let state: Value = serde_json::from_slice(value).map_err(|e| e.to_string())?;
+        let timestamp = state["t"].as_i64().ok_or("no timestamp")?;
+        let states = state["a"].as_array().ok_or("no aggregates")?;
+        if states.len() != self.functions.len() {
+            return Err(format!(
+                "{} aggregates for {} functions",
+                states.len(),
+                self.functions.len()
+            ));
+        }
+        let mut accumulators = Vec::with_capacity(states.len());
+        for (function, state) in self.functions.iter().zip(states) {
+            let mut accumulator = function.accumulator();
+            accumulator.restore(state).map_err(|e| e.to_string())?;
+            accumulators.push(accumulator);
+        }
+        let clock = match state.get("clock") {
+            Some(clock) => Some(serde_json::from_value(clock.clone()).map_err(|e| e.to_string())?),
+            None => None,
+        };
+        let group = Group {
+            key,
+            accumulators,
+            timestamp,
+        };
+        Ok((group, clock))
+    }
+}
+
+/// Folding rows into groups.
+struct Folder<'a> {
+    functions: &'a [AggregateFunction],
+    fallible: bool,
+    keep_previous: bool,
+}
+
+impl Folder<'_> {
+    fn new_group(&self, key: Vec<ScalarValue>, timestamp: i64) -> Group {
+        Group {
+            key,
+            accumulators: self.functions.iter().map(|f| f.accumulator()).collect(),
+            timestamp,
+        }
+    }
+
+    /// Folds a row's arguments into `group` (`existed`: it had rows before); returns the row
+    /// to output. On error the group is left as it was.
+    fn fold(
+        &self,
+        group: &mut Group,
+        args: &[Vec<ScalarValue>],
+        timestamp: i64,
+        window_start: Option<i64>,
+        existed: bool,
+    ) -> Result<OutputRow, AggregateError> {
+        let previous = if self.keep_previous && existed {
+            Some(group.results()?)
+        } else {
+            None
+        };
+        let backup: Option<Vec<_>> = self
+            .fallible
+            .then(|| group.accumulators.iter().map(|a| a.clone_box()).collect());
+        for (accumulator, args) in group.accumulators.iter_mut().zip(args) {
+            if let Err(e) = accumulator.update(args) {
+                if let Some(backup) = backup {
+                    group.accumulators = backup;
+                }
+                return Err(e);
+            }
+        }
+        group.timestamp = group.timestamp.max(timestamp);
+        Ok(OutputRow {
+            timestamp: group.timestamp,
+            key: group.key.clone(),
+            results: group.results()?,
+            previous,
+            window_start,
+        })
+    }
+}
+
+/// A group's changelog state: its timestamp, its accumulators' states and, for windowed
+/// aggregations, the clock as the row that changed the group left it.
+fn encode_group(group: &Group, clock: Option<&WindowClock>) -> Result<Vec<u8>, AggregateError> {
+    let states = group
+        .accumulators
+        .iter()
+        .map(|a| a.state())
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut state = json!({ "t": group.timestamp, "a": states });
+    if let Some(clock) = clock {
+        state["clock"] =
+            serde_json::to_value(clock).map_err(|e| AggregateError::Internal(e.to_string()))?;
+    }
+    Ok(state.to_string().into_bytes())
+}
+
+impl Operator for Aggregate {
+    fn on_batch(
+        &mut self,
+        batch: RecordBatch,
+        errors: &mut Vec<RecordError>,
+    ) -> ExecResult<Option<RecordBatch>> {
+        let rowtimes = int64_column(&batch, ROWTIME)?;
+        let tombstones = batch
+            .column_by_name(TOMBSTONE)
+            .and_then(|a| a.as_any().downcast_ref::<BooleanArray>().cloned());
+        let keys = self
+            .group_by
+            .iter()
+            .map(|e| evaluate_lenient(e, &batch, errors))
+            .collect::<ExecResult<Vec<_>>>()?;
+        let arguments = self
+            .arguments
+            .iter()
+            .map(|args| {
+                args.iter()
+                    .map(|e| evaluate_lenient(e, &batch, errors))
+                    .collect::<ExecResult<Vec<_>>>()
+            })
+            .collect::<ExecResult<Vec<_>>>()?;
+        let late_before = self.late_records;
+        let mut out = Vec::new();
+        for row in 0..batch.num_rows() {
+            if tombstones.as_ref().is_some_and(|t| t.value(row)) {
+                continue;
+            }
+            let key = row_values(&keys, row)?;
+            if let Some(index) = key.iter().position(ScalarValue::is_null) {
+                errors.push(row_error(
+                    &batch,
+                    row,
+                    format!(
+                        "Group-by column with index {index} resolved to null. The source row will be excluded from the table."
+                    ),
+                ));
+                continue;
+            }
+            let key_bytes = match encode_key(&key, &self.key_types) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    errors.push(row_error(&batch, row, e));
+                    continue;
+                }
+            };
+            let args = arguments
+                .iter()
+                .map(|a| row_values(a, row))
+                .collect::<ExecResult<Vec<_>>>()?;
+            match self.fold_row(key, key_bytes, &args, rowtimes.value(row), &mut out) {
+                Ok(()) => {}
+                Err(AggregateError::Internal(e)) => return Err(ExecError::Internal(e)),
+                Err(e) => errors.push(row_error(&batch, row, e.to_string())),
+            }
+        }
+        if self.late_records > late_before {
+            tracing::debug!(
+                dropped = self.late_records - late_before,
+                total = self.late_records,
+                "records dropped: their windows had closed"
+            );
+        }
+        if out.is_empty() {
+            return Ok(None);
+        }
+        let aggregated = self.aggregated_rows(&out)?;
+        self.projection.apply(aggregated, errors)
+    }
+
+    fn state(&mut self) -> Option<&mut dyn StateStore> {
+        Some(self)
+    }
+}
+
+impl StateStore for Aggregate {
+    fn changelog_topic(&self) -> &str {
+        match &self.groups {
+            Groups::Keyed(store) => store.changelog_topic(),
+            Groups::Windowed { store, .. } => store.changelog_topic(),
+        }
+    }
+
+    fn take_changes(&mut self) -> Vec<Record> {
+        match &mut self.groups {
+            Groups::Keyed(store) => store.changelog().take(),
+            Groups::Windowed { store, .. } => store.changelog().take(),
+        }
+    }
+
+    fn restore(&mut self, record: &Record) -> StateResult<()> {
+        let topic = self.changelog_topic().to_string();
+        let corrupt = |reason: String| StateError::Corrupt {
+            topic: topic.clone(),
+            reason,
+        };
+        let key = record
+            .key
+            .as_deref()
+            .ok_or_else(|| corrupt("a record has no key".into()))?;
+        let Some(value) = &record.value else {
+            if let Groups::Keyed(store) = &mut self.groups {
+                store.restore(key.to_vec(), None);
+            }
+            return Ok(());
+        };
+        match &self.groups {
+            Groups::Keyed(_) => {
+                let (group, _) = self.decode_group(key, value).map_err(&corrupt)?;
+                if let Groups::Keyed(store) = &mut self.groups {
+                    store.restore(key.to_vec(), Some(group));
+                }
+            }
+            Groups::Windowed { .. } => {
+                let (inner, _) = split_changelog_key(key)
+                    .ok_or_else(|| corrupt("a windowed key is too short".into()))?;
+                let (group, restored_clock) = self.decode_group(inner, value).map_err(&corrupt)?;
+                if let Groups::Windowed { store, clock, .. } = &mut self.groups {
+                    store.restore(key, group).map_err(&corrupt)?;
+                    // The last record holds the latest clock.
+                    if let Some(restored) = restored_clock {
+                        *clock = restored;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Key bytes of a group: its key values as a JSON array, stable across versions.
+fn encode_key(key: &[ScalarValue], types: &[SqlType]) -> Result<Vec<u8>, String> {
+    let values = key
+        .iter()
+        .zip(types)
+        .map(|(v, ty)| scalar_to_json(v, ty).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    serde_json::to_vec(&values).map_err(|e| e.to_string())
+}
+
+fn row_values(arrays: &[ArrayRef], row: usize) -> ExecResult<Vec<ScalarValue>> {
+    arrays
+        .iter()
+        .map(|a| ScalarValue::try_from_array(a, row).map_err(ExecError::from))
+        .collect()
+}
+
+fn int64_column<'a>(batch: &'a RecordBatch, name: &str) -> ExecResult<&'a Int64Array> {
+    batch
+        .column_by_name(name)
+        .and_then(|a| a.as_any().downcast_ref::<Int64Array>())
+        .ok_or_else(|| ExecError::Internal(format!("aggregation input has no {name}")))
+}
+
+/// A processing error for one input row, located by its pseudo columns.
+fn row_error(batch: &RecordBatch, row: usize, message: String) -> RecordError {
+    let partition = batch
+        .column_by_name(ROWPARTITION)
+        .and_then(|a| {
+            a.as_any()
+                .downcast_ref::<Int32Array>()
+                .map(|a| a.value(row))
+        })
+        .unwrap_or_default();
+    let offset = batch
+        .column_by_name(ROWOFFSET)
+        .and_then(|a| {
+            a.as_any()
+                .downcast_ref::<Int64Array>()
+                .map(|a| a.value(row))
+        })
+        .unwrap_or(-1);
+    RecordError {
+        kind: RecordErrorKind::RecordProcessing,
+        topic: String::new(),
+        partition: u32::try_from(partition).unwrap_or_default(),
+        offset,
+        message,
+        record: None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

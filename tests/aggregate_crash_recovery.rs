@@ -1,0 +1,182 @@
+//! An aggregation survives SIGKILL: after a restart every key's counts continue from the
+//! committed state, so the output holds each count exactly once.
+//!
+//! The input is written to the embedded log first; a `sluice` process creates the stream and
+//! a counting table and is killed with SIGKILL part-way through. A second process replays the
+//! catalog, rebuilds the counts from the changelog up to the last commit and resumes. For
+//! every key the output must then read 1, 2, …, n in order: a lost state would restart a
+//! key's count, a repeated write would show a count twice.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use sluice::log::embedded::{EmbeddedLog, EmbeddedLogOptions};
+use sluice::log::partitioner::Partitioner;
+use sluice::log::{Log, Record, TopicConfig};
+
+const INPUT_RECORDS: i64 = 200_000;
+const KEYS: i64 = 1000;
+const PARTITIONS: u32 = 2;
+
+fn write_input(dir: &Path) {
+    let log = EmbeddedLog::open(dir, EmbeddedLogOptions::default()).unwrap();
+    let config = TopicConfig {
+        partitions: PARTITIONS,
+        ..TopicConfig::default()
+    };
+    log.create_topic("input", config).unwrap();
+    let partitioner = Partitioner::new();
+    let mut batches: BTreeMap<u32, Vec<Record>> = BTreeMap::new();
+    for i in 0..INPUT_RECORDS {
+        let key = (i % KEYS).to_be_bytes().to_vec();
+        let partition = partitioner.partition(Some(&key), PARTITIONS).unwrap();
+        batches.entry(partition).or_default().push(Record {
+            key: Some(key),
+            value: Some(format!("{{\"V\":{i}}}").into_bytes()),
+            timestamp: i,
+            headers: Vec::new(),
+        });
+        if batches.values().map(Vec::len).sum::<usize>() >= 4096 {
+            for (p, records) in std::mem::take(&mut batches) {
+                log.append("input", p, records, None).unwrap();
+            }
+        }
+    }
+    for (p, records) in batches {
+        log.append("input", p, records, None).unwrap();
+    }
+}
+
+/// Every key's counts, in output order. Only for a log no process is writing: opening a
+/// log recovers it, which may cut a batch another process is appending.
+fn read_counts(dir: &Path) -> BTreeMap<i64, Vec<i64>> {
+    let log = EmbeddedLog::open(dir, EmbeddedLogOptions::default()).unwrap();
+    let mut counts: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    let Some(config) = log.topic_config("COUNTS") else {
+        return counts;
+    };
+    for p in 0..config.partitions {
+        let mut offset = 0;
+        loop {
+            let records = log.read("COUNTS", p, offset, 10_000).unwrap();
+            let Some(last) = records.last() else { break };
+            offset = last.offset + 1;
+            for stored in records {
+                let key = stored.record.key.expect("output keyed by ID");
+                let id = i64::from_be_bytes(key.as_slice().try_into().unwrap());
+                let value: serde_json::Value =
+                    serde_json::from_slice(&stored.record.value.unwrap()).unwrap();
+                counts
+                    .entry(id)
+                    .or_default()
+                    .push(value["C"].as_i64().unwrap());
+            }
+        }
+    }
+    counts
+}
+
+/// How many updates the output holds while a process writes it, read from a copy.
+fn output_records(dir: &Path) -> usize {
+    let copy = tempfile::tempdir().unwrap();
+    let Ok(()) = copy_dir(&dir.join("COUNTS"), &copy.path().join("COUNTS")) else {
+        return 0;
+    };
+    read_counts(copy.path()).values().map(Vec::len).sum()
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+fn sluice(dir: &Path, script: &str) -> Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .arg("--data-dir")
+        .arg(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sluice starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    child
+}
+
+#[test]
+fn sigkill_mid_aggregation_keeps_every_count_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write_input(dir.path());
+    let per_key = INPUT_RECORDS / KEYS;
+
+    let mut first = sluice(
+        dir.path(),
+        "CREATE STREAM input (id BIGINT KEY, v BIGINT) WITH (KAFKA_TOPIC='input', VALUE_FORMAT='JSON');\n\
+         SET 'auto.offset.reset' = 'earliest';\n\
+         CREATE TABLE counts AS SELECT id, COUNT(*) AS c FROM input GROUP BY id;\n\
+         SELECT * FROM input EMIT CHANGES LIMIT 100000000;\n",
+    );
+    let started = Instant::now();
+    while output_records(dir.path()) < 20_000 {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the query never produced output"
+        );
+        assert!(
+            first.try_wait().unwrap().is_none(),
+            "sluice exited before it was killed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    first.kill().unwrap(); // SIGKILL
+    first.wait().unwrap();
+    let after_kill = output_records(dir.path());
+    assert!(
+        (after_kill as i64) < INPUT_RECORDS,
+        "the kill must land mid-query: {after_kill} of {INPUT_RECORDS} updates were written"
+    );
+
+    // Second run: replay, restore, resume; stop once every update is out.
+    let mut second = sluice(
+        dir.path(),
+        "SET 'auto.offset.reset' = 'earliest';\nSELECT * FROM input EMIT CHANGES LIMIT 100000000;\n",
+    );
+    let started = Instant::now();
+    while (output_records(dir.path()) as i64) < INPUT_RECORDS {
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "the resumed query did not finish"
+        );
+        assert!(
+            second.try_wait().unwrap().is_none(),
+            "sluice exited before the query finished"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    second.kill().unwrap();
+    second.wait().unwrap();
+
+    let counts = read_counts(dir.path());
+    assert_eq!(counts.len() as i64, KEYS);
+    let wanted: Vec<i64> = (1..=per_key).collect();
+    for (id, seen) in counts {
+        assert_eq!(seen, wanted, "counts of key {id}");
+    }
+}
