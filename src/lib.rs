@@ -2,8 +2,10 @@
 //!
 //! A statement's path: `sql` parses it, `engine` dispatches it, `plan` analyses it against
 //! the `catalog`, `runtime` runs the operators of `exec` over records from the `log`,
-//! decoded and encoded by `format`, with functions from `func`. `cli` is the front end.
+//! decoded and encoded by `format`, with functions from `func`; stateful operators keep their
+//! state in `state`. `cli` is the front end.
 
+pub mod bench;
 pub mod catalog;
 pub mod cli;
 pub mod engine;
@@ -13,5 +15,7 @@ pub mod func;
 pub mod log;
 pub mod plan;
 pub mod runtime;
+pub mod server;
 pub mod sql;
+pub mod state;
 pub mod testing;

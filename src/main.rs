@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use sluice::bench::nexmark::{BenchOptions, NexmarkQuery};
 use sluice::engine::{Engine, EngineConfig, Session};
 use sluice::log::FsyncPolicy;
 
@@ -41,6 +43,12 @@ enum Fsync {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve ksqlDB's REST API (/ksql, /query, /query-stream, …) over HTTP.
+    Server {
+        /// Address to listen on.
+        #[arg(long, env = "SLUICE_LISTEN", default_value = sluice::server::DEFAULT_LISTEN)]
+        listen: String,
+    },
     /// Run the statements of a SQL file, then keep its persistent queries running.
     Run {
         file: PathBuf,
@@ -67,9 +75,41 @@ enum Command {
         /// Write a per-case report as JSON to this file.
         #[arg(long)]
         json: Option<PathBuf>,
+        /// Write the conformance report (pass counts per file, a line per failure) as
+        /// Markdown to this file.
+        #[arg(long)]
+        markdown: Option<PathBuf>,
         /// Print passing cases too.
         #[arg(short, long)]
         verbose: bool,
+    },
+    /// Run a built-in benchmark and print its figures.
+    Bench {
+        #[command(subcommand)]
+        bench: Bench,
+    },
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// Nexmark q0-q2 over generated bids in the embedded log (docs/benchmarks.md).
+    Nexmark {
+        /// The query to run.
+        #[arg(long, value_enum)]
+        query: NexmarkQuery,
+        /// Bids to load, each an input event of the query.
+        #[arg(long, default_value_t = 10_000_000)]
+        events: u64,
+        /// Partitions of the bid topic, one generator each.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        partitions: u32,
+        /// Seeds the event generator.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Where the log lives: must be new or empty, and is kept. Without it, a temporary
+        /// directory, removed after the run.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
     },
 }
 
@@ -81,7 +121,7 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let cli = parse_cli();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -91,8 +131,29 @@ fn main() -> ExitCode {
     }
 }
 
+/// Parses the command line. `--data-dir` is global with a default; a benchmark takes it
+/// only when it is given on the command line, and otherwise runs in a temporary directory.
+fn parse_cli() -> Cli {
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let Some(Command::Bench {
+        bench: Bench::Nexmark { data_dir, .. },
+    }) = &mut cli.command
+    {
+        let source = matches
+            .subcommand_matches("bench")
+            .and_then(|m| m.subcommand_matches("nexmark"))
+            .and_then(|m| m.value_source("data_dir"));
+        if source != Some(ValueSource::CommandLine) {
+            *data_dir = None;
+        }
+    }
+    cli
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
+        Some(Command::Bench { bench }) => return run_bench(bench),
         Some(Command::Test {
             sql_file,
             input_file,
@@ -103,9 +164,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Qtt {
             paths,
             json,
+            markdown,
             verbose,
         }) => {
-            return run_qtt(paths, json.as_deref(), *verbose);
+            return run_qtt(paths, json.as_deref(), markdown.as_deref(), *verbose);
         }
         _ => {}
     }
@@ -131,7 +193,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             sluice::cli::repl::run(engine, &runtime)?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Test { .. } | Command::Qtt { .. }) => unreachable!("handled above"),
+        Some(Command::Test { .. } | Command::Qtt { .. } | Command::Bench { .. }) => {
+            unreachable!("handled above")
+        }
+        Some(Command::Server { listen }) => {
+            let engine = {
+                let _guard = runtime.enter();
+                Engine::open(config)?
+            };
+            let config = sluice::server::ServerConfig {
+                listen,
+                ..Default::default()
+            };
+            runtime.block_on(async {
+                let server = sluice::server::Server::bind(engine, &config).await?;
+                eprintln!("sluice server listening on http://{}", server.local_addr()?);
+                server
+                    .run_until(async {
+                        let _ = tokio::signal::ctrl_c().await;
+                    })
+                    .await
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Run { file, exit }) => {
             let script = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
@@ -150,6 +234,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn run_bench(bench: &Bench) -> anyhow::Result<ExitCode> {
+    let Bench::Nexmark {
+        query,
+        events,
+        partitions,
+        seed,
+        data_dir,
+    } = bench;
+    let report = sluice::bench::nexmark::run(&BenchOptions {
+        query: *query,
+        events: *events,
+        partitions: *partitions,
+        data_dir: data_dir.clone(),
+        seed: *seed,
+    })?;
+    println!("{report}");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_test(sql_file: &Path, input_file: Option<&Path>, output_file: &Path) -> ExitCode {
@@ -173,10 +276,20 @@ fn run_test(sql_file: &Path, input_file: Option<&Path>, output_file: &Path) -> E
     }
 }
 
-fn run_qtt(paths: &[PathBuf], json: Option<&Path>, verbose: bool) -> anyhow::Result<ExitCode> {
+fn run_qtt(
+    paths: &[PathBuf],
+    json: Option<&Path>,
+    markdown: Option<&Path>,
+    verbose: bool,
+) -> anyhow::Result<ExitCode> {
     let summary = sluice::testing::qtt::run(paths, verbose).map_err(anyhow::Error::msg)?;
     if let Some(path) = json {
         std::fs::write(path, serde_json::to_vec_pretty(&summary)?)?;
+    }
+    if let Some(path) = markdown {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        let command = format!("sluice qtt {}", shown.join(" "));
+        std::fs::write(path, sluice::testing::report::markdown(&summary, &command))?;
     }
     for (reason, count) in &summary.skip_reasons {
         println!("skipped {count}: {reason}");

@@ -1,0 +1,62 @@
+//! The Nexmark benchmark: q0–q2 over a stream of generated bids.
+//!
+//! `generator` produces the Nexmark event stream (with `random`, Java's `SplittableRandom`),
+//! `queries` holds the ksqlDB-dialect texts, and `runner` loads the bids into the embedded
+//! log, runs one query and measures it. `docs/benchmarks.md` tells how to run it and what
+//! it measured.
+
+pub mod generator;
+pub mod queries;
+mod random;
+mod runner;
+
+use crate::engine::EngineError;
+use crate::log::LogError;
+
+pub use queries::NexmarkQuery;
+pub use runner::{BenchOptions, BenchReport, run};
+
+/// Why a benchmark run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum NexmarkError {
+    #[error("Data directory {0} is not empty: give a new or empty directory")]
+    DataDirNotEmpty(String),
+    #[error("I/O error on {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("Cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error(transparent)]
+    Log(#[from] LogError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error("Statement failed: {statement}: {error}")]
+    Statement {
+        statement: String,
+        error: EngineError,
+    },
+    #[error("Cannot encode a bid as JSON: {0}")]
+    Encode(serde_json::Error),
+    #[error("A loader thread panicked")]
+    LoaderPanicked,
+    /// A bug: the generator's id space was too small for the bids asked of it.
+    #[error("Internal error (please report it): generator gave {got} of {wanted} bids")]
+    ShortGenerator { wanted: u64, got: u64 },
+    #[error(
+        "Query {query} {} after writing {written} of {expected} records \
+         ({record_errors} record errors in the processing log)",
+        if *stalled { "made no progress for a minute" } else { "stopped" }
+    )]
+    QueryStopped {
+        query: &'static str,
+        written: u64,
+        expected: u64,
+        record_errors: i64,
+        stalled: bool,
+    },
+}
+
+/// Result of this module.
+pub type NexmarkResult<T> = Result<T, NexmarkError>;

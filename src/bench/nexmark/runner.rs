@@ -1,0 +1,430 @@
+//! One benchmark run: load bids into the embedded log, start a query, time it to its last
+//! output record.
+//!
+//! Phases, timed apart: generate N bids and append them to topic `bid` as JSON (one
+//! generator per partition, in batches of [`APPEND_BATCH`]); declare the `bid` stream; then
+//! run the query's `CREATE STREAM … AS SELECT` and poll the end offsets of its sink topic
+//! until it holds every expected record. Only the last phase is the query's time. Peak
+//! RSS is measured per phase when the kernel lets the high-water mark be reset.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use super::generator::{Event, GeneratorConfig, NexmarkGenerator};
+use super::queries::{BID_DDL, BID_TOPIC, NexmarkQuery};
+use super::{NexmarkError, NexmarkResult};
+use crate::engine::{Engine, EngineConfig, Session};
+use crate::log::{FsyncPolicy, Log, Record, TopicConfig};
+use crate::runtime::processing_log::PROCESSING_LOG_TOPIC;
+
+/// Records per `Log::append` while loading.
+const APPEND_BATCH: usize = 4096;
+/// How often the sink's end offsets are polled.
+const POLL_INTERVAL: Duration = Duration::from_millis(1);
+/// A query that writes nothing for this long is reported as stalled.
+const STALL_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    pub query: NexmarkQuery,
+    /// Bids to load (Nexmark events generated: about 50/46 as many).
+    pub events: u64,
+    /// Partitions of the `bid` topic, one generator each.
+    pub partitions: u32,
+    /// Where the log lives; a fresh directory under the system temp dir, removed after the
+    /// run, when `None`. A given directory must be empty or absent, and is kept.
+    pub data_dir: Option<PathBuf>,
+    /// Seeds the generator.
+    pub seed: u64,
+}
+
+/// What a run measured.
+#[derive(Debug, Clone)]
+pub struct BenchReport {
+    pub query: NexmarkQuery,
+    pub partitions: u32,
+    /// Bids loaded, each an input event of the query.
+    pub events: u64,
+    /// Nexmark events generated to get them (persons and auctions are not loaded).
+    pub generated: u64,
+    /// Records the query wrote.
+    pub outputs: u64,
+    /// Generating, encoding and appending the bids.
+    pub load: Duration,
+    /// From `CREATE … AS SELECT` to its last output record.
+    pub query_time: Duration,
+    /// Peak resident memory while loading, bytes.
+    pub load_peak_rss: Option<u64>,
+    /// Peak resident memory while the query ran (the whole process' peak when the peak
+    /// could not be reset after loading), bytes.
+    pub query_peak_rss: Option<u64>,
+    /// False when the kernel refused to reset the peak after loading.
+    pub peak_reset: bool,
+}
+
+/// Runs one benchmark.
+pub fn run(options: &BenchOptions) -> NexmarkResult<BenchReport> {
+    let dir = DataDir::prepare(options.data_dir.as_deref())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(NexmarkError::Runtime)?;
+    let report = {
+        let _guard = runtime.enter();
+        measure(options, dir.path())
+    };
+    runtime.shutdown_timeout(Duration::from_secs(5));
+    report
+}
+
+fn measure(options: &BenchOptions, dir: &Path) -> NexmarkResult<BenchReport> {
+    let engine = Engine::open(EngineConfig {
+        data_dir: Some(dir.to_path_buf()),
+        fsync: FsyncPolicy::Never,
+        deterministic: false,
+    })?;
+    let partitions = options.partitions.max(1);
+    engine.log().create_topic(
+        BID_TOPIC,
+        TopicConfig {
+            partitions,
+            ..TopicConfig::default()
+        },
+    )?;
+
+    let started = Instant::now();
+    let loaded = load(engine.log(), options, partitions)?;
+    let load = started.elapsed();
+    let load_peak_rss = peak_rss();
+    let peak_reset = reset_peak_rss();
+
+    let mut session = Session::default();
+    execute(
+        &engine,
+        &format!("SET 'auto.offset.reset'='earliest'; {BID_DDL}"),
+        &mut session,
+    )?;
+    let started = Instant::now();
+    execute(&engine, options.query.sql(), &mut session)?;
+    let outputs = wait_for_outputs(&engine, options.query, loaded.selected)?;
+    let query_time = started.elapsed();
+    Ok(BenchReport {
+        query: options.query,
+        partitions,
+        events: loaded.bids,
+        generated: loaded.generated,
+        outputs,
+        load,
+        query_time,
+        load_peak_rss,
+        query_peak_rss: peak_rss(),
+        peak_reset,
+    })
+}
+
+/// What loading wrote.
+#[derive(Debug, Default)]
+struct Loaded {
+    bids: u64,
+    generated: u64,
+    /// Bids the query keeps: the records its sink must end up with.
+    selected: u64,
+}
+
+/// Generates and appends the bids, one thread and generator per partition.
+fn load(log: &Arc<dyn Log>, options: &BenchOptions, partitions: u32) -> NexmarkResult<Loaded> {
+    let config = GeneratorConfig {
+        num_event_generators: partitions,
+        base_time_ms: now_millis(),
+        seed: options.seed,
+        ..GeneratorConfig::default()
+    };
+    let share = options.events / u64::from(partitions);
+    let last_share = share + options.events % u64::from(partitions);
+    // Java splits the id space evenly; every generator gets room for the largest share.
+    let events_per_generator = config.events_for_bids(last_share);
+    std::thread::scope(|scope| {
+        let loaders: Vec<_> = (0..partitions)
+            .map(|partition| {
+                let bids = if partition + 1 == partitions {
+                    last_share
+                } else {
+                    share
+                };
+                let config = &config;
+                scope.spawn(move || {
+                    let generator = NexmarkGenerator::new(config, partition, events_per_generator);
+                    load_partition(log.as_ref(), generator, partition, bids, options.query)
+                })
+            })
+            .collect();
+        let mut total = Loaded::default();
+        for loader in loaders {
+            let loaded = loader.join().map_err(|_| NexmarkError::LoaderPanicked)??;
+            total.bids += loaded.bids;
+            total.generated += loaded.generated;
+            total.selected += loaded.selected;
+        }
+        Ok(total)
+    })
+}
+
+/// Appends `bids` bids of `generator` to one partition of the bid topic.
+fn load_partition(
+    log: &dyn Log,
+    generator: NexmarkGenerator,
+    partition: u32,
+    bids: u64,
+    query: NexmarkQuery,
+) -> NexmarkResult<Loaded> {
+    let mut loaded = Loaded::default();
+    let mut batch = Vec::with_capacity(APPEND_BATCH);
+    for event in generator {
+        if loaded.bids == bids {
+            break;
+        }
+        loaded.generated += 1;
+        let Event::Bid(bid) = event else { continue };
+        loaded.bids += 1;
+        loaded.selected += u64::from(query.selects(&bid));
+        batch.push(Record {
+            key: None,
+            value: Some(serde_json::to_vec(&bid).map_err(NexmarkError::Encode)?),
+            timestamp: bid.date_time,
+            headers: Vec::new(),
+        });
+        if batch.len() == APPEND_BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(APPEND_BATCH));
+            log.append(BID_TOPIC, partition, full, None)?;
+        }
+    }
+    if !batch.is_empty() {
+        log.append(BID_TOPIC, partition, batch, None)?;
+    }
+    if loaded.bids < bids {
+        // `events_for_bids` leaves room for every bid; this is a bug if it happens.
+        return Err(NexmarkError::ShortGenerator {
+            wanted: bids,
+            got: loaded.bids,
+        });
+    }
+    Ok(loaded)
+}
+
+fn execute(engine: &Arc<Engine>, sql: &str, session: &mut Session) -> NexmarkResult<()> {
+    engine
+        .execute(sql, session)
+        .map(drop)
+        .map_err(|(_, e)| NexmarkError::Statement {
+            statement: e.statement,
+            error: e.error,
+        })
+}
+
+/// Polls the sink until it holds `expected` records; returns how many it holds.
+fn wait_for_outputs(
+    engine: &Arc<Engine>,
+    query: NexmarkQuery,
+    expected: u64,
+) -> NexmarkResult<u64> {
+    let log = engine.log();
+    let topic = query.sink_topic();
+    let partitions = log
+        .topic_config(topic)
+        .map(|c| c.partitions)
+        .ok_or_else(|| crate::log::LogError::UnknownTopic(topic.to_string()))?;
+    let mut written = 0;
+    let mut last_progress = Instant::now();
+    loop {
+        let mut now_written = 0;
+        for partition in 0..partitions {
+            now_written += log.end_offset(topic, partition)? as u64;
+        }
+        if now_written >= expected {
+            return Ok(now_written);
+        }
+        if now_written > written {
+            written = now_written;
+            last_progress = Instant::now();
+        }
+        let running = engine.queries.ids().len();
+        let stalled = last_progress.elapsed() > STALL_TIMEOUT;
+        if running == 0 || stalled {
+            return Err(NexmarkError::QueryStopped {
+                query: query.name(),
+                written,
+                expected,
+                record_errors: log.end_offset(PROCESSING_LOG_TOPIC, 0).unwrap_or(0),
+                stalled,
+            });
+        }
+        std::thread::sleep(POLL_INTERVAL);
+    }
+}
+
+/// The benchmark's data directory; a temporary one is removed when dropped.
+struct DataDir {
+    path: PathBuf,
+    temporary: bool,
+}
+
+impl DataDir {
+    fn prepare(given: Option<&Path>) -> NexmarkResult<DataDir> {
+        let io = |path: &Path| {
+            let path = path.display().to_string();
+            move |source| NexmarkError::Io { path, source }
+        };
+        match given {
+            Some(path) => {
+                if let Ok(mut entries) = std::fs::read_dir(path)
+                    && entries.next().is_some()
+                {
+                    return Err(NexmarkError::DataDirNotEmpty(path.display().to_string()));
+                }
+                std::fs::create_dir_all(path).map_err(io(path))?;
+                Ok(DataDir {
+                    path: path.to_path_buf(),
+                    temporary: false,
+                })
+            }
+            None => {
+                let name = format!("sluice-bench-{}-{}", std::process::id(), now_millis());
+                let path = std::env::temp_dir().join(name);
+                std::fs::create_dir_all(&path).map_err(io(&path))?;
+                Ok(DataDir {
+                    path,
+                    temporary: true,
+                })
+            }
+        }
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        if self.temporary
+            && let Err(e) = std::fs::remove_dir_all(&self.path)
+        {
+            tracing::warn!(dir = %self.path.display(), error = %e, "cannot remove the benchmark data");
+        }
+    }
+}
+
+fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// The process' peak resident set size (`VmHWM`), bytes; `None` off Linux.
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Resets the peak RSS to the current RSS (Linux ≥ 4.0: `echo 5 > /proc/self/clear_refs`).
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+impl fmt::Display for BenchReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rate = |count: u64, time: Duration| {
+            thousands((count as f64 / time.as_secs_f64().max(1e-9)).round() as u64)
+        };
+        let mib = |bytes: Option<u64>| match bytes {
+            Some(b) => format!("{} MiB", b / (1024 * 1024)),
+            None => "unknown".to_string(),
+        };
+        writeln!(
+            f,
+            "load: {} bids ({} Nexmark events) into {} partition(s) in {:.2} s = {} bids/s; \
+             peak RSS {}",
+            self.events,
+            self.generated,
+            self.partitions,
+            self.load.as_secs_f64(),
+            rate(self.events, self.load),
+            mib(self.load_peak_rss),
+        )?;
+        write!(
+            f,
+            "{}: {} events in {:.2} s = {} events/s; {} output records; peak RSS {}{}",
+            self.query.name(),
+            self.events,
+            self.query_time.as_secs_f64(),
+            rate(self.events, self.query_time),
+            self.outputs,
+            mib(self.query_peak_rss),
+            if self.peak_reset {
+                ""
+            } else {
+                " (whole process: the peak could not be reset after loading)"
+            },
+        )
+    }
+}
+
+/// `1218000` as `1,218,000`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_218_000), "1,218,000");
+    }
+
+    #[test]
+    fn a_small_run_writes_every_expected_record() {
+        for (query, partitions) in [(NexmarkQuery::Q1, 1), (NexmarkQuery::Q2, 3)] {
+            let report = run(&BenchOptions {
+                query,
+                events: 20_000,
+                partitions,
+                data_dir: None,
+                seed: 0,
+            })
+            .expect("runs");
+            assert_eq!(report.events, 20_000);
+            // 46 bids in every 50 events.
+            assert!((21_700..=21_800).contains(&report.generated), "{report}");
+            match query {
+                NexmarkQuery::Q2 => assert!((1..20_000).contains(&report.outputs), "{report}"),
+                _ => assert_eq!(report.outputs, 20_000),
+            }
+        }
+    }
+
+    #[test]
+    fn a_given_data_dir_must_be_empty() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("x"), b"x").expect("writes");
+        let err = DataDir::prepare(Some(dir.path())).err().expect("refused");
+        assert!(matches!(err, NexmarkError::DataDirNotEmpty(_)));
+    }
+}

@@ -1,0 +1,114 @@
+//! `POST /query`: ksqlDB's legacy query endpoint. One SELECT (or PRINT) in a `KsqlRequest`;
+//! the answer streams over HTTP/1.1 chunked encoding as one JSON array of `StreamedRow`s,
+//! written as ksqlDB's `JsonStreamedRowResponseWriter` does — each element followed by
+//! `",\n"`, so a client reading lines gets one complete element per line:
+//!
+//! ```text
+//! [{"header":{"queryId":"transient_S_1","schema":"`ID` STRING, `N` BIGINT"}},
+//! {"row":{"columns":["a",1]}},
+//! {"row":{"columns":["b",null],"tombstone":true}},
+//! {"finalMessage":"Limit Reached"}]
+//! ```
+//!
+//! A query ended any other way (`/close-query`, TERMINATE, a failure) ends the array with
+//! `{"finalMessage":"Query Completed"}`, so that the body stays valid JSON.
+
+use std::convert::Infallible;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use super::AppState;
+use super::errors::ApiError;
+use super::push::{self, End, PushEvent, PushRows, Started};
+use super::request::{self, KsqlRequest};
+use super::rows::RestRow;
+
+/// `application/vnd.ksql.v1+json`: the StreamedRow format.
+pub const KSQL_V1_JSON: &str = "application/vnd.ksql.v1+json";
+
+pub async fn handle(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = request::body_bytes(body, state.max_request_bytes)?;
+    let request: KsqlRequest = request::parse(&body)?;
+    let ksql = request
+        .ksql
+        .ok_or_else(|| ApiError::missing_param("ksql"))?;
+    let session = request::session(
+        request.streams_properties.as_ref(),
+        request.session_variables.as_ref(),
+    );
+    Ok(match push::start(&state, &ksql, session).await? {
+        Started::Push(rows) => streamed_rows(rows),
+        Started::Print(lines) => print_lines(lines),
+    })
+}
+
+/// The StreamedRow array of a push query (also `/query-stream`'s `vnd.ksql.v1+json`).
+pub fn streamed_rows(rows: PushRows) -> Response {
+    let header = json!({"header": {"queryId": rows.query_id, "schema": rows.schema_text()}});
+    let first = Bytes::from(format!("[{header},\n"));
+    let body = futures::stream::unfold(Some((rows, Some(first))), |state| async move {
+        let (mut rows, first) = state?;
+        if let Some(first) = first {
+            return Some((Ok::<_, Infallible>(first), Some((rows, None))));
+        }
+        loop {
+            match rows.next().await {
+                PushEvent::Rows(batch) if batch.is_empty() => continue,
+                PushEvent::Rows(batch) => {
+                    let mut out = String::new();
+                    for row in &batch {
+                        out.push_str(&streamed_row(row).to_string());
+                        out.push_str(",\n");
+                    }
+                    return Some((Ok(Bytes::from(out)), Some((rows, None))));
+                }
+                PushEvent::End(end) => {
+                    let message = match end {
+                        End::LimitReached => "Limit Reached",
+                        End::Closed | End::Completed => "Query Completed",
+                    };
+                    let last = format!("{}]", json!({"finalMessage": message}));
+                    return Some((Ok(Bytes::from(last)), None));
+                }
+            }
+        }
+    });
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, KSQL_V1_JSON)],
+        Body::from_stream(body),
+    )
+        .into_response()
+}
+
+/// `{"row":{"columns":[…]}}`, with `"tombstone":true` for a deleted key.
+fn streamed_row(row: &RestRow) -> Value {
+    let mut inner = json!({"columns": row.columns});
+    if row.tombstone {
+        inner["tombstone"] = json!(true);
+    }
+    json!({"row": inner})
+}
+
+/// PRINT: the engine's formatted records, one per line, as they arrive.
+pub fn print_lines(lines: mpsc::UnboundedReceiver<String>) -> Response {
+    let body = futures::stream::unfold(lines, |mut lines| async move {
+        let line = lines.recv().await?;
+        Some((Ok::<_, Infallible>(Bytes::from(format!("{line}\n"))), lines))
+    });
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/plain")],
+        Body::from_stream(body),
+    )
+        .into_response()
+}
