@@ -1,7 +1,7 @@
 //! Runs every `sql-tests/*.slt` file with sqllogictest against an embedded engine.
 //!
 //! Each file gets a fresh `Engine` in its own temporary data directory and its own
-//! current-thread tokio runtime, so files are independent (and run side by side).
+//! multi-threaded tokio runtime, so files are independent (and run side by side).
 //! `connection` records open another session on the same engine. Statements go to
 //! `Engine::execute` (after RUN SCRIPT is expanded, as ksqlDB's CLI does); a failure becomes
 //! an error carrying the engine's message, so `statement error <regex>` matches ksqlDB's
@@ -28,11 +28,11 @@ use sluice::log::FsyncPolicy;
 use sqllogictest::{DBOutput, DefaultColumnType, Runner, strict_column_validator};
 use tokio::runtime::Runtime;
 
+/// Worker threads of each file's tokio runtime.
+const WORKER_THREADS: usize = 2;
+
 /// How long a push query or PRINT may take to deliver its LIMIT.
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// How many times the harness yields to the running queries after each statement.
-const SETTLE_YIELDS: usize = 64;
 
 /// A statement that failed or a query that did not finish, with the message to match.
 #[derive(Debug)]
@@ -62,9 +62,10 @@ impl sqllogictest::DB for SluiceDb {
         // RUN SCRIPT is a CLI command in ksqlDB: like the CLI, the harness replaces it by the
         // statements of the file before the engine sees them.
         let sql = sluice::cli::repl::expand_run_scripts(sql, 0).map_err(SltError)?;
-        let executed = self.engine.execute(&sql, &mut self.session);
-        self.settle();
-        let results = executed.map_err(|(_, e)| SltError(e.to_string()))?;
+        let results = self
+            .engine
+            .execute(&sql, &mut self.session)
+            .map_err(|(_, e)| SltError(e.to_string()))?;
         // A record holds one statement; if it holds several, the last one's output counts.
         let mut output = DBOutput::StatementComplete(0);
         for result in results {
@@ -79,16 +80,6 @@ impl sqllogictest::DB for SluiceDb {
 }
 
 impl SluiceDb {
-    /// Lets the running queries work through what is available, as they would in the
-    /// background between two statements.
-    fn settle(&self) {
-        self.runtime.block_on(async {
-            for _ in 0..SETTLE_YIELDS {
-                tokio::task::yield_now().await;
-            }
-        });
-    }
-
     fn collect(&self, result: StatementResult) -> Result<DBOutput<DefaultColumnType>, SltError> {
         match result {
             StatementResult::Status { .. } => Ok(DBOutput::StatementComplete(0)),
@@ -202,14 +193,13 @@ fn rows_output(
 
 /// Runs one file on a fresh engine; the error is the runner's report.
 fn run_file(path: &Path) -> Result<(), String> {
-    // One thread: the queries a statement starts run only when the harness drives the runtime
-    // (`settle` after each statement, and while it waits for rows), never before `execute`
-    // has registered them: with the committed `engine::queries::launch`, which spawns a query
-    // before it registers it, a push query that reaches its LIMIT first is never closed on a
-    // multi-threaded runtime (sql-tests/known-failures.md, 1). Dropping the runtime at the end
-    // of the file stops the file's queries.
+    // Two workers, as the REPL and the server run queries: a query starts running as soon as
+    // a statement launches it, so the cases also cover a push query that meets its LIMIT
+    // before `execute` returns. Dropping the runtime at the end of the file stops the file's
+    // queries.
     let runtime = Arc::new(
-        tokio::runtime::Builder::new_current_thread()
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(WORKER_THREADS)
             .enable_all()
             .build()
             .map_err(|e| format!("tokio runtime: {e}"))?,
@@ -232,6 +222,7 @@ fn run_file(path: &Path) -> Result<(), String> {
     // Every record runs even after one fails, so that a report lists all failures of the file.
     let records = sqllogictest::parse_file::<DefaultColumnType>(path)
         .map_err(|e| format!("parsing {}: {e}", path.display()))?;
+    runner.with_column_validator(strict_column_validator);
     let mut failures = Vec::new();
     for record in records {
         if let sqllogictest::Record::Halt { .. } = record {
