@@ -45,7 +45,7 @@ pub fn show(
                             s.topic.clone(),
                             s.key_format.kind.to_string(),
                             s.value_format.kind.to_string(),
-                            "false".into(),
+                            s.window.is_some().to_string(),
                         ]
                     })
                     .collect(),
