@@ -5,7 +5,7 @@
 //! lookup, `null` records, and which columns JSON can carry.
 
 use datafusion::scalar::ScalarValue;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::json_value::{read_fields, wrong_type};
 use super::{FormatError, FormatResult, json_to_scalar, scalar_to_json};
@@ -42,24 +42,31 @@ pub(super) fn encode(
     columns: &[Column],
     unwrapped: bool,
 ) -> FormatResult<Option<Vec<u8>>> {
-    let json = match (unwrapped, values, columns) {
+    match (unwrapped, values, columns) {
         // ksqlDB: an unwrapped null value is a null record (json.json "serialize anonymous
         // primitive - value").
-        (true, [value], _) if value.is_null() => return Ok(None),
-        (true, [value], [column]) => scalar_to_json(value, &column.ty)?,
+        (true, [value], _) if value.is_null() => Ok(None),
+        (true, [value], [column]) => serde_json::to_vec(&scalar_to_json(value, &column.ty)?)
+            .map(Some)
+            .map_err(FormatError::internal),
         _ => {
-            let mut object = Map::new();
-            for (value, column) in values.iter().zip(columns) {
+            // Written field by field: no intermediate object for the whole record.
+            let mut out = Vec::with_capacity(16 * columns.len() + 2);
+            out.push(b'{');
+            for (i, (value, column)) in values.iter().zip(columns).enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
                 let json = scalar_to_json(value, &column.ty)
                     .map_err(|e| reroot(e, &format!("$.{}", column.name)))?;
-                object.insert(column.name.clone(), json);
+                serde_json::to_writer(&mut out, &column.name).map_err(FormatError::internal)?;
+                out.push(b':');
+                serde_json::to_writer(&mut out, &json).map_err(FormatError::internal)?;
             }
-            Value::Object(object)
+            out.push(b'}');
+            Ok(Some(out))
         }
-    };
-    serde_json::to_vec(&json)
-        .map(Some)
-        .map_err(FormatError::internal)
+    }
 }
 
 /// ksqlDB: JSON only supports MAP types with STRING keys, at any depth.

@@ -58,11 +58,22 @@ pub(super) fn read_fields<'a>(
 /// names are upper case, so they match any case; quoted mixed-case names match only exactly.
 fn find_field<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
     object.get(name).or_else(|| {
-        // ksqlDB keeps the last of several keys that upper-case alike.
+        // ksqlDB keeps the last of several keys that upper-case alike. ASCII keys (nearly
+        // all) compare without allocating; others are upper-cased as Java does.
         object
             .iter()
             .rev()
-            .find(|(key, _)| key.to_uppercase() == name)
+            .find(|(key, _)| {
+                if key.is_ascii() {
+                    key.len() == name.len()
+                        && key
+                            .bytes()
+                            .zip(name.bytes())
+                            .all(|(k, n)| k.to_ascii_uppercase() == n)
+                } else {
+                    key.to_uppercase() == name
+                }
+            })
             .map(|(_, v)| v)
     })
 }

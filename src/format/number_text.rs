@@ -134,6 +134,11 @@ pub(super) fn parse_decimal(text: &str, precision: u8, scale: i8) -> Result<i128
 /// The integer part of a decimal number's text (`1.9` → 1, `-2e1` → -20), or `None` if the text
 /// is not a number or the integer does not fit an `i128`.
 pub(super) fn truncate_to_integer(text: &str) -> Option<i128> {
+    // Plain integers (the common case) parse directly; fractions and exponents go through
+    // the exact decimal reading.
+    if let Ok(value) = text.parse::<i128>() {
+        return Some(value);
+    }
     DecimalText::parse(text)?.truncated()
 }
 
