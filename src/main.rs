@@ -152,25 +152,23 @@ fn parse_cli() -> Cli {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match &cli.command {
-        Some(Command::Bench { bench }) => return run_bench(bench),
+    let engine_command = match cli.command {
+        Some(Command::Bench { bench }) => return run_bench(&bench),
         Some(Command::Test {
             sql_file,
             input_file,
             output_file,
-        }) => {
-            return Ok(run_test(sql_file, input_file.as_deref(), output_file));
-        }
+        }) => return Ok(run_test(&sql_file, input_file.as_deref(), &output_file)),
         Some(Command::Qtt {
             paths,
             json,
             markdown,
             verbose,
-        }) => {
-            return run_qtt(paths, json.as_deref(), markdown.as_deref(), *verbose);
-        }
-        _ => {}
-    }
+        }) => return run_qtt(&paths, json.as_deref(), markdown.as_deref(), verbose),
+        Some(Command::Server { listen }) => EngineCommand::Server { listen },
+        Some(Command::Run { file, exit }) => EngineCommand::Run { file, exit },
+        None => EngineCommand::Repl,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -184,23 +182,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         fsync,
         deterministic: false,
     };
-    match cli.command {
-        None => {
-            let engine = {
-                let _guard = runtime.enter();
-                Engine::open(config)?
-            };
+    let engine = {
+        let _guard = runtime.enter();
+        Engine::open(config)?
+    };
+    match engine_command {
+        EngineCommand::Repl => {
             sluice::cli::repl::run(engine, &runtime)?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Test { .. } | Command::Qtt { .. } | Command::Bench { .. }) => {
-            unreachable!("handled above")
-        }
-        Some(Command::Server { listen }) => {
-            let engine = {
-                let _guard = runtime.enter();
-                Engine::open(config)?
-            };
+        EngineCommand::Server { listen } => {
             let config = sluice::server::ServerConfig {
                 listen,
                 ..Default::default()
@@ -216,13 +207,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Run { file, exit }) => {
+        EngineCommand::Run { file, exit } => {
             let script = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-            let engine = {
-                let _guard = runtime.enter();
-                Engine::open(config)?
-            };
             let ok =
                 sluice::cli::repl::run_script(&engine, &runtime, &script, &mut Session::default());
             if !ok {
@@ -234,6 +221,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The commands that run on an engine over the data directory.
+enum EngineCommand {
+    Repl,
+    Server { listen: String },
+    Run { file: PathBuf, exit: bool },
 }
 
 fn run_bench(bench: &Bench) -> anyhow::Result<ExitCode> {
