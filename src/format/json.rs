@@ -7,7 +7,8 @@
 use datafusion::scalar::ScalarValue;
 use serde_json::Value;
 
-use super::json_value::{read_fields, wrong_type};
+use super::json_record::{self, RecordShape};
+use super::json_value::{read as read_value, wrong_type};
 use super::{FormatError, FormatResult, json_to_scalar, scalar_to_json};
 use crate::catalog::schema::Column;
 use crate::catalog::types::{SqlType, StructField};
@@ -19,21 +20,47 @@ pub(super) fn decode(
     columns: &[Column],
     unwrapped: bool,
 ) -> FormatResult<Option<Vec<ScalarValue>>> {
+    if !unwrapped || columns.len() != 1 {
+        let values = match json_record::read(bytes, columns) {
+            Err(e) => return Err(FormatError::InvalidJson(e.to_string())),
+            // ksqlDB: a JSON `null` is a null record, wrapped or not (json.json "… -
+            // deserialize").
+            Ok(RecordShape::Null) => return Ok(None),
+            Ok(RecordShape::Object(values)) => values,
+            // Re-read as a whole value for the error, which names what was found.
+            Ok(RecordShape::NotObject) => return decode_value(bytes, columns, unwrapped),
+        };
+        return values
+            .iter()
+            .zip(columns)
+            .map(|(json, column)| {
+                read_value(json.as_ref().unwrap_or(&Value::Null), &column.ty)
+                    .map_err(|e| e.within(&format!(".{}", column.name)))
+            })
+            .collect::<FormatResult<Vec<_>>>()
+            .map(Some)
+            .map_err(|e| e.within("$"));
+    }
+    decode_value(bytes, columns, unwrapped)
+}
+
+/// Decodes a record from its whole JSON value: unwrapped single columns, and the errors of
+/// records that are not objects.
+fn decode_value(
+    bytes: &[u8],
+    columns: &[Column],
+    unwrapped: bool,
+) -> FormatResult<Option<Vec<ScalarValue>>> {
     let json: Value =
         serde_json::from_slice(bytes).map_err(|e| FormatError::InvalidJson(e.to_string()))?;
     // ksqlDB: a JSON `null` is a null record, wrapped or not (json.json "… - deserialize").
     if json.is_null() {
         return Ok(None);
     }
-    if let (true, [column]) = (unwrapped, columns) {
-        return json_to_scalar(&json, &column.ty).map(|v| Some(vec![v]));
+    match (unwrapped, columns) {
+        (true, [column]) => json_to_scalar(&json, &column.ty).map(|v| Some(vec![v])),
+        _ => Err(wrong_type(&json, &row_type(columns)).within("$")),
     }
-    let Value::Object(object) = &json else {
-        return Err(wrong_type(&json, &row_type(columns)).within("$"));
-    };
-    read_fields(object, columns.iter().map(|c| (c.name.as_str(), &c.ty)))
-        .map(Some)
-        .map_err(|e| e.within("$"))
 }
 
 /// Encodes a JSON record; `Ok(None)` for an unwrapped null.

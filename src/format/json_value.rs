@@ -117,7 +117,7 @@ fn node_type(json: &Value) -> &'static str {
     }
 }
 
-fn read(json: &Value, ty: &SqlType) -> FormatResult<ScalarValue> {
+pub(super) fn read(json: &Value, ty: &SqlType) -> FormatResult<ScalarValue> {
     if json.is_null() {
         return ScalarValue::try_new_null(&ty.to_arrow()).map_err(FormatError::internal);
     }

@@ -13,6 +13,7 @@
 
 mod delimited;
 mod json;
+mod json_record;
 mod json_value;
 mod kafka;
 mod none;
