@@ -13,6 +13,7 @@ use datafusion::functions;
 use datafusion::functions_nested;
 use datafusion::logical_expr::{ScalarUDF, ScalarUDFImpl};
 use datafusion::prelude::SessionContext;
+use url::url_extract_component::{UrlComponent, UrlExtractComponent};
 
 pub mod array;
 pub mod as_value;
@@ -115,13 +116,13 @@ fn udfs() -> Vec<Arc<dyn ScalarUDFImpl>> {
         Arc::new(string::trim::Trim::new()),
         Arc::new(url::url_decode_param::UrlDecodeParam::new()),
         Arc::new(url::url_encode_param::UrlEncodeParam::new()),
-        Arc::new(url::url_extract_fragment::UrlExtractFragment::new()),
-        Arc::new(url::url_extract_host::UrlExtractHost::new()),
         Arc::new(url::url_extract_parameter::UrlExtractParameter::new()),
-        Arc::new(url::url_extract_path::UrlExtractPath::new()),
         Arc::new(url::url_extract_port::UrlExtractPort::new()),
-        Arc::new(url::url_extract_protocol::UrlExtractProtocol::new()),
-        Arc::new(url::url_extract_query::UrlExtractQuery::new()),
+        Arc::new(UrlExtractComponent::new(UrlComponent::Host)),
+        Arc::new(UrlExtractComponent::new(UrlComponent::Protocol)),
+        Arc::new(UrlExtractComponent::new(UrlComponent::Path)),
+        Arc::new(UrlExtractComponent::new(UrlComponent::Query)),
+        Arc::new(UrlExtractComponent::new(UrlComponent::Fragment)),
     ]
 }
 

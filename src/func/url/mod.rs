@@ -4,10 +4,6 @@
 pub mod java_uri;
 pub mod url_decode_param;
 pub mod url_encode_param;
-pub mod url_extract_fragment;
-pub mod url_extract_host;
+pub mod url_extract_component;
 pub mod url_extract_parameter;
-pub mod url_extract_path;
 pub mod url_extract_port;
-pub mod url_extract_protocol;
-pub mod url_extract_query;
