@@ -74,7 +74,7 @@ pub fn print(
                 let mut output = Vec::new();
                 for line in formatter.format_batch(&records) {
                     seen += 1;
-                    if (seen - 1) % every == 0 {
+                    if (seen - 1).is_multiple_of(every) {
                         output.push(line);
                         printed += 1;
                     }

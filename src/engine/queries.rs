@@ -317,10 +317,10 @@ pub fn terminate(
     for id in &ids {
         stop(engine, id);
         let mut catalog = engine.catalog_mut();
-        if let Some(info) = catalog.queries.remove(id) {
-            if let Some(sink) = catalog.sources.get_mut(&info.sink) {
-                sink.writers.retain(|w| w != id);
-            }
+        if let Some(info) = catalog.queries.remove(id)
+            && let Some(sink) = catalog.sources.get_mut(&info.sink)
+        {
+            sink.writers.retain(|w| w != id);
         }
         drop(catalog);
         engine
@@ -772,12 +772,12 @@ async fn drive(
         let (progress, client_gone) = {
             let mut guard = task.lock().unwrap_or_else(|e| e.into_inner());
             let progress = guard.poll_once(&engine.processing_log);
-            if let Ok(Progress::Consumed(n)) = &progress {
-                if *n > 0 && persistent {
-                    if let Err(e) = commit(&engine, &id, &guard) {
-                        tracing::error!(query_id = %id, error = %e, "commit failed");
-                    }
-                }
+            if let Ok(Progress::Consumed(n)) = &progress
+                && *n > 0
+                && persistent
+                && let Err(e) = commit(&engine, &id, &guard)
+            {
+                tracing::error!(query_id = %id, error = %e, "commit failed");
             }
             (progress, guard.client_gone())
         };

@@ -259,10 +259,10 @@ fn headers_value(
     use datafusion::arrow::array::{Array, BinaryArray, StringArray, StructArray};
     use datafusion::arrow::datatypes::DataType;
     let DataType::List(item) = data_type else {
-        return Ok(ScalarValue::try_from(data_type)?);
+        return ScalarValue::try_from(data_type);
     };
     let DataType::Struct(fields) = item.data_type() else {
-        return Ok(ScalarValue::try_from(data_type)?);
+        return ScalarValue::try_from(data_type);
     };
     let keys = StringArray::from_iter_values(headers.iter().map(|(k, _)| k.as_str()));
     let values: BinaryArray = headers.iter().map(|(_, v)| v.as_deref()).collect();

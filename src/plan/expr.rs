@@ -216,12 +216,10 @@ impl VisitorMut for Resolver<'_, '_> {
             return ControlFlow::Break(());
         }
         match expr {
-            sql::Expr::Identifier(ident) => {
-                if !self.has_column(&ident.value) {
-                    let ident = ident.clone();
-                    self.unknown(ident.value.clone(), &ident);
-                    return ControlFlow::Break(());
-                }
+            sql::Expr::Identifier(ident) if !self.has_column(&ident.value) => {
+                let ident = ident.clone();
+                self.unknown(ident.value.clone(), &ident);
+                return ControlFlow::Break(());
             }
             sql::Expr::CompoundIdentifier(parts) if parts.len() == 2 => {
                 let (qualifier, column) = (&parts[0], &parts[1]);

@@ -149,18 +149,18 @@ impl TestCase {
                 {
                     problems.push(format!("record {index}: window: {diff}"));
                 }
-                if let Some(ts) = expected.timestamp {
-                    if ts != stored.record.timestamp {
-                        problems.push(format!(
-                            "record {index}: timestamp: expected {ts} but got {}",
-                            stored.record.timestamp
-                        ));
-                    }
+                if let Some(ts) = expected.timestamp
+                    && ts != stored.record.timestamp
+                {
+                    problems.push(format!(
+                        "record {index}: timestamp: expected {ts} but got {}",
+                        stored.record.timestamp
+                    ));
                 }
-                if let Some(headers) = &expected.headers {
-                    if headers != &stored.record.headers {
-                        problems.push(format!("record {index}: headers differ"));
-                    }
+                if let Some(headers) = &expected.headers
+                    && headers != &stored.record.headers
+                {
+                    problems.push(format!("record {index}: headers differ"));
                 }
             }
             for (index, extra) in actual.iter().enumerate().skip(expected.len()) {
@@ -305,12 +305,12 @@ fn check_post(engine: &Engine, post: &Value) -> Result<(), String> {
                 Some(Value::Object(o)) => o.get("format").and_then(Value::as_str),
                 _ => None,
             };
-            if let Some(wanted) = wanted {
-                if !wanted.eq_ignore_ascii_case(&actual.to_string()) {
-                    return Err(format!(
-                        "post: {name} {field} is {actual}, expected {wanted}"
-                    ));
-                }
+            if let Some(wanted) = wanted
+                && !wanted.eq_ignore_ascii_case(&actual.to_string())
+            {
+                return Err(format!(
+                    "post: {name} {field} is {actual}, expected {wanted}"
+                ));
             }
         }
         if let Some(key_format) = expected.get("keyFormat") {

@@ -134,10 +134,10 @@ fn expand(stem: &str, test: &Value) -> Result<Vec<(TestCase, Option<String>)>, S
                         Value::String(s) => substitute(s),
                         other => other.to_string(),
                     };
-                    if let Some(c) = config {
-                        if v.as_str() == Some("{CONFIG}") {
-                            case_name.push_str(&format!(" - {k}={c}"));
-                        }
+                    if let Some(c) = config
+                        && v.as_str() == Some("{CONFIG}")
+                    {
+                        case_name.push_str(&format!(" - {k}={c}"));
                     }
                     properties.insert(k.clone(), value);
                 }

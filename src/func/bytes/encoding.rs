@@ -73,7 +73,7 @@ impl Encoding {
                     .map(|c| c.to_digit(16))
                     .collect::<Option<_>>()
                     .map_or_else(|| exec_err!("Unrecognized character in hex: {text}"), Ok)?;
-                if digits.len() % 2 != 0 {
+                if !digits.len().is_multiple_of(2) {
                     return exec_err!("Invalid input length {}", digits.len());
                 }
                 Ok(digits

@@ -380,7 +380,7 @@ fn format_tokens(
                     ),
                     'K' => pad(i64::from(at.hour() % 12), count),
                     'h' => pad(
-                        i64::from(if at.hour() % 12 == 0 {
+                        i64::from(if at.hour().is_multiple_of(12) {
                             12
                         } else {
                             at.hour() % 12
@@ -706,10 +706,10 @@ fn parse_offset(text: &str, letter: char) -> Option<(usize, Zone)> {
     }
     // Longest offset spelling first.
     for len in [9, 7, 6, 5, 3] {
-        if let Some(candidate) = body.get(..len) {
-            if let Some(o) = offset(candidate) {
-                return Some((prefix + len, Zone::Fixed(o)));
-            }
+        if let Some(candidate) = body.get(..len)
+            && let Some(o) = offset(candidate)
+        {
+            return Some((prefix + len, Zone::Fixed(o)));
         }
     }
     None

@@ -42,10 +42,10 @@ impl Zone {
             return offset(id).map(Zone::Fixed);
         }
         for prefix in ["UTC", "GMT", "UT"] {
-            if let Some(rest) = id.strip_prefix(prefix) {
-                if rest.starts_with(['+', '-']) {
-                    return offset(rest).map(Zone::Fixed);
-                }
+            if let Some(rest) = id.strip_prefix(prefix)
+                && rest.starts_with(['+', '-'])
+            {
+                return offset(rest).map(Zone::Fixed);
             }
         }
         id.parse::<Tz>().ok().map(Zone::Region)

@@ -92,7 +92,7 @@ impl ScalarUDFImpl for Round {
             (DataType::Float64, DataType::Int64) => Arc::new(
                 as_float64_array(&arrays[0])?
                     .iter()
-                    .map(|v| v.map(|v| java_round(v)))
+                    .map(|v| v.map(java_round))
                     .collect::<Int64Array>(),
             ),
             (DataType::Float64, _) => {

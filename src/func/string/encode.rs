@@ -104,7 +104,7 @@ fn encode(text: &str, from: &str, to: &str) -> Result<String> {
 /// has an odd length) and `X'…'` its quotes; anything else is kept.
 fn hex_strip(text: &str) -> String {
     if let Some(digits) = text.strip_prefix("0x") {
-        return if text.chars().count() % 2 != 0 {
+        return if !text.chars().count().is_multiple_of(2) {
             format!("0{digits}")
         } else {
             digits.to_string()
