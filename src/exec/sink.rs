@@ -89,14 +89,13 @@ impl SinkEncoder {
         let mut out = Vec::with_capacity(batch.num_rows());
         for row in 0..batch.num_rows() {
             let key = row_values(&key_arrays, row)?;
-            let value = row_values(&value_arrays, row)?;
             let tombstone = tombstones.is_some_and(|t| t.value(row));
             let encoded = self.key_encode(&key).and_then(|k| {
                 if tombstone {
                     return Ok((k, None));
                 }
                 self.value_format
-                    .encode(&value, &self.value_columns)
+                    .encode_row(&value_arrays, row, &self.value_columns)
                     .map(|v| (k, v))
             });
             match encoded {

@@ -14,6 +14,7 @@
 mod delimited;
 mod json;
 mod json_record;
+mod json_row;
 mod json_value;
 mod kafka;
 mod none;
@@ -22,6 +23,7 @@ mod number_text;
 use std::borrow::Cow;
 use std::fmt;
 
+use datafusion::arrow::array::Array;
 use datafusion::scalar::ScalarValue;
 
 use crate::catalog::schema::{Column, ColumnKind};
@@ -260,6 +262,29 @@ impl SerdeSpec {
             FormatKind::Kafka => kafka::encode(values, columns),
             FormatKind::None => Ok(none::encode()),
         }
+    }
+
+    /// Encodes row `row` of value columns held in Arrow arrays (one per column). Flat JSON
+    /// records are written straight from the arrays; anything else goes through `encode`.
+    pub fn encode_row(
+        &self,
+        arrays: &[&dyn Array],
+        row: usize,
+        columns: &[Column],
+    ) -> FormatResult<Option<Vec<u8>>> {
+        if self.kind == FormatKind::Json
+            && !self.unwrapped(columns)
+            && !columns.is_empty()
+            && arrays.len() == columns.len()
+            && json_row::supports(columns)
+        {
+            return json_row::write(arrays, row, columns).map(Some);
+        }
+        let values = arrays
+            .iter()
+            .map(|a| ScalarValue::try_from_array(*a, row).map_err(FormatError::internal))
+            .collect::<FormatResult<Vec<_>>>()?;
+        self.encode(&values, columns)
     }
 
     /// Whether this format can carry these columns (KAFKA one primitive column, DELIMITED no
