@@ -9,6 +9,7 @@
 
 use std::sync::Arc;
 
+use bytes::number_from_bytes::{NumberFromBytes, NumberKind};
 use datafusion::functions;
 use datafusion::functions_nested;
 use datafusion::logical_expr::{ScalarUDF, ScalarUDFImpl};
@@ -50,10 +51,10 @@ fn udfs() -> Vec<Arc<dyn ScalarUDFImpl>> {
         Arc::new(array::array_sort::ArraySort::new()),
         Arc::new(array::slice::Slice::new()),
         Arc::new(as_value::AsValue::new()),
-        Arc::new(bytes::bigint_from_bytes::BigintFromBytes::new()),
-        Arc::new(bytes::double_from_bytes::DoubleFromBytes::new()),
+        Arc::new(NumberFromBytes::new(NumberKind::Int)),
+        Arc::new(NumberFromBytes::new(NumberKind::Bigint)),
+        Arc::new(NumberFromBytes::new(NumberKind::Double)),
         Arc::new(bytes::from_bytes::FromBytes::new()),
-        Arc::new(bytes::int_from_bytes::IntFromBytes::new()),
         Arc::new(bytes::to_bytes::ToBytes::new()),
         Arc::new(date::convert_tz::ConvertTz::new()),
         Arc::new(date::dateadd::DateAdd::new()),
