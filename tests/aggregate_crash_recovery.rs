@@ -7,48 +7,18 @@
 //! every key the output must then read 1, 2, …, n in order: a lost state would restart a
 //! key's count, a repeated write would show a count twice.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use sluice::log::Log;
 use sluice::log::embedded::{EmbeddedLog, EmbeddedLogOptions};
-use sluice::log::partitioner::Partitioner;
-use sluice::log::{Log, Record, TopicConfig};
 
 const INPUT_RECORDS: i64 = 200_000;
 const KEYS: i64 = 1000;
 const PARTITIONS: u32 = 2;
-
-fn write_input(dir: &Path) {
-    let log = EmbeddedLog::open(dir, EmbeddedLogOptions::default()).unwrap();
-    let config = TopicConfig {
-        partitions: PARTITIONS,
-        ..TopicConfig::default()
-    };
-    log.create_topic("input", config).unwrap();
-    let partitioner = Partitioner::new();
-    let mut batches: BTreeMap<u32, Vec<Record>> = BTreeMap::new();
-    for i in 0..INPUT_RECORDS {
-        let key = (i % KEYS).to_be_bytes().to_vec();
-        let partition = partitioner.partition(Some(&key), PARTITIONS).unwrap();
-        batches.entry(partition).or_default().push(Record {
-            key: Some(key),
-            value: Some(format!("{{\"V\":{i}}}").into_bytes()),
-            timestamp: i,
-            headers: Vec::new(),
-        });
-        if batches.values().map(Vec::len).sum::<usize>() >= 4096 {
-            for (p, records) in std::mem::take(&mut batches) {
-                log.append("input", p, records, None).unwrap();
-            }
-        }
-    }
-    for (p, records) in batches {
-        log.append("input", p, records, None).unwrap();
-    }
-}
 
 /// Every key's counts, in output order. Only for a log no process is writing: opening a
 /// log recovers it, which may cut a batch another process is appending.
@@ -102,31 +72,13 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-fn sluice(dir: &Path, script: &str) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
-        .arg("--data-dir")
-        .arg(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("sluice starts");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    child
-}
-
 #[test]
 fn sigkill_mid_aggregation_keeps_every_count_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
-    write_input(dir.path());
+    common::write_input(dir.path(), INPUT_RECORDS, KEYS, PARTITIONS);
     let per_key = INPUT_RECORDS / KEYS;
 
-    let mut first = sluice(
+    let mut first = common::sluice(
         dir.path(),
         "CREATE STREAM input (id BIGINT KEY, v BIGINT) WITH (KAFKA_TOPIC='input', VALUE_FORMAT='JSON');\n\
          SET 'auto.offset.reset' = 'earliest';\n\
@@ -154,7 +106,7 @@ fn sigkill_mid_aggregation_keeps_every_count_exactly_once() {
     );
 
     // Second run: replay, restore, resume; stop once every update is out.
-    let mut second = sluice(
+    let mut second = common::sluice(
         dir.path(),
         "SET 'auto.offset.reset' = 'earliest';\nSELECT * FROM input EMIT CHANGES LIMIT 100000000;\n",
     );

@@ -7,15 +7,13 @@
 //! it has produced the full output the log is opened again and the output compared with
 //! what the query must produce.
 
-use std::collections::BTreeMap;
-use std::io::Write;
+mod common;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use sluice::log::Log;
 use sluice::log::embedded::{EmbeddedLog, EmbeddedLogOptions};
-use sluice::log::partitioner::Partitioner;
-use sluice::log::{Log, Record, TopicConfig};
 
 const INPUT_RECORDS: i64 = 400_000;
 const PARTITIONS: u32 = 2;
@@ -23,39 +21,6 @@ const PARTITIONS: u32 = 2;
 /// (id, v) → the output the query writes for it, if any.
 fn expected_output(id: i64, v: i64) -> Option<(i64, i64)> {
     (v % 3 != 0).then_some((id, v * 2))
-}
-
-fn write_input(dir: &Path) {
-    let log = EmbeddedLog::open(dir, EmbeddedLogOptions::default()).unwrap();
-    log.create_topic(
-        "input",
-        TopicConfig {
-            partitions: PARTITIONS,
-            ..TopicConfig::default()
-        },
-    )
-    .unwrap();
-    let partitioner = Partitioner::new();
-    let mut batches: BTreeMap<u32, Vec<Record>> = BTreeMap::new();
-    for i in 0..INPUT_RECORDS {
-        let id = i % 1000;
-        let key = id.to_be_bytes().to_vec();
-        let partition = partitioner.partition(Some(&key), PARTITIONS).unwrap();
-        batches.entry(partition).or_default().push(Record {
-            key: Some(key),
-            value: Some(format!("{{\"V\":{i}}}").into_bytes()),
-            timestamp: i,
-            headers: Vec::new(),
-        });
-        if batches.values().map(Vec::len).sum::<usize>() >= 4096 {
-            for (p, records) in std::mem::take(&mut batches) {
-                log.append("input", p, records, None).unwrap();
-            }
-        }
-    }
-    for (p, records) in batches {
-        log.append("input", p, records, None).unwrap();
-    }
 }
 
 /// Reads every OUTPUT record as (id, v2).
@@ -83,24 +48,6 @@ fn read_output(dir: &Path) -> Vec<(i64, i64)> {
     out
 }
 
-fn sluice(dir: &Path, script: &str) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
-        .arg("--data-dir")
-        .arg(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("sluice starts");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    child
-}
-
 fn output_bytes(dir: &Path) -> u64 {
     let mut total = 0;
     for p in 0..PARTITIONS {
@@ -118,13 +65,13 @@ fn output_bytes(dir: &Path) -> u64 {
 #[test]
 fn sigkill_mid_query_neither_loses_nor_repeats_output() {
     let dir = tempfile::tempdir().unwrap();
-    write_input(dir.path());
+    common::write_input(dir.path(), INPUT_RECORDS, 1000, PARTITIONS);
     let expected: Vec<(i64, i64)> = (0..INPUT_RECORDS)
         .filter_map(|i| expected_output(i % 1000, i))
         .collect();
 
     // First run: create the query, then keep the process busy until it is killed.
-    let mut first = sluice(
+    let mut first = common::sluice(
         dir.path(),
         "CREATE STREAM input (id BIGINT KEY, v BIGINT) WITH (KAFKA_TOPIC='input', VALUE_FORMAT='JSON');\n\
          SET 'auto.offset.reset' = 'earliest';\n\
@@ -155,7 +102,7 @@ fn sigkill_mid_query_neither_loses_nor_repeats_output() {
     );
 
     // Second run: replay the catalog, resume, and wait for the whole output.
-    let mut second = sluice(
+    let mut second = common::sluice(
         dir.path(),
         &format!(
             "SET 'auto.offset.reset' = 'earliest';\nSELECT * FROM output EMIT CHANGES LIMIT {};\n",

@@ -1,0 +1,62 @@
+//! What the crash tests share: writing keyed input straight into an embedded log, and
+//! running the `sluice` binary with a script on its standard input.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use sluice::log::embedded::{EmbeddedLog, EmbeddedLogOptions};
+use sluice::log::partitioner::Partitioner;
+use sluice::log::{Log, Record, TopicConfig};
+
+/// Writes `records` of topic `input` into the log at `dir`: record `i` has the BIGINT key
+/// `i % keys` (KAFKA format), the JSON value `{"V": i}` and timestamp `i`, in the partition
+/// Kafka's partitioner picks, appended 4096 at a time.
+pub fn write_input(dir: &Path, records: i64, keys: i64, partitions: u32) {
+    let log = EmbeddedLog::open(dir, EmbeddedLogOptions::default()).unwrap();
+    let config = TopicConfig {
+        partitions,
+        ..TopicConfig::default()
+    };
+    log.create_topic("input", config).unwrap();
+    let partitioner = Partitioner::new();
+    let mut batches: BTreeMap<u32, Vec<Record>> = BTreeMap::new();
+    for i in 0..records {
+        let key = (i % keys).to_be_bytes().to_vec();
+        let partition = partitioner.partition(Some(&key), partitions).unwrap();
+        batches.entry(partition).or_default().push(Record {
+            key: Some(key),
+            value: Some(format!("{{\"V\":{i}}}").into_bytes()),
+            timestamp: i,
+            headers: Vec::new(),
+        });
+        if batches.values().map(Vec::len).sum::<usize>() >= 4096 {
+            for (p, batch) in std::mem::take(&mut batches) {
+                log.append("input", p, batch, None).unwrap();
+            }
+        }
+    }
+    for (p, batch) in batches {
+        log.append("input", p, batch, None).unwrap();
+    }
+}
+
+/// Starts `sluice --data-dir dir` with `script` as its standard input.
+pub fn sluice(dir: &Path, script: &str) -> Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .arg("--data-dir")
+        .arg(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sluice starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    child
+}
