@@ -27,6 +27,10 @@ struct Cli {
     /// When appends are forced to disk.
     #[arg(long, env = "SLUICE_FSYNC", value_enum, default_value_t = Fsync::Never, global = true)]
     fsync: Fsync,
+    /// Include the failed record in processing-log entries
+    /// (ksql.logging.processing.rows.include).
+    #[arg(long, env = "SLUICE_PROCESSING_LOG_ROWS", global = true)]
+    processing_log_rows: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -181,6 +185,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         data_dir: Some(cli.data_dir),
         fsync,
         deterministic: false,
+        processing_log_rows: cli.processing_log_rows,
     };
     let engine = {
         let _guard = runtime.enter();

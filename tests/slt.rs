@@ -209,6 +209,7 @@ fn run_file(path: &Path) -> Result<(), String> {
         data_dir: Some(dir.path().to_path_buf()),
         fsync: FsyncPolicy::Never,
         deterministic: false,
+        ..EngineConfig::default()
     })
     .map_err(|e| format!("opening the engine: {e}"))?;
     let mut runner = Runner::new(move || {

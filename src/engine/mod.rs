@@ -46,6 +46,9 @@ pub struct EngineConfig {
     /// order, with every topic in one physical partition: the deterministic mode of
     /// ksqlDB's test driver, used by the test runners.
     pub deterministic: bool,
+    /// `ksql.logging.processing.rows.include`: processing-log entries carry the record that
+    /// failed (off by default, as in ksqlDB: records may hold data the log should not).
+    pub processing_log_rows: bool,
 }
 
 impl Default for EngineConfig {
@@ -54,6 +57,7 @@ impl Default for EngineConfig {
             data_dir: None,
             fsync: FsyncPolicy::Never,
             deterministic: false,
+            processing_log_rows: false,
         }
     }
 }
@@ -117,7 +121,9 @@ impl Engine {
     /// An engine over a log the caller opened.
     pub fn with_log(config: EngineConfig, log: Arc<dyn Log>) -> EngineResult<Arc<Engine>> {
         let offsets = Arc::new(Mutex::new(OffsetStore::open(log.clone())?));
-        let processing_log = Arc::new(ProcessingLog::open(log.clone())?);
+        let processing_log = Arc::new(
+            ProcessingLog::open(log.clone())?.with_rows_included(config.processing_log_rows),
+        );
         let engine = Arc::new(Engine {
             config,
             log,

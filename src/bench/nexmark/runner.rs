@@ -56,6 +56,9 @@ pub struct BenchReport {
     pub load: Duration,
     /// From `CREATE … AS SELECT` to its last output record.
     pub query_time: Duration,
+    /// CPU time the process used meanwhile (all threads), when the kernel reports it: the
+    /// figure to compare per core on a machine shared with other work.
+    pub query_cpu: Option<Duration>,
     /// Peak resident memory while loading, bytes.
     pub load_peak_rss: Option<u64>,
     /// Peak resident memory while the query ran (the whole process' peak when the peak
@@ -85,6 +88,7 @@ fn measure(options: &BenchOptions, dir: &Path) -> NexmarkResult<BenchReport> {
         data_dir: Some(dir.to_path_buf()),
         fsync: FsyncPolicy::Never,
         deterministic: false,
+        ..EngineConfig::default()
     })?;
     let partitions = options.partitions.max(1);
     engine.log().create_topic(
@@ -107,10 +111,14 @@ fn measure(options: &BenchOptions, dir: &Path) -> NexmarkResult<BenchReport> {
         &format!("SET 'auto.offset.reset'='earliest'; {BID_DDL}"),
         &mut session,
     )?;
+    let cpu_before = process_cpu_time();
     let started = Instant::now();
     execute(&engine, options.query.sql(), &mut session)?;
     let outputs = wait_for_outputs(&engine, options.query, loaded.selected)?;
     let query_time = started.elapsed();
+    let query_cpu = cpu_before
+        .zip(process_cpu_time())
+        .map(|(before, after)| after.saturating_sub(before));
     Ok(BenchReport {
         query: options.query,
         partitions,
@@ -119,6 +127,7 @@ fn measure(options: &BenchOptions, dir: &Path) -> NexmarkResult<BenchReport> {
         outputs,
         load,
         query_time,
+        query_cpu,
         load_peak_rss,
         query_peak_rss: peak_rss(),
         peak_reset,
@@ -331,6 +340,21 @@ fn peak_rss() -> Option<u64> {
     Some(kib * 1024)
 }
 
+/// CPU time of the process' live threads (`/proc/self/task/*/schedstat`: nanoseconds on a
+/// CPU); `None` off Linux. Threads that ended are not counted, so it is taken while the
+/// engine's runtime threads live and the loader threads are gone.
+fn process_cpu_time() -> Option<Duration> {
+    let mut nanos = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        // A thread that ended since the listing has no schedstat any more.
+        let Ok(text) = std::fs::read_to_string(task.ok()?.path().join("schedstat")) else {
+            continue;
+        };
+        nanos += text.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(Duration::from_nanos(nanos))
+}
+
 /// Resets the peak RSS to the current RSS (Linux ≥ 4.0: `echo 5 > /proc/self/clear_refs`).
 fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
@@ -356,9 +380,17 @@ impl fmt::Display for BenchReport {
             rate(self.events, self.load),
             mib(self.load_peak_rss),
         )?;
+        let cpu = match self.query_cpu {
+            Some(cpu) => format!(
+                " (CPU {:.2} s = {} events per CPU-second)",
+                cpu.as_secs_f64(),
+                rate(self.events, cpu)
+            ),
+            None => String::new(),
+        };
         write!(
             f,
-            "{}: {} events in {:.2} s = {} events/s; {} output records; peak RSS {}{}",
+            "{}: {} events in {:.2} s = {} events/s{cpu}; {} output records; peak RSS {}{}",
             self.query.name(),
             self.events,
             self.query_time.as_secs_f64(),
