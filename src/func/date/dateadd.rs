@@ -1,5 +1,5 @@
-//! DATEADD(unit, interval INT, value DATE) → DATE: adds `interval` time units
-//! to a DATE (ksqlDB `DateAdd`).
+//! DATEADD and DATESUB(unit, interval INT, value DATE) → DATE: add or subtract `interval`
+//! time units to or from a DATE (ksqlDB `DateAdd`, `DateSub`).
 //!
 //! `unit` is a Java `TimeUnit` (`DAYS`, `HOURS`, …, `MILLISECONDS`); ksqlDB writes it as a
 //! bare keyword, which the planner must hand over as a string. ksqlDB: the interval is added to the date's midnight in milliseconds and the result
@@ -23,16 +23,20 @@ use crate::func::signature::{Overloads, Param};
 
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct DateAdd {
+    /// DATESUB: the interval is subtracted.
+    subtract: bool,
     signature: Signature,
     overloads: Overloads,
 }
 
 impl DateAdd {
-    pub(crate) fn new() -> Self {
+    /// DATEADD, or DATESUB when `subtract`.
+    pub(crate) fn new(subtract: bool) -> Self {
         DateAdd {
+            subtract,
             signature: Signature::user_defined(Volatility::Immutable),
             overloads: Overloads::new(
-                "dateadd",
+                if subtract { "datesub" } else { "dateadd" },
                 vec![vec![Param::String, Param::Int, Param::Date]],
             ),
         }
@@ -41,7 +45,7 @@ impl DateAdd {
 
 impl ScalarUDFImpl for DateAdd {
     fn name(&self) -> &str {
-        "dateadd"
+        if self.subtract { "datesub" } else { "dateadd" }
     }
 
     fn signature(&self) -> &Signature {
@@ -67,15 +71,17 @@ impl ScalarUDFImpl for DateAdd {
                 if units.is_null(row) || intervals.is_null(row) || values.is_null(row) {
                     return Ok(None);
                 }
-                shift(values.value(row), units.value(row), intervals.value(row)).map(Some)
+                let interval = i64::from(intervals.value(row));
+                let interval = if self.subtract { -interval } else { interval };
+                shift(values.value(row), units.value(row), interval).map(Some)
             })
             .collect::<Result<Date32Array>>()?;
         Ok(ColumnarValue::Array(Arc::new(out)))
     }
 }
 
-fn shift(value: i32, unit: &str, interval: i32) -> Result<i32> {
-    let delta = to_millis(unit, i64::from(interval))?;
+fn shift(value: i32, unit: &str, interval: i64) -> Result<i32> {
+    let delta = to_millis(unit, interval)?;
     let millis = i64::from(value) * MILLIS_PER_DAY + delta;
     // ksqlDB: Java's `MILLISECONDS.toDays` truncates toward zero.
     i32::try_from(millis / MILLIS_PER_DAY).map_err(|_| exec_datafusion_err!("DATE out of range"))
@@ -91,5 +97,14 @@ mod tests {
         assert_eq!(shift(10, "DAYS", 10).unwrap(), 20);
         assert_eq!(shift(2, "DAYS", -5).unwrap(), -3);
         assert_eq!(shift(5, "MILLISECONDS", 5).unwrap(), 5);
+    }
+
+    #[test]
+    fn ksqldb_datesub_examples() {
+        // ksqlDB: datesub.json (DATESUB shifts by the negated interval).
+        assert_eq!(shift(20, "DAYS", -10).unwrap(), 10);
+        assert_eq!(shift(2, "DAYS", 5).unwrap(), 7);
+        assert_eq!(shift(5, "MILLISECONDS", -5).unwrap(), 4);
+        assert_eq!(shift(0, "MILLISECONDS", -1).unwrap(), 0);
     }
 }

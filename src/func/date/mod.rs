@@ -3,7 +3,6 @@
 
 pub mod convert_tz;
 pub mod dateadd;
-pub mod datesub;
 pub mod datetostring;
 pub mod epoch;
 pub mod format_date;
