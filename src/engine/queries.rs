@@ -18,21 +18,27 @@ use crate::exec::aggregate::function::AggregateConfig;
 use crate::exec::aggregate::projection::{OutputColumn, TableProjection};
 use crate::exec::aggregate::{Aggregate, AggregateSpec};
 use crate::exec::filter::Filter;
+use crate::exec::join::Join;
 use crate::exec::project::{Project, ProjectedColumn};
 use crate::exec::sink::SinkEncoder;
 use crate::exec::source::SourceDecoder;
+use crate::exec::table_filter::TableFilter;
+use crate::exec::table_source::TableSource;
 use crate::plan::PlanError;
 use crate::plan::aggregate::{AggregatePlan, is_aggregation, plan_aggregate};
+use crate::plan::join::{JoinPlan, plan_join};
 use crate::plan::properties::WithProperties;
 use crate::plan::select::{KeyRule, ROWTIME, SelectPlan, plan_select};
 use crate::plan::serde::{FormatDefaults, serde_specs};
 use crate::runtime::offsets::Commit;
-use crate::runtime::query::{Progress, QueryOutput, QueryTask};
-use crate::sql::ast::{CreateAsSelect, Properties, Query, SourceKind};
+use crate::runtime::query::{Progress, QueryOutput, QueryTask, TaskInput};
+use crate::sql::ast::{CreateAsSelect, Properties, Query, Relation, SourceKind};
 use crate::state::changelog_topic;
 
 /// The state store of an aggregation, as ksqlDB names it in its changelog topic.
 const AGGREGATE_STORE: &str = "Aggregate-Aggregate-Materialize";
+/// The state store of a materialized table source, as ksqlDB names it.
+const TABLE_SOURCE_STORE: &str = "KsqlTopic-Reduce";
 
 /// The queries running in an engine, in creation order.
 #[derive(Default)]
@@ -100,10 +106,24 @@ pub fn create_as_select(
             )
             .into());
         }
-        (Planned::Select(_), SourceKind::Table) => {
-            return Err(EngineError::Statement(
-                "CREATE TABLE AS SELECT without GROUP BY is not supported yet".into(),
-            ));
+        (Planned::Select(plan), SourceKind::Table) if plan.source.kind == SourceKind::Stream => {
+            return Err(PlanError::invalid(
+                "Invalid result type. Your SELECT query produces a STREAM. Please use CREATE STREAM AS SELECT statement instead.",
+            )
+            .into());
+        }
+        (Planned::Select(plan), SourceKind::Stream) if plan.source.kind == SourceKind::Table => {
+            return Err(PlanError::invalid(
+                "Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.",
+            )
+            .into());
+        }
+        (Planned::Join(join), kind) if join.kind != kind => {
+            return Err(PlanError::invalid(match join.kind {
+                SourceKind::Stream => "Invalid result type. Your SELECT query produces a STREAM. Please use CREATE STREAM AS SELECT statement instead.",
+                SourceKind::Table => "Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.",
+            })
+            .into());
         }
         _ => {}
     }
@@ -144,14 +164,15 @@ pub fn create_as_select(
             QueryInfo {
                 id: query_id.clone(),
                 statement: text.to_string(),
-                sources: vec![plan.source().name.clone()],
+                sources: plan.sources().iter().map(|s| s.name.clone()).collect(),
                 sink: sink.name.clone(),
                 sink_topic: sink.topic.clone(),
             },
         );
         catalog.sources.insert(sink.name.clone(), sink.clone());
     }
-    start_persistent(engine, &query_id, plan, &sink, start)?;
+    let starts = all_start_positions(engine, &plan, session, replay, start)?;
+    start_persistent(engine, &query_id, plan, &sink, starts)?;
     Ok(StatementResult::Status {
         message: format!("Created query with ID {query_id}"),
         query_id: Some(query_id),
@@ -191,7 +212,7 @@ pub fn insert_into(
         KeyRule::MustProjectKey
     };
     let plan = plan_query(engine, query, session, key_rule, target)?;
-    if let Planned::Aggregate(_) = plan {
+    if plan.produces_table() {
         return Err(PlanError::invalid(format!(
             "Incompatible data sink and query result. Data sink ({target}) type is KSTREAM but select query result is KTABLE."
         ))
@@ -235,7 +256,7 @@ pub fn insert_into(
             QueryInfo {
                 id: query_id.clone(),
                 statement: text.to_string(),
-                sources: vec![plan.source().name.clone()],
+                sources: plan.sources().iter().map(|s| s.name.clone()).collect(),
                 sink: sink.name.clone(),
                 sink_topic: sink.topic.clone(),
             },
@@ -244,7 +265,8 @@ pub fn insert_into(
             s.writers.push(query_id.clone());
         }
     }
-    start_persistent(engine, &query_id, plan, &sink, start)?;
+    let starts = all_start_positions(engine, &plan, session, replay, start)?;
+    start_persistent(engine, &query_id, plan, &sink, starts)?;
     Ok(StatementResult::Status {
         message: format!("Created query with ID {query_id}"),
         query_id: Some(query_id),
@@ -265,17 +287,19 @@ pub fn push_query(
     let plan = plan_query(engine, query, session, KeyRule::Transient, "")?;
     let query_id = format!("transient_{}_{}", plan.source().name, transient_suffix());
     let columns = plan.columns();
-    let start = start_positions(engine, plan.source(), session, None)?;
+    let starts = plan
+        .sources()
+        .into_iter()
+        .map(|source| start_positions(engine, source, session, None))
+        .collect::<EngineResult<Vec<_>>>()?;
     let (sender, rows) = mpsc::unbounded_channel();
     let limit = plan.limit();
-    let topic = plan.source().topic.clone();
-    let (decoder, operators) = pipeline(plan, &changelog_topic(&query_id, AGGREGATE_STORE))?;
+    let (inputs, join, operators) = task_pipeline(plan, &query_id, starts)?;
     let task = QueryTask::new(
         query_id.clone(),
         engine.log.clone(),
-        topic,
-        start,
-        decoder,
+        inputs,
+        join,
         operators,
         QueryOutput::Channel(sender),
         limit,
@@ -329,9 +353,11 @@ pub fn terminate(
             .unwrap_or_else(|e| e.into_inner())
             .remove(id)?;
         // ksqlDB deletes a terminated query's internal topics.
-        let changelog = changelog_topic(id, AGGREGATE_STORE);
-        if engine.log.topic_config(&changelog).is_some() {
-            engine.log.delete_topic(&changelog)?;
+        for store in [TABLE_SOURCE_STORE, AGGREGATE_STORE] {
+            let changelog = changelog_topic(id, store);
+            if engine.log.topic_config(&changelog).is_some() {
+                engine.log.delete_topic(&changelog)?;
+            }
         }
     }
     Ok(StatementResult::Status {
@@ -437,6 +463,29 @@ fn sink_source(
     })
 }
 
+/// Where each source of a query starts: `first` for the first, whose positions the
+/// command topic records; the other sources of a join start as the session says, or at
+/// their beginning when the command is replayed.
+fn all_start_positions(
+    engine: &Engine,
+    plan: &Planned,
+    session: &Session,
+    replay: Option<&StartPositions>,
+    first: BTreeMap<u32, i64>,
+) -> EngineResult<Vec<BTreeMap<u32, i64>>> {
+    let none = StartPositions::new();
+    let mut starts = vec![first];
+    for source in plan.sources().into_iter().skip(1) {
+        starts.push(start_positions(
+            engine,
+            source,
+            session,
+            replay.map(|_| &none),
+        )?);
+    }
+    Ok(starts)
+}
+
 /// Where a query over `source` starts: its commit after a restart, else what its command
 /// recorded, else the session's `auto.offset.reset` (latest by default).
 fn start_positions(
@@ -468,6 +517,7 @@ fn start_positions(
 enum Planned {
     Select(SelectPlan),
     Aggregate(AggregatePlan),
+    Join(JoinPlan),
 }
 
 impl Planned {
@@ -475,6 +525,24 @@ impl Planned {
         match self {
             Planned::Select(plan) => &plan.source,
             Planned::Aggregate(plan) => &plan.source,
+            Planned::Join(plan) => plan.source(),
+        }
+    }
+
+    /// Every source the query reads, in FROM order.
+    fn sources(&self) -> Vec<&Source> {
+        match self {
+            Planned::Join(plan) => plan.inputs.iter().map(|i| &i.source).collect(),
+            _ => vec![self.source()],
+        }
+    }
+
+    /// Whether the query produces a table.
+    fn produces_table(&self) -> bool {
+        match self {
+            Planned::Select(plan) => plan.source.kind == SourceKind::Table,
+            Planned::Aggregate(_) => true,
+            Planned::Join(plan) => plan.kind == SourceKind::Table,
         }
     }
 
@@ -482,13 +550,14 @@ impl Planned {
         match self {
             Planned::Select(plan) => plan.output_schema(),
             Planned::Aggregate(plan) => plan.output_schema(),
+            Planned::Join(plan) => plan.output_schema(),
         }
     }
 
     /// How the output keys are windowed (windowed aggregations).
     fn window(&self) -> Option<WindowInfo> {
         match self {
-            Planned::Select(_) => None,
+            Planned::Select(_) | Planned::Join(_) => None,
             Planned::Aggregate(plan) => plan.window_info(),
         }
     }
@@ -506,6 +575,11 @@ impl Planned {
                 .iter()
                 .map(|c| (c.name.clone(), c.ty.clone()))
                 .collect(),
+            Planned::Join(plan) => plan
+                .columns
+                .iter()
+                .map(|c| (c.name.clone(), c.ty.clone()))
+                .collect(),
         }
     }
 
@@ -513,6 +587,7 @@ impl Planned {
         match self {
             Planned::Select(plan) => plan.limit,
             Planned::Aggregate(plan) => plan.limit,
+            Planned::Join(plan) => plan.limit,
         }
     }
 }
@@ -535,6 +610,14 @@ fn plan_query(
             key_rule,
             sink_name,
             &config,
+        )?)
+    } else if matches!(query.from, Relation::Join(_)) {
+        Planned::Join(plan_join(
+            query,
+            &catalog,
+            &engine.planner,
+            key_rule,
+            sink_name,
         )?)
     } else {
         Planned::Select(plan_select(
@@ -562,19 +645,90 @@ fn aggregate_config(session: &Session) -> AggregateConfig {
     }
 }
 
-/// Decoder and operators for a planned query; an aggregation's state goes to
-/// `changelog_topic`.
-fn pipeline(
+/// A task's inputs (each source read from its start positions), join and operators.
+type TaskPipeline = (Vec<TaskInput>, Option<Join>, Vec<Box<dyn Operator>>);
+
+/// Builds what a task runs for `plan`, reading each source from `starts` (FROM order).
+fn task_pipeline(
     plan: Planned,
-    changelog_topic: &str,
-) -> EngineResult<(SourceDecoder, Vec<Box<dyn Operator>>)> {
-    let plan = match plan {
-        Planned::Select(plan) => return select_pipeline(&plan),
-        Planned::Aggregate(plan) => plan,
+    query_id: &str,
+    starts: Vec<BTreeMap<u32, i64>>,
+) -> EngineResult<TaskPipeline> {
+    let topic = plan.source().topic.clone();
+    let (decoder, operators) = match plan {
+        Planned::Join(plan) => return join_pipeline(plan, starts),
+        Planned::Select(plan) => select_pipeline(&plan)?,
+        Planned::Aggregate(plan) => aggregate_pipeline(plan, query_id)?,
     };
+    let positions = starts.into_iter().next().unwrap_or_default();
+    let input = TaskInput {
+        topic,
+        positions,
+        decoder,
+    };
+    Ok((vec![input], None, operators))
+}
+
+/// A join: one decoder per source, the join chain, then WHERE and the projection.
+fn join_pipeline(plan: JoinPlan, starts: Vec<BTreeMap<u32, i64>>) -> EngineResult<TaskPipeline> {
+    let inputs = plan
+        .inputs
+        .iter()
+        .zip(starts)
+        .map(|(input, positions)| TaskInput {
+            topic: input.source.topic.clone(),
+            positions,
+            decoder: SourceDecoder::new(&input.source, input.input_schema.clone()),
+        })
+        .collect();
+    let mut operators: Vec<Box<dyn Operator>> = Vec::new();
+    match (&plan.filter, plan.kind) {
+        (Some(predicate), SourceKind::Table) => {
+            operators.push(Box::new(TableFilter::new(predicate.clone())))
+        }
+        (Some(predicate), SourceKind::Stream) => {
+            operators.push(Box::new(Filter::new(predicate.clone())))
+        }
+        (None, _) => {}
+    }
+    let rowtime =
+        col(ROWTIME, &plan.joined_schema).map_err(|e| PlanError::Internal(e.to_string()))?;
+    let columns = plan
+        .columns
+        .iter()
+        .map(|c| ProjectedColumn {
+            name: c.name.clone(),
+            expr: c.expr.clone(),
+            data_type: c.ty.to_arrow(),
+            keeps_on_tombstone: c.kind == ColumnKind::Key,
+        })
+        .collect();
+    operators.push(Box::new(Project::new(rowtime, columns)));
+    Ok((inputs, Some(Join::new(plan.steps)), operators))
+}
+
+/// Decoder and operators for an aggregation; state goes to the changelogs of `query_id`.
+fn aggregate_pipeline(
+    plan: AggregatePlan,
+    query_id: &str,
+) -> EngineResult<(SourceDecoder, Vec<Box<dyn Operator>>)> {
     let decoder = SourceDecoder::new(&plan.source, plan.input_schema.clone());
     let mut operators: Vec<Box<dyn Operator>> = Vec::new();
-    if let Some(predicate) = &plan.filter {
+    let table_input = plan.source.kind == SourceKind::Table;
+    if table_input {
+        // ksqlDB: aggregating a table takes each replaced row back out of its group, so the
+        // source remembers its rows.
+        let source = TableSource::materialized(
+            &plan.input_schema,
+            &key_names(&plan.source),
+            &changelog_topic(query_id, TABLE_SOURCE_STORE),
+        )
+        .map_err(|e| PlanError::Internal(e.to_string()))?;
+        operators.push(Box::new(source));
+        if let Some(predicate) = &plan.filter {
+            operators.push(Box::new(TableFilter::new(predicate.clone())));
+        }
+    } else if let Some(predicate) = &plan.filter {
         operators.push(Box::new(Filter::new(predicate.clone())));
     }
     let columns = plan
@@ -595,7 +749,8 @@ fn pipeline(
         windows: plan.windows,
         aggregated_schema: plan.aggregated_schema,
         projection: TableProjection::new(columns, plan.having, windowed),
-        changelog_topic: changelog_topic.to_string(),
+        changelog_topic: changelog_topic(query_id, AGGREGATE_STORE),
+        table_input,
     })));
     Ok((decoder, operators))
 }
@@ -604,7 +759,14 @@ fn pipeline(
 fn select_pipeline(plan: &SelectPlan) -> EngineResult<(SourceDecoder, Vec<Box<dyn Operator>>)> {
     let decoder = SourceDecoder::new(&plan.source, plan.input_schema.clone());
     let mut operators: Vec<Box<dyn Operator>> = Vec::new();
-    if let Some(predicate) = &plan.filter {
+    if plan.source.kind == SourceKind::Table {
+        let source = TableSource::new(&plan.input_schema, &key_names(&plan.source))
+            .map_err(|e| PlanError::Internal(e.to_string()))?;
+        operators.push(Box::new(source));
+        if let Some(predicate) = &plan.filter {
+            operators.push(Box::new(TableFilter::new(predicate.clone())));
+        }
+    } else if let Some(predicate) = &plan.filter {
         operators.push(Box::new(Filter::new(predicate.clone())));
     }
     let rowtime =
@@ -623,13 +785,18 @@ fn select_pipeline(plan: &SelectPlan) -> EngineResult<(SourceDecoder, Vec<Box<dy
     Ok((decoder, operators))
 }
 
+/// The names of a source's key columns.
+fn key_names(source: &Source) -> Vec<String> {
+    source.schema.key_columns().map(|c| c.name.clone()).collect()
+}
+
 /// Builds and launches a persistent query writing into `sink`.
 fn start_persistent(
     engine: &Arc<Engine>,
     query_id: &str,
     plan: Planned,
     sink: &Source,
-    start: BTreeMap<u32, i64>,
+    starts: Vec<BTreeMap<u32, i64>>,
 ) -> EngineResult<()> {
     let commit = engine
         .offsets
@@ -637,17 +804,20 @@ fn start_persistent(
         .unwrap_or_else(|e| e.into_inner())
         .get(query_id)
         .cloned();
-    let source_topic = plan.source().topic.clone();
-    let positions = match &commit {
-        Some(commit) => {
-            let mut positions = start;
-            if let Some(committed) = commit.positions.get(&source_topic) {
+    let positions = plan
+        .sources()
+        .into_iter()
+        .zip(starts)
+        .map(|(source, mut positions)| {
+            if let Some(committed) = commit
+                .as_ref()
+                .and_then(|c| c.positions.get(&source.topic))
+            {
                 positions.extend(committed.iter().map(|(p, o)| (*p, *o)));
             }
             positions
-        }
-        None => start,
-    };
+        })
+        .collect();
     let physical_partitions = engine
         .log
         .topic_config(&sink.topic)
@@ -660,7 +830,7 @@ fn start_persistent(
         sink.value_format.clone(),
         physical_partitions,
     );
-    let (decoder, mut operators) = pipeline(plan, &changelog_topic(query_id, AGGREGATE_STORE))?;
+    let (inputs, join, mut operators) = task_pipeline(plan, query_id, positions)?;
     restore_state(engine, &mut operators, commit.as_ref())?;
     let commit = commit.unwrap_or_default();
     let output = QueryOutput::Topic {
@@ -673,9 +843,8 @@ fn start_persistent(
     let task = QueryTask::new(
         query_id.to_string(),
         engine.log.clone(),
-        source_topic,
-        positions,
-        decoder,
+        inputs,
+        join,
         operators,
         output,
         None,
@@ -720,7 +889,7 @@ fn restore_state(
 
 /// Registers a task and, unless the engine is deterministic, runs it on tokio.
 fn launch(engine: &Arc<Engine>, id: String, task: QueryTask, persistent: bool) -> EngineResult<()> {
-    let topic = task.topic().to_string();
+    let topics = task.topics();
     let task = Arc::new(Mutex::new(task));
     if engine.config.deterministic {
         engine.queries.lock().push(RunningQuery {
@@ -734,7 +903,10 @@ fn launch(engine: &Arc<Engine>, id: String, task: QueryTask, persistent: bool) -
     let handle = tokio::runtime::Handle::try_current()
         .map_err(|_| EngineError::Statement("queries need a tokio runtime to run in".into()))?;
     let (stop_tx, stop_rx) = watch::channel(false);
-    let changes = engine.log.subscribe(&topic)?;
+    let changes = topics
+        .iter()
+        .map(|topic| engine.log.subscribe(topic))
+        .collect::<Result<Vec<_>, _>>()?;
     // Registered before the task starts: a task that finishes at once (a LIMIT already
     // met) must find itself in the registry to remove itself, or it would stay listed and
     // keep its client's channel open.
@@ -761,14 +933,16 @@ async fn drive(
     id: String,
     task: Arc<Mutex<QueryTask>>,
     persistent: bool,
-    mut changes: watch::Receiver<u64>,
+    mut changes: Vec<watch::Receiver<u64>>,
     mut stopped: watch::Receiver<bool>,
 ) {
     loop {
         if *stopped.borrow() {
             return;
         }
-        changes.borrow_and_update();
+        for receiver in &mut changes {
+            receiver.borrow_and_update();
+        }
         let (progress, client_gone) = {
             let mut guard = task.lock().unwrap_or_else(|e| e.into_inner());
             let progress = guard.poll_once(&engine.processing_log);
@@ -784,7 +958,7 @@ async fn drive(
         match progress {
             Ok(Progress::Consumed(0)) => {
                 tokio::select! {
-                    changed = changes.changed() => if changed.is_err() { return },
+                    changed = any_changed(&mut changes) => if changed.is_err() { return },
                     _ = stopped.changed() => return,
                     _ = client_gone => {
                         stop(&engine, &id);
@@ -804,6 +978,14 @@ async fn drive(
             }
         }
     }
+}
+
+/// Resolves when any of the watched topics changed.
+async fn any_changed(
+    changes: &mut [watch::Receiver<u64>],
+) -> Result<(), watch::error::RecvError> {
+    let waits = changes.iter_mut().map(|receiver| Box::pin(receiver.changed()));
+    futures::future::select_all(waits).await.0
 }
 
 /// A stable producer id per query, so that its appends are deduplicated across restarts.

@@ -8,9 +8,12 @@
 
 pub mod aggregate;
 pub mod filter;
+pub mod join;
 pub mod project;
 pub mod sink;
 pub mod source;
+pub mod table_filter;
+pub mod table_source;
 
 use datafusion::arrow::record_batch::RecordBatch;
 

@@ -16,7 +16,7 @@ use datafusion::scalar::ScalarValue;
 use super::{ExecError, ExecResult, RecordError, RecordErrorKind};
 use crate::catalog::schema::{Column, ColumnKind, LogicalSchema};
 use crate::exec::project::RECORD_TIMESTAMP;
-use crate::format::SerdeSpec;
+use crate::format::{FlatRowWriter, SerdeSpec};
 use crate::log::Record;
 use crate::log::partitioner::Partitioner;
 use crate::plan::select::TOMBSTONE;
@@ -34,6 +34,11 @@ pub struct SinkEncoder {
     partitioner: Partitioner,
     /// The topic's physical partition count.
     partitions: u32,
+    /// Writes values straight from the arrays, when the value format has a writer for the
+    /// value columns.
+    value_writer: Option<FlatRowWriter>,
+    /// The length of the last value written, to size the next one's buffer.
+    value_length: usize,
 }
 
 /// A record ready to append, with its partition.
@@ -51,19 +56,22 @@ impl SinkEncoder {
         value_format: SerdeSpec,
         partitions: u32,
     ) -> Self {
+        let value_columns: Vec<Column> = schema
+            .columns
+            .iter()
+            .filter(|c| c.kind == ColumnKind::Value)
+            .cloned()
+            .collect();
         SinkEncoder {
             topic: topic.to_string(),
+            value_writer: value_format.row_writer(&value_columns),
             key_format,
             value_format,
             key_columns: schema.key_columns().cloned().collect(),
-            value_columns: schema
-                .columns
-                .iter()
-                .filter(|c| c.kind == ColumnKind::Value)
-                .cloned()
-                .collect(),
+            value_columns,
             partitioner: Partitioner::new(),
             partitions,
+            value_length: 0,
         }
     }
 
@@ -86,6 +94,10 @@ impl SinkEncoder {
             .and_then(|a| a.as_any().downcast_ref::<Int64Array>());
         let key_arrays = columns_of(batch, &self.key_columns)?;
         let value_arrays = columns_of(batch, &self.value_columns)?;
+        let flat_rows = self
+            .value_writer
+            .as_ref()
+            .and_then(|w| w.rows(&value_arrays));
         let mut out = Vec::with_capacity(batch.num_rows());
         for row in 0..batch.num_rows() {
             let key = row_values(&key_arrays, row)?;
@@ -93,6 +105,12 @@ impl SinkEncoder {
             let encoded = self.key_encode(&key).and_then(|k| {
                 if tombstone {
                     return Ok((k, None));
+                }
+                if let Some(rows) = &flat_rows {
+                    let mut value = Vec::with_capacity(self.value_length + 16);
+                    rows.write(row, &mut value);
+                    self.value_length = value.len();
+                    return Ok((k, Some(value)));
                 }
                 self.value_format
                     .encode_row(&value_arrays, row, &self.value_columns)

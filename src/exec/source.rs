@@ -7,15 +7,19 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, new_empty_array};
-use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::array::{
+    ArrayRef, BooleanBuilder, Float64Builder, Int32Builder, Int64Builder, StringBuilder,
+    new_empty_array,
+};
+use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::scalar::ScalarValue;
 
-use super::{ExecResult, RecordError, RecordErrorKind};
+use super::{ExecError, ExecResult, RecordError, RecordErrorKind};
 use crate::catalog::Source;
 use crate::catalog::schema::{Column, ColumnKind};
 use crate::func::date::java_format::JavaFormat;
+use crate::format::{FlatCell, FlatRecordReader};
 use crate::func::date::zone::Zone;
 use crate::log::StoredRecord;
 
@@ -32,6 +36,9 @@ pub struct SourceDecoder {
     timestamp_format: Option<JavaFormat>,
     schema: SchemaRef,
     source: Source,
+    /// Reads values straight from their bytes, when the value format has a reader for the
+    /// value columns and no column is HEADERS.
+    flat_reader: Option<FlatRecordReader>,
 }
 
 /// Where a source column's value is found in a decoded record.
@@ -49,7 +56,7 @@ impl SourceDecoder {
         let value_columns: Vec<Column> = source.schema.value_columns().cloned().collect();
         let mut keys = 0;
         let mut values = 0;
-        let layout = source
+        let layout: Vec<Slot> = source
             .schema
             .columns
             .iter()
@@ -72,15 +79,20 @@ impl SourceDecoder {
             .and_then(|t| value_columns.iter().position(|c| c.name == t.column));
         SourceDecoder {
             topic: source.topic.clone(),
-            key_columns,
-            value_columns,
-            layout,
             timestamp_column,
             timestamp_format: source
                 .timestamp
                 .as_ref()
                 .and_then(|t| t.format.as_deref())
                 .and_then(|pattern| JavaFormat::compile(pattern).ok()),
+            flat_reader: if layout.iter().any(|s| matches!(s, Slot::Headers)) {
+                None
+            } else {
+                source.value_format.flat_reader(&value_columns)
+            },
+            key_columns,
+            value_columns,
+            layout,
             schema,
             source: source.clone(),
         }
@@ -88,34 +100,91 @@ impl SourceDecoder {
 
     /// Decodes `records` into one batch; undecodable records go to `errors`.
     pub fn decode(
-        &self,
+        &mut self,
         records: &[StoredRecord],
         errors: &mut Vec<RecordError>,
     ) -> ExecResult<RecordBatch> {
-        let width = self.schema.fields().len();
-        let mut columns: Vec<Vec<ScalarValue>> = (0..width)
-            .map(|_| Vec::with_capacity(records.len()))
+        let mut builders: Vec<ColumnBuilder> = self
+            .schema
+            .fields()
+            .iter()
+            .map(|f| ColumnBuilder::new(f.data_type(), records.len()))
             .collect();
+        let mut cells = Vec::with_capacity(self.value_columns.len());
         for stored in records {
+            if self.decode_flat(stored, &mut cells, &mut builders)? {
+                continue;
+            }
             let Some(row) = self.decode_one(stored, errors) else {
                 continue;
             };
-            for (column, value) in columns.iter_mut().zip(row) {
-                column.push(value);
+            for (builder, value) in builders.iter_mut().zip(row) {
+                builder.push_scalar(value)?;
             }
         }
-        let arrays = columns
+        let arrays = builders
             .into_iter()
-            .zip(self.schema.fields())
-            .map(|(values, field)| {
-                if values.is_empty() {
-                    Ok(new_empty_array(field.data_type()))
-                } else {
-                    ScalarValue::iter_to_array(values)
-                }
-            })
-            .collect::<Result<Vec<ArrayRef>, _>>()?;
+            .map(ColumnBuilder::finish)
+            .collect::<ExecResult<Vec<ArrayRef>>>()?;
         Ok(RecordBatch::try_new(self.schema.clone(), arrays)?)
+    }
+
+    /// Appends a record whose value the flat reader reads; false, with nothing appended, for
+    /// a record `decode_one` must decode (it also reports the errors).
+    fn decode_flat<'a>(
+        &mut self,
+        stored: &'a StoredRecord,
+        cells: &mut Vec<FlatCell<'a>>,
+        builders: &mut [ColumnBuilder],
+    ) -> ExecResult<bool> {
+        let record = &stored.record;
+        let (Some(reader), Some(bytes)) = (self.flat_reader.as_mut(), record.value.as_deref())
+        else {
+            return Ok(false);
+        };
+        if !reader.read(bytes, cells) {
+            return Ok(false);
+        }
+        let key = if self.key_columns.is_empty() {
+            Vec::new()
+        } else {
+            match self
+                .source
+                .key_format
+                .decode(record.key.as_deref(), &self.key_columns)
+            {
+                Ok(Some(key)) => key,
+                _ => return Ok(false),
+            }
+        };
+        let rowtime = match self.timestamp_column.map(|i| cells[i]) {
+            None => record.timestamp,
+            Some(FlatCell::Bigint(millis)) => millis,
+            Some(FlatCell::Int(millis)) => i64::from(millis),
+            Some(_) => return Ok(false),
+        };
+        let (fixed, columns) = builders.split_at_mut(3);
+        fixed[0].push_scalar(ScalarValue::Int64(Some(rowtime)))?;
+        fixed[1].push_scalar(ScalarValue::Int32(Some(stored.partition as i32)))?;
+        fixed[2].push_scalar(ScalarValue::Int64(Some(stored.offset)))?;
+        // The builders after the layout's take the trailing tombstone flag.
+        let (columns, tombstone) = columns.split_at_mut(self.layout.len());
+        for (slot, builder) in self.layout.iter().zip(columns) {
+            match slot {
+                Slot::Key(i) => builder.push_scalar(key[*i].clone())?,
+                Slot::Value(i) => builder.push_cell(cells[*i])?,
+                Slot::Header(name) => builder.push_scalar(header_value(&record.headers, name))?,
+                Slot::Headers => {
+                    return Err(ExecError::Internal(
+                        "a source with HEADERS has no flat reader".into(),
+                    ));
+                }
+            }
+        }
+        for builder in tombstone {
+            builder.push_scalar(ScalarValue::Boolean(Some(false)))?;
+        }
+        Ok(true)
     }
 
     /// One record as a row of the input schema, or `None` if it is skipped.
@@ -213,14 +282,7 @@ impl SourceDecoder {
             let cell = match slot {
                 Slot::Key(i) => key[*i].clone(),
                 Slot::Value(i) => value[*i].clone(),
-                Slot::Header(name) => ScalarValue::Binary(
-                    record
-                        .headers
-                        .iter()
-                        .rev()
-                        .find(|(k, _)| k == name)
-                        .and_then(|(_, v)| v.clone()),
-                ),
+                Slot::Header(name) => header_value(&record.headers, name),
                 Slot::Headers => match headers_value(&record.headers, field.data_type()) {
                     Ok(v) => v,
                     Err(e) => {
@@ -234,6 +296,108 @@ impl SourceDecoder {
         row.push(ScalarValue::Boolean(Some(tombstone)));
         Some(row)
     }
+}
+
+/// One column of the batch being decoded: an Arrow builder for flat types, the values
+/// otherwise.
+enum ColumnBuilder {
+    Boolean(BooleanBuilder),
+    Int32(Int32Builder),
+    Int64(Int64Builder),
+    Float64(Float64Builder),
+    Utf8(StringBuilder),
+    Other(DataType, Vec<ScalarValue>),
+}
+
+impl ColumnBuilder {
+    fn new(data_type: &DataType, capacity: usize) -> ColumnBuilder {
+        match data_type {
+            DataType::Boolean => ColumnBuilder::Boolean(BooleanBuilder::with_capacity(capacity)),
+            DataType::Int32 => ColumnBuilder::Int32(Int32Builder::with_capacity(capacity)),
+            DataType::Int64 => ColumnBuilder::Int64(Int64Builder::with_capacity(capacity)),
+            DataType::Float64 => ColumnBuilder::Float64(Float64Builder::with_capacity(capacity)),
+            DataType::Utf8 => ColumnBuilder::Utf8(StringBuilder::with_capacity(capacity, 0)),
+            other => ColumnBuilder::Other(other.clone(), Vec::with_capacity(capacity)),
+        }
+    }
+
+    fn push_scalar(&mut self, value: ScalarValue) -> ExecResult<()> {
+        match (self, value) {
+            (ColumnBuilder::Boolean(b), ScalarValue::Boolean(v)) => b.append_option(v),
+            (ColumnBuilder::Int32(b), ScalarValue::Int32(v)) => b.append_option(v),
+            (ColumnBuilder::Int64(b), ScalarValue::Int64(v)) => b.append_option(v),
+            (ColumnBuilder::Float64(b), ScalarValue::Float64(v)) => b.append_option(v),
+            (ColumnBuilder::Utf8(b), ScalarValue::Utf8(v)) => b.append_option(v),
+            (ColumnBuilder::Other(_, values), value) => values.push(value),
+            (builder, value) => return Err(builder.mismatch(&value.data_type())),
+        }
+        Ok(())
+    }
+
+    fn push_cell(&mut self, cell: FlatCell) -> ExecResult<()> {
+        match (self, cell) {
+            (ColumnBuilder::Boolean(b), FlatCell::Null) => b.append_null(),
+            (ColumnBuilder::Int32(b), FlatCell::Null) => b.append_null(),
+            (ColumnBuilder::Int64(b), FlatCell::Null) => b.append_null(),
+            (ColumnBuilder::Float64(b), FlatCell::Null) => b.append_null(),
+            (ColumnBuilder::Utf8(b), FlatCell::Null) => b.append_null(),
+            (ColumnBuilder::Boolean(b), FlatCell::Boolean(v)) => b.append_value(v),
+            (ColumnBuilder::Int32(b), FlatCell::Int(v)) => b.append_value(v),
+            (ColumnBuilder::Int64(b), FlatCell::Bigint(v)) => b.append_value(v),
+            (ColumnBuilder::Float64(b), FlatCell::Double(v)) => b.append_value(v),
+            (ColumnBuilder::Utf8(b), FlatCell::String(v)) => b.append_value(v),
+            (builder, cell) => {
+                return Err(ExecError::Internal(format!(
+                    "decoded {cell:?} for a {} column",
+                    builder.data_type()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn data_type(&self) -> DataType {
+        match self {
+            ColumnBuilder::Boolean(_) => DataType::Boolean,
+            ColumnBuilder::Int32(_) => DataType::Int32,
+            ColumnBuilder::Int64(_) => DataType::Int64,
+            ColumnBuilder::Float64(_) => DataType::Float64,
+            ColumnBuilder::Utf8(_) => DataType::Utf8,
+            ColumnBuilder::Other(data_type, _) => data_type.clone(),
+        }
+    }
+
+    fn mismatch(&self, found: &DataType) -> ExecError {
+        ExecError::Internal(format!(
+            "decoded a {found} value for a {} column",
+            self.data_type()
+        ))
+    }
+
+    fn finish(self) -> ExecResult<ArrayRef> {
+        Ok(match self {
+            ColumnBuilder::Boolean(mut b) => Arc::new(b.finish()),
+            ColumnBuilder::Int32(mut b) => Arc::new(b.finish()),
+            ColumnBuilder::Int64(mut b) => Arc::new(b.finish()),
+            ColumnBuilder::Float64(mut b) => Arc::new(b.finish()),
+            ColumnBuilder::Utf8(mut b) => Arc::new(b.finish()),
+            ColumnBuilder::Other(data_type, values) if values.is_empty() => {
+                new_empty_array(&data_type)
+            }
+            ColumnBuilder::Other(_, values) => ScalarValue::iter_to_array(values)?,
+        })
+    }
+}
+
+/// The last value of header `name`, null when there is none.
+fn header_value(headers: &[(String, Option<Vec<u8>>)], name: &str) -> ScalarValue {
+    ScalarValue::Binary(
+        headers
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| v.clone()),
+    )
 }
 
 /// The ROWTIME a TIMESTAMP column gives: BIGINT milliseconds, a TIMESTAMP, or a string in

@@ -1,86 +1,244 @@
 //! Writing a JSON record straight from Arrow arrays, for the common record of flat columns
 //! (BOOLEAN, INT, BIGINT, DOUBLE, STRING): no `ScalarValue` or `serde_json::Value` per cell.
-//! Records with other column types go through `json::encode`.
+//! Each column's `"NAME":` is rendered once per writer, integers go through `itoa`, and
+//! doubles are laid out as Java's `Double.toString` without allocating. Records with other column
+//! types go through `json::encode`, whose output this matches byte for byte.
 
-use std::io::Write as _;
+use std::fmt::{self, Write as _};
 
-use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::array::{
+    Array, AsArray, BooleanArray, Float64Array, Int32Array, Int64Array, StringArray,
+};
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int32Type, Int64Type};
 
-use super::number_text::format_double;
-use super::{FormatError, FormatResult};
 use crate::catalog::schema::Column;
 use crate::catalog::types::SqlType;
 
-/// Whether `write` can encode records of these columns.
-pub(super) fn supports(columns: &[Column]) -> bool {
-    columns.iter().all(|c| {
-        matches!(
-            c.ty,
-            SqlType::Boolean | SqlType::Int | SqlType::Bigint | SqlType::Double | SqlType::String
-        )
-    })
+/// Writes records of one set of flat columns.
+#[derive(Debug)]
+pub struct FlatRowWriter {
+    /// Per column, the Arrow type its array must have.
+    types: Vec<DataType>,
+    /// Per column, what comes before its value: `{"NAME":` for the first, `,"NAME":` after.
+    prefixes: Vec<Box<[u8]>>,
 }
 
-/// Writes row `row` of `arrays` (one per column) as a JSON object, as `json::encode` would.
-pub(super) fn write(
-    arrays: &[&dyn Array],
-    row: usize,
-    columns: &[Column],
-) -> FormatResult<Vec<u8>> {
-    let mut out = Vec::with_capacity(24 * columns.len() + 2);
-    out.push(b'{');
-    for (i, (array, column)) in arrays.iter().zip(columns).enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        serde_json::to_writer(&mut out, &column.name).map_err(FormatError::internal)?;
-        out.push(b':');
-        write_cell(&mut out, *array, row)?;
-    }
-    out.push(b'}');
-    Ok(out)
+/// A batch's arrays, checked against the writer's columns.
+pub struct FlatRows<'a> {
+    cells: Vec<(&'a [u8], CellArray<'a>)>,
 }
 
-fn write_cell(out: &mut Vec<u8>, array: &dyn Array, row: usize) -> FormatResult<()> {
-    if array.is_null(row) {
-        out.extend_from_slice(b"null");
-        return Ok(());
+/// One column's array with its type known.
+enum CellArray<'a> {
+    Boolean(&'a BooleanArray),
+    Int32(&'a Int32Array),
+    Int64(&'a Int64Array),
+    Float64(&'a Float64Array),
+    Utf8(&'a StringArray),
+}
+
+impl FlatRowWriter {
+    /// A writer for `columns`, or `None` if one of them is not flat.
+    pub(super) fn new(columns: &[Column]) -> Option<FlatRowWriter> {
+        let types = columns
+            .iter()
+            .map(|c| match c.ty {
+                SqlType::Boolean
+                | SqlType::Int
+                | SqlType::Bigint
+                | SqlType::Double
+                | SqlType::String => Some(c.ty.to_arrow()),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let prefixes = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut prefix = vec![if i == 0 { b'{' } else { b',' }];
+                write_str(&mut prefix, &c.name);
+                prefix.push(b':');
+                prefix.into_boxed_slice()
+            })
+            .collect();
+        Some(FlatRowWriter { types, prefixes })
     }
-    match array.data_type() {
-        DataType::Boolean => {
-            let value = array.as_boolean().value(row);
-            out.extend_from_slice(if value { b"true" } else { b"false" });
+
+    /// The rows of `arrays` (one per column), or `None` when an array is not of its column's
+    /// exact Arrow type (the caller then takes the general path, which casts).
+    pub fn rows<'a>(&'a self, arrays: &[&'a dyn Array]) -> Option<FlatRows<'a>> {
+        if arrays.len() != self.types.len() {
+            return None;
         }
-        DataType::Int32 => {
-            write!(out, "{}", array.as_primitive::<Int32Type>().value(row))
-                .map_err(FormatError::internal)?;
-        }
-        DataType::Int64 => {
-            write!(out, "{}", array.as_primitive::<Int64Type>().value(row))
-                .map_err(FormatError::internal)?;
-        }
-        DataType::Float64 => {
-            let value = array.as_primitive::<Float64Type>().value(row);
-            let text = format_double(value);
-            // ksqlDB writes NaN and the infinities as strings, as JSON has no such numbers.
-            if value.is_finite() {
-                out.extend_from_slice(text.as_bytes());
-            } else {
-                serde_json::to_writer(&mut *out, &text).map_err(FormatError::internal)?;
+        let cells = arrays
+            .iter()
+            .zip(&self.types)
+            .zip(&self.prefixes)
+            .map(|((array, ty), prefix)| {
+                if array.data_type() != ty {
+                    return None;
+                }
+                let cell = match ty {
+                    DataType::Boolean => CellArray::Boolean(array.as_boolean()),
+                    DataType::Int32 => CellArray::Int32(array.as_primitive::<Int32Type>()),
+                    DataType::Int64 => CellArray::Int64(array.as_primitive::<Int64Type>()),
+                    DataType::Float64 => CellArray::Float64(array.as_primitive::<Float64Type>()),
+                    DataType::Utf8 => CellArray::Utf8(array.as_string::<i32>()),
+                    _ => return None,
+                };
+                Some((&**prefix, cell))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(FlatRows { cells })
+    }
+}
+
+impl FlatRows<'_> {
+    /// Appends row `row` to `out` as a JSON object, as `json::encode` writes it.
+    pub fn write(&self, row: usize, out: &mut Vec<u8>) {
+        for (prefix, cell) in &self.cells {
+            out.extend_from_slice(prefix);
+            match cell {
+                CellArray::Boolean(a) if a.is_valid(row) => {
+                    out.extend_from_slice(if a.value(row) { b"true" } else { b"false" })
+                }
+                CellArray::Int32(a) if a.is_valid(row) => {
+                    out.extend_from_slice(itoa::Buffer::new().format(a.value(row)).as_bytes())
+                }
+                CellArray::Int64(a) if a.is_valid(row) => {
+                    out.extend_from_slice(itoa::Buffer::new().format(a.value(row)).as_bytes())
+                }
+                CellArray::Float64(a) if a.is_valid(row) => write_double(out, a.value(row)),
+                CellArray::Utf8(a) if a.is_valid(row) => write_str(out, a.value(row)),
+                _ => out.extend_from_slice(b"null"),
             }
         }
-        DataType::Utf8 => {
-            serde_json::to_writer(&mut *out, array.as_string::<i32>().value(row))
-                .map_err(FormatError::internal)?;
+        if self.cells.is_empty() {
+            out.push(b'{');
         }
-        other => {
-            return Err(FormatError::internal(format!(
-                "flat JSON writer given a {other} column"
-            )));
-        }
+        out.push(b'}');
     }
-    Ok(())
+}
+
+/// A JSON string, escaped as serde_json escapes it.
+fn write_str(out: &mut Vec<u8>, text: &str) {
+    if text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        // Writing to a `Vec` cannot fail.
+        let _ = serde_json::to_writer(&mut *out, text);
+    } else {
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    }
+}
+
+/// A DOUBLE as `number_text::format_double` renders it (Java's `Double.toString`): the
+/// shortest digits that read back to the value, plain between 10^-3 and 10^7, otherwise
+/// scientific (`1.0E7`); NaN and the infinities as strings, as JSON has no such numbers.
+fn write_double(out: &mut Vec<u8>, value: f64) {
+    if !value.is_finite() {
+        out.extend_from_slice(if value.is_nan() {
+            b"\"NaN\""
+        } else if value > 0.0 {
+            b"\"Infinity\""
+        } else {
+            b"\"-Infinity\""
+        });
+        return;
+    }
+    if value.is_sign_negative() {
+        out.push(b'-');
+    }
+    let abs = value.abs();
+    if abs == 0.0 {
+        out.extend_from_slice(b"0.0");
+        return;
+    }
+    let (digits, exponent) = shortest_digits(abs);
+    let digits = &digits.0[..digits.1];
+    if (1e-3..1e7).contains(&abs) {
+        match usize::try_from(exponent) {
+            Ok(point) => {
+                let whole = digits.len().min(point + 1);
+                out.extend_from_slice(&digits[..whole]);
+                out.extend(std::iter::repeat_n(b'0', point + 1 - whole));
+                out.push(b'.');
+                if digits.len() > whole {
+                    out.extend_from_slice(&digits[whole..]);
+                } else {
+                    out.push(b'0');
+                }
+            }
+            Err(_) => {
+                out.extend_from_slice(b"0.");
+                let zeros = usize::try_from(-exponent - 1).unwrap_or(0);
+                out.extend(std::iter::repeat_n(b'0', zeros));
+                out.extend_from_slice(digits);
+            }
+        }
+    } else {
+        out.push(digits[0]);
+        out.push(b'.');
+        if digits.len() > 1 {
+            out.extend_from_slice(&digits[1..]);
+        } else {
+            out.push(b'0');
+        }
+        out.push(b'E');
+        out.extend_from_slice(itoa::Buffer::new().format(exponent).as_bytes());
+    }
+}
+
+/// The shortest round-trip digits of a positive finite `value` (no trailing zeros; at most
+/// 17) and the decimal exponent of the first: `1234.5` is `12345`, 3. They are Rust's `{:e}`
+/// digits, as `format_double` uses, written to the stack.
+fn shortest_digits(value: f64) -> (([u8; 32], usize), i32) {
+    let mut text = StackText::default();
+    // `1.2345e3`, `1e-7`; the buffer is large enough for every double.
+    let _ = write!(text, "{value:e}");
+    let text = &text.bytes[..text.len];
+    let (mantissa, exponent) = match text.iter().position(|&b| b == b'e') {
+        Some(at) => (&text[..at], parse_exponent(&text[at + 1..])),
+        None => (text, 0),
+    };
+    let mut digits = [0u8; 32];
+    let mut count = 0;
+    for &byte in mantissa.iter().filter(|b| b.is_ascii_digit()) {
+        digits[count] = byte;
+        count += 1;
+    }
+    ((digits, count), exponent)
+}
+
+/// Text formatted onto the stack.
+#[derive(Default)]
+struct StackText {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        self.bytes
+            .get_mut(self.len..end)
+            .ok_or(fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// An exponent's digits, with an optional `-`.
+fn parse_exponent(text: &[u8]) -> i32 {
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    let magnitude = digits
+        .iter()
+        .fold(0i32, |n, d| n * 10 + i32::from(d - b'0'));
+    if negative { -magnitude } else { magnitude }
 }
 
 #[cfg(test)]
@@ -91,6 +249,7 @@ mod tests {
     use datafusion::scalar::ScalarValue;
 
     use super::*;
+    use crate::format::number_text::format_double;
     use crate::format::{FormatKind, SerdeSpec};
 
     #[test]
@@ -100,12 +259,18 @@ mod tests {
             Column::value("N", SqlType::Bigint),
             Column::value("D", SqlType::Double),
             Column::value("S", SqlType::String),
+            Column::value("q\"uoted", SqlType::Int),
         ];
         let arrays: Vec<ArrayRef> = vec![
-            Arc::new(BooleanArray::from(vec![Some(true), None])),
-            Arc::new(Int64Array::from(vec![Some(-7), None])),
-            Arc::new(Float64Array::from(vec![Some(1.0), Some(f64::NAN)])),
-            Arc::new(StringArray::from(vec![Some("a \"q\""), None])),
+            Arc::new(BooleanArray::from(vec![Some(true), None, Some(false)])),
+            Arc::new(Int64Array::from(vec![Some(-7), None, Some(i64::MIN)])),
+            Arc::new(Float64Array::from(vec![
+                Some(1.0),
+                Some(f64::NAN),
+                Some(-8684.112000000001),
+            ])),
+            Arc::new(StringArray::from(vec![Some("a \"q\""), None, Some("é\n")])),
+            Arc::new(Int32Array::from(vec![Some(0), Some(i32::MAX), None])),
         ];
         let refs: Vec<&dyn Array> = arrays.iter().map(|a| a.as_ref()).collect();
         let spec = SerdeSpec {
@@ -113,16 +278,75 @@ mod tests {
             delimiter: ',',
             wrap_single: true,
         };
-        for row in 0..2 {
+        let writer = FlatRowWriter::new(&columns).unwrap();
+        let rows = writer.rows(&refs).unwrap();
+        for row in 0..3 {
             let values: Vec<ScalarValue> = arrays
                 .iter()
                 .map(|a| ScalarValue::try_from_array(a, row).unwrap())
                 .collect();
             let expected = spec.encode(&values, &columns).unwrap().unwrap();
+            let mut out = Vec::new();
+            rows.write(row, &mut out);
             assert_eq!(
-                String::from_utf8(write(&refs, row, &columns).unwrap()).unwrap(),
+                String::from_utf8(out).unwrap(),
                 String::from_utf8(expected).unwrap()
             );
+        }
+        // An array of another type than the column's is left to the general path.
+        let int64 = Int64Array::from(vec![1]);
+        assert!(writer.rows(&[&int64, &int64, &int64, &int64, &int64]).is_none());
+        assert!(FlatRowWriter::new(&[Column::value("T", SqlType::Timestamp)]).is_none());
+    }
+
+    #[test]
+    fn doubles_are_written_as_format_double_writes_them() {
+        let mut values = vec![
+            1.0,
+            0.1,
+            0.001,
+            0.000999,
+            1e-4,
+            1e7,
+            9999999.0,
+            9999999.999,
+            12345678.9,
+            1e16,
+            1e21,
+            1e22,
+            1e23,
+            123e-20,
+            f64::MIN_POSITIVE,
+            f64::MAX,
+            5e-324,
+            -0.0,
+            -2.5,
+            100.0,
+            8684.112000000001,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        // A deterministic spread over magnitudes and digit counts.
+        let mut bits: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            bits ^= bits << 13;
+            bits ^= bits >> 7;
+            bits ^= bits << 17;
+            values.push(f64::from_bits(bits));
+            values.push((bits % 100_000_000) as f64 * 0.908);
+            values.push((bits % 1_000_000) as f64 / 1000.0);
+        }
+        for value in values {
+            let mut out = Vec::new();
+            write_double(&mut out, value);
+            let text = format_double(value);
+            let expected = if value.is_finite() {
+                text
+            } else {
+                format!("\"{text}\"")
+            };
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{value:e}");
         }
     }
 }

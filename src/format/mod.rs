@@ -13,6 +13,7 @@
 
 mod delimited;
 mod json;
+mod json_flat;
 mod json_record;
 mod json_row;
 mod json_value;
@@ -29,6 +30,8 @@ use datafusion::scalar::ScalarValue;
 use crate::catalog::schema::{Column, ColumnKind};
 use crate::catalog::types::SqlType;
 
+pub use json_flat::{FlatCell, FlatRecordReader};
+pub use json_row::{FlatRowWriter, FlatRows};
 pub use json_value::{json_to_scalar, scalar_to_json};
 
 /// Errors of this module. Statement-time errors (from [`SerdeSpec::validate`], unknown formats)
@@ -233,6 +236,15 @@ impl SerdeSpec {
         }
     }
 
+    /// A reader of these columns' records straight from their bytes, when this format has one
+    /// for them: wrapped JSON of flat columns. It reads what `decode` reads or declines.
+    pub fn flat_reader(&self, columns: &[Column]) -> Option<FlatRecordReader> {
+        if self.kind != FormatKind::Json || columns.is_empty() || self.unwrapped(columns) {
+            return None;
+        }
+        FlatRecordReader::new(columns)
+    }
+
     /// Encodes one row's values for `columns`.
     ///
     /// `Ok(None)` means no bytes (a null key or value): NONE; no columns; key columns that are
@@ -264,22 +276,22 @@ impl SerdeSpec {
         }
     }
 
-    /// Encodes row `row` of value columns held in Arrow arrays (one per column). Flat JSON
-    /// records are written straight from the arrays; anything else goes through `encode`.
+    /// A writer of these columns' records straight from Arrow arrays, when this format has
+    /// one for them: wrapped JSON of flat columns. It writes what `encode` writes.
+    pub fn row_writer(&self, columns: &[Column]) -> Option<FlatRowWriter> {
+        if self.kind != FormatKind::Json || columns.is_empty() || self.unwrapped(columns) {
+            return None;
+        }
+        FlatRowWriter::new(columns)
+    }
+
+    /// Encodes row `row` of columns held in Arrow arrays (one per column).
     pub fn encode_row(
         &self,
         arrays: &[&dyn Array],
         row: usize,
         columns: &[Column],
     ) -> FormatResult<Option<Vec<u8>>> {
-        if self.kind == FormatKind::Json
-            && !self.unwrapped(columns)
-            && !columns.is_empty()
-            && arrays.len() == columns.len()
-            && json_row::supports(columns)
-        {
-            return json_row::write(arrays, row, columns).map(Some);
-        }
         let values = arrays
             .iter()
             .map(|a| ScalarValue::try_from_array(*a, row).map_err(FormatError::internal))

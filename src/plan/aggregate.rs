@@ -445,9 +445,6 @@ fn check_functions(functions: &[AggregateFunction], source: &Source) -> PlanResu
                 and_list(&stream_only)
             )));
         }
-        return Err(PlanError::Unsupported(
-            "Aggregating a table is not supported yet".into(),
-        ));
     }
     Ok(())
 }

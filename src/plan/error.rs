@@ -6,7 +6,7 @@ use crate::sql::ast::Pos;
 /// otherwise; nothing in the catalog or the log has changed when one is returned.
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
-    #[error("{clause} column '{name}' cannot be resolved.")]
+    #[error("{}{clause} column '{name}' cannot be resolved.", at(.pos))]
     UnknownColumn {
         clause: &'static str,
         name: String,
@@ -33,6 +33,12 @@ pub enum PlanError {
 }
 
 pub type PlanResult<T> = Result<T, PlanError>;
+
+/// ksqlDB's `Line: L, Col: C: ` prefix of a located error, or nothing.
+fn at(pos: &Option<Pos>) -> String {
+    pos.map(|p| format!("Line: {}, Col: {}: ", p.line, p.col))
+        .unwrap_or_default()
+}
 
 impl PlanError {
     pub fn invalid(message: impl Into<String>) -> Self {

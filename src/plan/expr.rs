@@ -82,9 +82,33 @@ impl ExprPlanner {
         scope: &RowScope<'_>,
         clause: &'static str,
     ) -> PlanResult<Expr> {
+        self.to_logical_in(expr, scope, None, clause)
+    }
+
+    /// Plans `expr` over the rows of a join, where columns are named by the source they
+    /// come from (see [`JoinedNames`]).
+    pub fn plan_joined(
+        &self,
+        expr: &sql::Expr,
+        scope: &RowScope<'_>,
+        names: &JoinedNames,
+        clause: &'static str,
+    ) -> PlanResult<PlannedExpr> {
+        let logical = self.to_logical_in(expr, scope, Some(names), clause)?;
+        self.to_physical(logical, scope)
+    }
+
+    fn to_logical_in(
+        &self,
+        expr: &sql::Expr,
+        scope: &RowScope<'_>,
+        joined: Option<&JoinedNames>,
+        clause: &'static str,
+    ) -> PlanResult<Expr> {
         let mut expr = expr.clone();
         let mut resolver = Resolver {
             scope,
+            joined,
             clause,
             error: None,
         };
@@ -182,9 +206,81 @@ fn clean_datafusion_message(message: &str) -> String {
     text.to_string()
 }
 
+/// The columns of a joined row, by the source (alias) they come from. In the row each
+/// source column `C` of source `A` is the field `A_C`, as ksqlDB names them; a reference
+/// `A.C`, or a bare `C` that only one source has, resolves to that field.
+#[derive(Debug, Clone, Default)]
+pub struct JoinedNames {
+    /// Each source's alias and column names, in FROM order.
+    pub sources: Vec<(String, Vec<String>)>,
+    /// Names that stand for a field of the row as they are (the synthetic key `ROWKEY`,
+    /// pseudo columns), with the field they stand for.
+    pub fields: Vec<(String, String)>,
+    /// The row names its fields `ALIAS_COLUMN`; false for one source's own decoded row,
+    /// whose fields are its column names.
+    pub prefixed: bool,
+}
+
+impl JoinedNames {
+    /// The field of a joined row holding `alias.column`.
+    pub fn field(alias: &str, column: &str) -> String {
+        format!("{alias}_{column}")
+    }
+
+    fn field_of(&self, alias: &str, column: &str) -> String {
+        if self.prefixed {
+            Self::field(alias, column)
+        } else {
+            column.to_string()
+        }
+    }
+
+    fn resolve(&self, qualifier: Option<&str>, column: &str) -> Result<String, JoinNameError> {
+        match qualifier {
+            Some(qualifier) => {
+                let (alias, columns) = self
+                    .sources
+                    .iter()
+                    .find(|(alias, _)| alias == qualifier)
+                    .ok_or(JoinNameError::UnknownQualifier)?;
+                if columns.iter().any(|c| c == column) {
+                    Ok(self.field_of(alias, column))
+                } else {
+                    Err(JoinNameError::UnknownColumn)
+                }
+            }
+            None => {
+                if let Some((_, field)) = self.fields.iter().find(|(name, _)| name == column) {
+                    return Ok(field.clone());
+                }
+                let holders: Vec<&str> = self
+                    .sources
+                    .iter()
+                    .filter(|(_, columns)| columns.iter().any(|c| c == column))
+                    .map(|(alias, _)| alias.as_str())
+                    .collect();
+                match holders.as_slice() {
+                    [] => Err(JoinNameError::UnknownColumn),
+                    [alias] => Ok(self.field_of(alias, column)),
+                    many => Err(JoinNameError::Ambiguous(
+                        many.iter().map(|a| format!("{a}.{column}")).collect(),
+                    )),
+                }
+            }
+        }
+    }
+}
+
+enum JoinNameError {
+    UnknownQualifier,
+    UnknownColumn,
+    Ambiguous(Vec<String>),
+}
+
 /// Checks every column reference against the scope and normalizes function names.
 struct Resolver<'a, 'b> {
     scope: &'a RowScope<'b>,
+    joined: Option<&'a JoinedNames>,
     clause: &'static str,
     error: Option<PlanError>,
 }
@@ -195,17 +291,66 @@ impl Resolver<'_, '_> {
     }
 
     fn unknown(&mut self, name: String, ident: &Ident) {
-        let start = ident.span.start;
-        let pos = (start.line > 0).then_some(crate::sql::ast::Pos {
-            line: start.line,
-            col: start.column,
-        });
         self.error = Some(PlanError::UnknownColumn {
             clause: self.clause,
             name,
-            pos,
+            pos: position(ident),
         });
     }
+
+    /// Rewrites a column reference of a joined row to its field; false on an error.
+    fn resolve_joined(&mut self, names: &JoinedNames, expr: &mut sql::Expr) -> bool {
+        let (qualifier, column) = match expr {
+            sql::Expr::Identifier(ident) => (None, ident.clone()),
+            sql::Expr::CompoundIdentifier(parts) if parts.len() == 2 => {
+                (Some(parts[0].clone()), parts[1].clone())
+            }
+            _ => return true,
+        };
+        let at = qualifier.as_ref().unwrap_or(&column).clone();
+        match names.resolve(qualifier.as_ref().map(|q| q.value.as_str()), &column.value) {
+            Ok(field) => {
+                *expr = sql::Expr::Identifier(Ident::with_quote('`', field));
+                true
+            }
+            Err(JoinNameError::UnknownQualifier) => {
+                self.error = Some(PlanError::invalid(format!(
+                    "'{}' is not a valid stream/table name or alias.",
+                    at.value
+                )));
+                false
+            }
+            Err(JoinNameError::UnknownColumn) => {
+                let name = match &qualifier {
+                    Some(q) => format!("{}.{}", q.value, column.value),
+                    None => column.value.clone(),
+                };
+                self.unknown(name, &at);
+                false
+            }
+            Err(JoinNameError::Ambiguous(candidates)) => {
+                let (last, rest) = candidates.split_last().expect("two or more candidates");
+                let prefix = position(&at)
+                    .map(|p| format!("Line: {}, Col: {}: ", p.line, p.col))
+                    .unwrap_or_default();
+                self.error = Some(PlanError::invalid(format!(
+                    "{prefix}Column '{}' is ambiguous. Could be {} or {last}.",
+                    column.value,
+                    rest.join(", ")
+                )));
+                false
+            }
+        }
+    }
+}
+
+/// Where an identifier stands in the statement text, when the parser recorded it.
+fn position(ident: &Ident) -> Option<crate::sql::ast::Pos> {
+    let start = ident.span.start;
+    (start.line > 0).then_some(crate::sql::ast::Pos {
+        line: start.line,
+        col: start.column,
+    })
 }
 
 impl VisitorMut for Resolver<'_, '_> {
@@ -214,6 +359,14 @@ impl VisitorMut for Resolver<'_, '_> {
     fn pre_visit_expr(&mut self, expr: &mut sql::Expr) -> ControlFlow<()> {
         if self.error.is_some() {
             return ControlFlow::Break(());
+        }
+        if let Some(names) = self.joined {
+            if !self.resolve_joined(names, expr) {
+                return ControlFlow::Break(());
+            }
+            if matches!(expr, sql::Expr::Identifier(_)) {
+                return ControlFlow::Continue(());
+            }
         }
         match expr {
             sql::Expr::Identifier(ident) if !self.has_column(&ident.value) => {

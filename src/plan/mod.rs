@@ -8,6 +8,7 @@
 pub mod aggregate;
 pub mod error;
 pub mod expr;
+pub mod join;
 pub mod properties;
 pub mod select;
 pub mod serde;

@@ -12,7 +12,7 @@ use super::expr::{ExprPlanner, RowScope};
 use crate::catalog::schema::{Column, ColumnKind, LogicalSchema};
 use crate::catalog::types::SqlType;
 use crate::catalog::{Catalog, Source};
-use crate::sql::ast::{Emit, Query, Relation, SelectItem, SourceKind};
+use crate::sql::ast::{Emit, Query, Relation, SelectItem};
 
 /// ROWTIME: the record's timestamp (or the TIMESTAMP column's), milliseconds.
 pub const ROWTIME: &str = "ROWTIME";
@@ -124,11 +124,6 @@ pub fn plan_select(
     if query.window.is_some() || !query.group_by.is_empty() || query.having.is_some() {
         return Err(PlanError::Unsupported(
             "Aggregations and windows are not supported yet".into(),
-        ));
-    }
-    if source.kind == SourceKind::Table {
-        return Err(PlanError::Unsupported(
-            "Queries over tables are not supported yet".into(),
         ));
     }
     let schema = input_schema(&source);

@@ -96,7 +96,7 @@ pub fn serde_specs(
 }
 
 /// ksqlDB rejects maps anywhere in a key: their serialization is not stable.
-fn check_key_columns(key_columns: &[Column]) -> PlanResult<()> {
+pub fn check_key_columns(key_columns: &[Column]) -> PlanResult<()> {
     fn has_map(ty: &SqlType) -> bool {
         match ty {
             SqlType::Map(_, _) => true,

@@ -19,6 +19,7 @@ use tokio::sync::mpsc;
 use super::RuntimeResult;
 use super::offsets::{ChangelogPosition, Commit};
 use super::processing_log::ProcessingLog;
+use crate::exec::join::Join;
 use crate::exec::sink::SinkEncoder;
 use crate::exec::source::SourceDecoder;
 use crate::exec::{Operator, RecordError};
@@ -49,14 +50,22 @@ pub enum QueryOutput {
 pub struct QueryTask {
     pub id: String,
     log: Arc<dyn Log>,
-    topic: String,
-    /// Next offset to read, per source partition.
-    positions: BTreeMap<u32, i64>,
-    decoder: SourceDecoder,
+    /// The sources read: one, or one per joined source in FROM order.
+    inputs: Vec<TaskInput>,
+    /// Combines the inputs' rows when the query joins.
+    join: Option<Join>,
     operators: Vec<Box<dyn Operator>>,
     output: QueryOutput,
     /// Rows still allowed by LIMIT.
     remaining: Option<u64>,
+}
+
+/// One source topic a query reads.
+pub struct TaskInput {
+    pub topic: String,
+    /// Next offset to read, per partition.
+    pub positions: BTreeMap<u32, i64>,
+    pub decoder: SourceDecoder,
 }
 
 /// What a round did.
@@ -72,9 +81,8 @@ impl QueryTask {
     pub fn new(
         id: String,
         log: Arc<dyn Log>,
-        topic: String,
-        positions: BTreeMap<u32, i64>,
-        decoder: SourceDecoder,
+        inputs: Vec<TaskInput>,
+        join: Option<Join>,
         operators: Vec<Box<dyn Operator>>,
         output: QueryOutput,
         limit: Option<u64>,
@@ -82,39 +90,45 @@ impl QueryTask {
         QueryTask {
             id,
             log,
-            topic,
-            positions,
-            decoder,
+            inputs,
+            join,
             operators,
             output,
             remaining: limit,
         }
     }
 
-    /// The source topic this query reads.
-    pub fn topic(&self) -> &str {
-        &self.topic
+    /// The source topics this query reads.
+    pub fn topics(&self) -> Vec<String> {
+        self.inputs.iter().map(|i| i.topic.clone()).collect()
     }
 
-    /// Processes what is available on every partition once.
+    /// Processes what is available on every partition of every input once.
     pub fn poll_once(&mut self, processing_log: &ProcessingLog) -> RuntimeResult<Progress> {
         let mut consumed = 0;
         let mut errors = Vec::new();
-        let partitions: Vec<u32> = self.positions.keys().copied().collect();
-        for partition in partitions {
-            let position = self.positions[&partition];
-            let records = self
-                .log
-                .read(&self.topic, partition, position, MAX_RECORDS_PER_POLL)?;
-            let Some(last) = records.last() else { continue };
-            let next = last.offset + 1;
-            consumed += records.len();
-            let batch = self.decoder.decode(&records, &mut errors)?;
-            let finished = self.process(batch, &mut errors)?;
-            self.positions.insert(partition, next);
-            if finished {
-                self.report(&mut errors, processing_log)?;
-                return Ok(Progress::Finished);
+        for input in 0..self.inputs.len() {
+            let partitions: Vec<u32> = self.inputs[input].positions.keys().copied().collect();
+            for partition in partitions {
+                let source = &mut self.inputs[input];
+                let position = source.positions[&partition];
+                let records =
+                    self.log
+                        .read(&source.topic, partition, position, MAX_RECORDS_PER_POLL)?;
+                let Some(last) = records.last() else { continue };
+                let next = last.offset + 1;
+                consumed += records.len();
+                let batch = source.decoder.decode(&records, &mut errors)?;
+                let joined = match &mut self.join {
+                    Some(join) => join.on_input(input, batch, &mut errors)?,
+                    None => Some(batch),
+                };
+                let finished = self.process(joined, &mut errors)?;
+                self.inputs[input].positions.insert(partition, next);
+                if finished {
+                    self.report(&mut errors, processing_log)?;
+                    return Ok(Progress::Finished);
+                }
             }
         }
         self.report(&mut errors, processing_log)?;
@@ -124,10 +138,10 @@ impl QueryTask {
     /// Runs one batch through the operators into the output; true when the query is done.
     fn process(
         &mut self,
-        batch: RecordBatch,
+        batch: Option<RecordBatch>,
         errors: &mut Vec<RecordError>,
     ) -> RuntimeResult<bool> {
-        let mut current = Some(batch);
+        let mut current = batch;
         for operator in &mut self.operators {
             let Some(batch) = current.take() else { break };
             current = operator.on_batch(batch, errors)?;
@@ -228,7 +242,11 @@ impl QueryTask {
                 changelogs,
                 ..
             } => Some(Commit {
-                positions: BTreeMap::from([(self.topic.clone(), self.positions.clone())]),
+                positions: self
+                    .inputs
+                    .iter()
+                    .map(|i| (i.topic.clone(), i.positions.clone()))
+                    .collect(),
                 sequences: sequences.clone(),
                 changelogs: changelogs.clone(),
             }),
@@ -257,7 +275,7 @@ impl QueryTask {
     ) -> RuntimeResult<()> {
         for error in errors.iter_mut() {
             if error.topic.is_empty() {
-                error.topic = self.topic.clone();
+                error.topic = self.inputs[0].topic.clone();
             }
         }
         processing_log.write(&self.id, errors)?;

@@ -26,9 +26,18 @@ impl<V> KeyedStore<V> {
         self.values.get_mut(key)
     }
 
-    /// Stores a new value under `key`; `log` records it.
-    pub fn insert(&mut self, key: Vec<u8>, value: V) {
-        self.values.insert(key, value);
+    /// Stores a new value under `key`, returning the one it replaces; `log` records it.
+    pub fn insert(&mut self, key: Vec<u8>, value: V) -> Option<V> {
+        self.values.insert(key, value)
+    }
+
+    /// Removes `key`, logging its removal if it held a value; returns that value.
+    pub fn remove(&mut self, key: &[u8], timestamp: i64) -> Option<V> {
+        let removed = self.values.remove(key);
+        if removed.is_some() {
+            self.changelog.push(key.to_vec(), None, timestamp);
+        }
+        removed
     }
 
     /// Logs `encoded` as the state of `key`, after an insert or a change in place.
@@ -77,6 +86,11 @@ mod tests {
         let values: Vec<_> = changes.iter().map(|r| r.value.clone()).collect();
         assert_eq!(values, vec![Some(b"1".to_vec()), Some(b"2".to_vec())]);
         assert_eq!(store.get_mut(b"k"), Some(&mut 2));
+        assert_eq!(store.remove(b"k", 12), Some(2));
+        assert_eq!(store.remove(b"k", 13), None, "a second removal logs nothing");
+        let removals = store.changelog().take();
+        assert_eq!(removals.len(), 1);
+        assert_eq!(removals[0].value, None);
     }
 
     #[test]

@@ -49,6 +49,7 @@ use self::function::{Accumulator, AggregateError, AggregateFunction};
 use self::projection::{AggregatedRows, TableProjection};
 use self::window::{TimeWindows, WindowClock};
 use super::project::evaluate_lenient;
+use super::table_source::PREVIOUS;
 use super::{ExecError, ExecResult, Operator, RecordError, RecordErrorKind};
 use crate::catalog::types::SqlType;
 use crate::format::{json_to_scalar, scalar_to_json};
@@ -73,6 +74,9 @@ pub struct AggregateSpec {
     pub aggregated_schema: SchemaRef,
     pub projection: TableProjection,
     pub changelog_topic: String,
+    /// The input is a table's changes, from a materialized `TableSource`: a row flagged
+    /// `PREVIOUS` is taken back out of its group (`undo`) before the row replacing it is added.
+    pub table_input: bool,
 }
 
 /// One group's state.
@@ -109,6 +113,8 @@ pub struct Aggregate {
     projection: TableProjection,
     /// Whether some function can refuse a row: groups are copied before an update then.
     fallible: bool,
+    /// See `AggregateSpec::table_input`.
+    table_input: bool,
     /// The live state; every change is also queued for the changelog.
     groups: Groups,
     /// Records dropped because every window they fall in had closed.
@@ -137,6 +143,7 @@ impl Aggregate {
         };
         Aggregate {
             fallible: spec.functions.iter().any(|f| f.fallible),
+            table_input: spec.table_input,
             group_by: spec.group_by,
             key_types: spec.key_types,
             functions: spec.functions,
@@ -170,20 +177,11 @@ impl Aggregate {
         };
         match &mut self.groups {
             Groups::Keyed(store) => {
-                let row = match store.get_mut(&key_bytes) {
-                    Some(group) => folder.fold(group, args, timestamp, None, true)?,
-                    None => {
-                        let mut group = folder.new_group(key, timestamp);
-                        let row = folder.fold(&mut group, args, timestamp, None, false)?;
-                        store.insert(key_bytes.clone(), group);
-                        row
-                    }
+                let change = Change {
+                    undo: None,
+                    add: Some(args),
                 };
-                if let Some(group) = store.get_mut(&key_bytes) {
-                    let (encoded, time) = (encode_group(group, None)?, group.timestamp);
-                    store.log(&key_bytes, encoded, time);
-                }
-                out.push(row);
+                out.push(folder.change_keyed(store, key, key_bytes, change, timestamp)?);
             }
             Groups::Windowed {
                 store,
@@ -198,12 +196,15 @@ impl Aggregate {
                         closed += 1;
                         continue;
                     }
+                    let add = Change {
+                        undo: None,
+                        add: Some(args),
+                    };
                     let row = match store.get_mut(start, &key_bytes) {
-                        Some(group) => folder.fold(group, args, timestamp, Some(start), true)?,
+                        Some(group) => folder.fold(group, add, timestamp, Some(start), true)?,
                         None => {
                             let mut group = folder.new_group(key.clone(), timestamp);
-                            let row =
-                                folder.fold(&mut group, args, timestamp, Some(start), false)?;
+                            let row = folder.fold(&mut group, add, timestamp, Some(start), false)?;
                             store.insert(start, key_bytes.clone(), group);
                             row
                         }
@@ -236,6 +237,56 @@ impl Aggregate {
                         let (encoded, time) = (encode_group(group, Some(clock))?, group.timestamp);
                         store.log(start, &key_bytes, encoded, time);
                     }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Table input: takes a replaced row's contribution out of its group and adds the new
+    /// row's to its group, appending the rows to output and logging the groups' new states.
+    ///
+    /// ksqlDB: a row that stays in its group updates it once (one output row); a row that
+    /// moves emits its old group without it, then its new group with it.
+    fn fold_change(
+        &mut self,
+        replaced: Option<Contribution>,
+        new: Option<Contribution>,
+        timestamp: i64,
+        out: &mut Vec<OutputRow>,
+    ) -> Result<(), AggregateError> {
+        let folder = Folder {
+            functions: &self.functions,
+            fallible: self.fallible,
+            keep_previous: self.projection.needs_previous(),
+        };
+        let Groups::Keyed(store) = &mut self.groups else {
+            return Err(AggregateError::Internal(
+                "a table aggregation cannot be windowed".into(),
+            ));
+        };
+        match (replaced, new) {
+            (Some(old), Some(new)) if old.key_bytes == new.key_bytes => {
+                let change = Change {
+                    undo: Some(&old.args),
+                    add: Some(&new.args),
+                };
+                out.push(folder.change_keyed(store, new.key, new.key_bytes, change, timestamp)?);
+            }
+            (old, new) => {
+                if let Some(old) = old {
+                    let change = Change {
+                        undo: Some(&old.args),
+                        add: None,
+                    };
+                    out.push(folder.change_keyed(store, old.key, old.key_bytes, change, timestamp)?);
+                }
+                if let Some(new) = new {
+                    let change = Change {
+                        undo: None,
+                        add: Some(&new.args),
+                    };
+                    out.push(folder.change_keyed(store, new.key, new.key_bytes, change, timestamp)?);
                 }
             }
         }
@@ -358,6 +409,20 @@ impl Aggregate {
     }
 }
 
+/// What one input row does to a group: each function's arguments to take out, then to add.
+#[derive(Clone, Copy)]
+struct Change<'a> {
+    undo: Option<&'a [Vec<ScalarValue>]>,
+    add: Option<&'a [Vec<ScalarValue>]>,
+}
+
+/// A table row's part in an aggregation: its group and its arguments.
+struct Contribution {
+    key: Vec<ScalarValue>,
+    key_bytes: Vec<u8>,
+    args: Vec<Vec<ScalarValue>>,
+}
+
 /// Folding rows into groups.
 struct Folder<'a> {
     functions: &'a [AggregateFunction],
@@ -374,12 +439,38 @@ impl Folder<'_> {
         }
     }
 
-    /// Folds a row's arguments into `group` (`existed`: it had rows before); returns the row
-    /// to output. On error the group is left as it was.
+    /// Applies `change` to the group of `key` in a keyed store, creating the group if needed,
+    /// and logs the group's new state; returns the row to output.
+    fn change_keyed(
+        &self,
+        store: &mut KeyedStore<Group>,
+        key: Vec<ScalarValue>,
+        key_bytes: Vec<u8>,
+        change: Change<'_>,
+        timestamp: i64,
+    ) -> Result<OutputRow, AggregateError> {
+        let row = match store.get_mut(&key_bytes) {
+            Some(group) => self.fold(group, change, timestamp, None, true)?,
+            None => {
+                let mut group = self.new_group(key, timestamp);
+                let row = self.fold(&mut group, change, timestamp, None, false)?;
+                store.insert(key_bytes.clone(), group);
+                row
+            }
+        };
+        if let Some(group) = store.get_mut(&key_bytes) {
+            let (encoded, time) = (encode_group(group, None)?, group.timestamp);
+            store.log(&key_bytes, encoded, time);
+        }
+        Ok(row)
+    }
+
+    /// Applies a row's change to `group` (`existed`: it had rows before); returns the row to
+    /// output. On error the group is left as it was.
     fn fold(
         &self,
         group: &mut Group,
-        args: &[Vec<ScalarValue>],
+        change: Change<'_>,
         timestamp: i64,
         window_start: Option<i64>,
         existed: bool,
@@ -392,8 +483,15 @@ impl Folder<'_> {
         let backup: Option<Vec<_>> = self
             .fallible
             .then(|| group.accumulators.iter().map(|a| a.clone_box()).collect());
-        for (accumulator, args) in group.accumulators.iter_mut().zip(args) {
-            if let Err(e) = accumulator.update(args) {
+        for (i, accumulator) in group.accumulators.iter_mut().enumerate() {
+            let mut result = Ok(());
+            if let Some(undo) = change.undo {
+                result = accumulator.undo(&undo[i]);
+            }
+            if let (Ok(()), Some(add)) = (&result, change.add) {
+                result = accumulator.update(&add[i]);
+            }
+            if let Err(e) = result {
                 if let Some(backup) = backup {
                     group.accumulators = backup;
                 }
@@ -451,35 +549,42 @@ impl Operator for Aggregate {
                     .collect::<ExecResult<Vec<_>>>()
             })
             .collect::<ExecResult<Vec<_>>>()?;
+        let previous = if self.table_input {
+            Some(
+                batch
+                    .column_by_name(PREVIOUS)
+                    .and_then(|a| a.as_any().downcast_ref::<BooleanArray>().cloned())
+                    .ok_or_else(|| ExecError::Internal("table changes without PREVIOUS".into()))?,
+            )
+        } else {
+            None
+        };
         let late_before = self.late_records;
         let mut out = Vec::new();
+        let mut replaced: Option<Contribution> = None;
         for row in 0..batch.num_rows() {
-            if tombstones.as_ref().is_some_and(|t| t.value(row)) {
-                continue;
-            }
-            let key = row_values(&keys, row)?;
-            if let Some(index) = key.iter().position(ScalarValue::is_null) {
-                errors.push(row_error(
-                    &batch,
-                    row,
-                    format!(
-                        "Group-by column with index {index} resolved to null. The source row will be excluded from the table."
-                    ),
-                ));
-                continue;
-            }
-            let key_bytes = match encode_key(&key, &self.key_types) {
-                Ok(bytes) => bytes,
-                Err(e) => {
-                    errors.push(row_error(&batch, row, e));
-                    continue;
-                }
+            let is_previous = previous.as_ref().is_some_and(|p| p.value(row));
+            let contribution = if tombstones.as_ref().is_some_and(|t| t.value(row)) {
+                None
+            } else {
+                // A replaced row's problems were reported when it was added.
+                let report = if is_previous {
+                    &mut Vec::new()
+                } else {
+                    &mut *errors
+                };
+                contribution(&batch, row, &keys, &arguments, &self.key_types, report)?
             };
-            let args = arguments
-                .iter()
-                .map(|a| row_values(a, row))
-                .collect::<ExecResult<Vec<_>>>()?;
-            match self.fold_row(key, key_bytes, &args, rowtimes.value(row), &mut out) {
+            if is_previous {
+                replaced = contribution;
+                continue;
+            }
+            let result = match (self.table_input, contribution) {
+                (false, Some(c)) => self.fold_row(c.key, c.key_bytes, &c.args, rowtimes.value(row), &mut out),
+                (false, None) => continue,
+                (true, new) => self.fold_change(replaced.take(), new, rowtimes.value(row), &mut out),
+            };
+            match result {
                 Ok(()) => {}
                 Err(AggregateError::Internal(e)) => return Err(ExecError::Internal(e)),
                 Err(e) => errors.push(row_error(&batch, row, e.to_string())),
@@ -557,6 +662,45 @@ impl StateStore for Aggregate {
         }
         Ok(())
     }
+}
+
+/// A row's group key and arguments; `None` (and a processing error) when its group key has a
+/// null column or cannot be encoded.
+fn contribution(
+    batch: &RecordBatch,
+    row: usize,
+    keys: &[ArrayRef],
+    arguments: &[Vec<ArrayRef>],
+    key_types: &[SqlType],
+    errors: &mut Vec<RecordError>,
+) -> ExecResult<Option<Contribution>> {
+    let key = row_values(keys, row)?;
+    if let Some(index) = key.iter().position(ScalarValue::is_null) {
+        errors.push(row_error(
+            batch,
+            row,
+            format!(
+                "Group-by column with index {index} resolved to null. The source row will be excluded from the table."
+            ),
+        ));
+        return Ok(None);
+    }
+    let key_bytes = match encode_key(&key, key_types) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            errors.push(row_error(batch, row, e));
+            return Ok(None);
+        }
+    };
+    let args = arguments
+        .iter()
+        .map(|a| row_values(a, row))
+        .collect::<ExecResult<Vec<_>>>()?;
+    Ok(Some(Contribution {
+        key,
+        key_bytes,
+        args,
+    }))
 }
 
 /// Key bytes of a group: its key values as a JSON array, stable across versions.

@@ -99,6 +99,7 @@ fn count_and_sum(windows: Option<TimeWindows>) -> Aggregate {
         aggregated_schema: aggregated,
         projection,
         changelog_topic: "changelog".into(),
+        table_input: false,
     })
 }
 

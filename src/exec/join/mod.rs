@@ -1,0 +1,294 @@
+//! JOIN: combines the rows of several inputs into joined rows, one join step per source
+//! after the first, as `plan::join` chains them.
+//!
+//! Input 0 feeds the first step's left side; input `i` (i ≥ 1) feeds step `i - 1`'s right
+//! side; each step's output feeds the next step's left side. Which rows a step emits, and
+//! when, depends on what it joins: `stream_stream` (windowed), `stream_table` (lookups)
+//! or `table_table` (changelogs). Rows are handled one at a time, as Kafka Streams does,
+//! because what a row emits depends on the state every earlier row left behind.
+
+mod stream_stream;
+mod stream_table;
+mod table_table;
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
+use datafusion::arrow::datatypes::{Int32Type, Int64Type, SchemaRef};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::physical_expr::PhysicalExpr;
+use datafusion::scalar::ScalarValue;
+
+use super::{ExecError, ExecResult, RecordError};
+use crate::plan::join::{JoinStep, SideKind};
+use crate::plan::select::{ROWOFFSET, ROWPARTITION, ROWTIME, TOMBSTONE};
+use crate::sql::ast::JoinKind;
+use stream_stream::StreamStreamJoin;
+use stream_table::StreamTableJoin;
+use table_table::TableTableJoin;
+
+/// The whole join chain of a query.
+pub struct Join {
+    steps: Vec<Step>,
+}
+
+/// One step: its plan and the state its kind of join keeps.
+struct Step {
+    plan: JoinStep,
+    state: StepState,
+}
+
+enum StepState {
+    StreamStream(StreamStreamJoin),
+    StreamTable(StreamTableJoin),
+    TableTable(TableTableJoin),
+}
+
+/// Which side of a step a row arrived on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Side {
+    Left,
+    Right,
+}
+
+/// One input row of a step, decoded out of its batch.
+#[derive(Debug, Clone)]
+pub struct SideRow {
+    pub timestamp: i64,
+    pub partition: i32,
+    pub offset: i64,
+    /// Null when the join expression evaluated to null.
+    pub key: ScalarValue,
+    /// The side's data columns, in output order.
+    pub values: Vec<ScalarValue>,
+    /// The record's value was null: a delete for a table.
+    pub tombstone: bool,
+}
+
+/// One row a step emits.
+#[derive(Debug, Clone)]
+pub struct JoinedRow {
+    pub timestamp: i64,
+    pub partition: i32,
+    pub offset: i64,
+    pub key: ScalarValue,
+    /// `None` pads the side with nulls.
+    pub left: Option<Vec<ScalarValue>>,
+    pub right: Option<Vec<ScalarValue>>,
+    /// A delete of the key (table joins).
+    pub tombstone: bool,
+}
+
+impl JoinedRow {
+    /// The joined row of `row` arriving on `side` with `other` from the other side, at
+    /// the given time; positions are those of the triggering row.
+    fn of(side: Side, row: &SideRow, other: Option<&[ScalarValue]>, timestamp: i64) -> Self {
+        let (left, right) = match side {
+            Side::Left => (Some(row.values.clone()), other.map(<[_]>::to_vec)),
+            Side::Right => (other.map(<[_]>::to_vec), Some(row.values.clone())),
+        };
+        JoinedRow {
+            timestamp,
+            partition: row.partition,
+            offset: row.offset,
+            key: row.key.clone(),
+            left,
+            right,
+            tombstone: false,
+        }
+    }
+
+    /// A delete of `row`'s key.
+    fn tombstone(row: &SideRow, timestamp: i64) -> Self {
+        JoinedRow {
+            timestamp,
+            partition: row.partition,
+            offset: row.offset,
+            key: row.key.clone(),
+            left: None,
+            right: None,
+            tombstone: true,
+        }
+    }
+}
+
+impl Join {
+    pub fn new(steps: Vec<JoinStep>) -> Self {
+        let steps = steps
+            .into_iter()
+            .map(|plan| {
+                let state = match (plan.left_kind, plan.right_kind) {
+                    (SideKind::Stream, SideKind::Stream) => {
+                        let window = plan.window.expect("stream-stream joins are windowed");
+                        StepState::StreamStream(StreamStreamJoin::new(plan.join_type, window))
+                    }
+                    (SideKind::Stream, SideKind::Table) => {
+                        StepState::StreamTable(StreamTableJoin::new(plan.join_type))
+                    }
+                    _ => StepState::TableTable(TableTableJoin::new(plan.join_type)),
+                };
+                Step { plan, state }
+            })
+            .collect();
+        Join { steps }
+    }
+
+    /// Runs a batch of input `input` through the chain; returns the joined rows it led to.
+    pub fn on_input(
+        &mut self,
+        input: usize,
+        batch: RecordBatch,
+        errors: &mut Vec<RecordError>,
+    ) -> ExecResult<Option<RecordBatch>> {
+        let (first, side) = match input {
+            0 => (0, Side::Left),
+            i => (i - 1, Side::Right),
+        };
+        let mut current = self.steps[first].on_batch(side, &batch, errors)?;
+        for step in &mut self.steps[first + 1..] {
+            let Some(batch) = current else {
+                return Ok(None);
+            };
+            current = step.on_batch(Side::Left, &batch, errors)?;
+        }
+        Ok(current)
+    }
+}
+
+impl Step {
+    fn on_batch(
+        &mut self,
+        side: Side,
+        batch: &RecordBatch,
+        _errors: &mut Vec<RecordError>,
+    ) -> ExecResult<Option<RecordBatch>> {
+        let (key, columns) = match side {
+            Side::Left => (&self.plan.left_key, &self.plan.left_columns),
+            Side::Right => (&self.plan.right_key, &self.plan.right_columns),
+        };
+        let rows = side_rows(batch, key, columns)?;
+        let mut out = Vec::new();
+        for row in rows {
+            match &mut self.state {
+                StepState::StreamStream(join) => join.on_row(side, row, &mut out),
+                StepState::StreamTable(join) => join.on_row(side, row, &mut out),
+                StepState::TableTable(join) => join.on_row(side, row, &mut out),
+            }
+        }
+        if out.is_empty() {
+            return Ok(None);
+        }
+        joined_batch(&self.plan.output_schema, &out, self.plan.left_columns.len()).map(Some)
+    }
+}
+
+/// Splits a batch into rows with their join keys.
+fn side_rows(
+    batch: &RecordBatch,
+    key: &Arc<dyn PhysicalExpr>,
+    columns: &[usize],
+) -> ExecResult<Vec<SideRow>> {
+    let keys = key.evaluate(batch)?.into_array(batch.num_rows())?;
+    let column = |name: &str| {
+        batch
+            .column_by_name(name)
+            .cloned()
+            .ok_or_else(|| ExecError::Internal(format!("join input without {name}")))
+    };
+    let timestamps = column(ROWTIME)?;
+    let timestamps = timestamps.as_primitive::<Int64Type>();
+    let partitions = column(ROWPARTITION)?;
+    let partitions = partitions.as_primitive::<Int32Type>();
+    let offsets = column(ROWOFFSET)?;
+    let offsets = offsets.as_primitive::<Int64Type>();
+    let tombstones = column(TOMBSTONE)?;
+    let tombstones = tombstones.as_boolean();
+    let mut rows = Vec::with_capacity(batch.num_rows());
+    for row in 0..batch.num_rows() {
+        let values = columns
+            .iter()
+            .map(|&c| ScalarValue::try_from_array(batch.column(c), row))
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.push(SideRow {
+            timestamp: timestamps.value(row),
+            partition: partitions.value(row),
+            offset: offsets.value(row),
+            key: ScalarValue::try_from_array(&keys, row)?,
+            values,
+            tombstone: tombstones.value(row),
+        });
+    }
+    Ok(rows)
+}
+
+/// Builds a step's output batch: pseudo columns, key, left columns, right columns, flag.
+fn joined_batch(
+    schema: &SchemaRef,
+    rows: &[JoinedRow],
+    left_width: usize,
+) -> ExecResult<RecordBatch> {
+    let fields = schema.fields();
+    // ROWTIME, ROWPARTITION, ROWOFFSET, key, data…, tombstone
+    let data_width = fields.len() - 5;
+    let mut arrays: Vec<ArrayRef> = Vec::with_capacity(fields.len());
+    arrays.push(ScalarValue::iter_to_array(
+        rows.iter().map(|r| ScalarValue::Int64(Some(r.timestamp))),
+    )?);
+    arrays.push(ScalarValue::iter_to_array(
+        rows.iter().map(|r| ScalarValue::Int32(Some(r.partition))),
+    )?);
+    arrays.push(ScalarValue::iter_to_array(
+        rows.iter().map(|r| ScalarValue::Int64(Some(r.offset))),
+    )?);
+    arrays.push(column_array(
+        fields[3].data_type(),
+        rows.iter().map(|r| Some(&r.key)),
+    )?);
+    for i in 0..data_width {
+        let data_type = fields[4 + i].data_type();
+        let values = rows.iter().map(|r| {
+            let (side, index) = if i < left_width {
+                (&r.left, i)
+            } else {
+                (&r.right, i - left_width)
+            };
+            side.as_ref().map(|values| &values[index])
+        });
+        arrays.push(column_array(data_type, values)?);
+    }
+    arrays.push(Arc::new(BooleanArray::from(
+        rows.iter().map(|r| r.tombstone).collect::<Vec<_>>(),
+    )));
+    Ok(RecordBatch::try_new(schema.clone(), arrays)?)
+}
+
+/// One column from optional cells; `None` is a null of the column's type.
+fn column_array<'a>(
+    data_type: &datafusion::arrow::datatypes::DataType,
+    cells: impl Iterator<Item = Option<&'a ScalarValue>>,
+) -> ExecResult<ArrayRef> {
+    let null = ScalarValue::try_from(data_type)?;
+    let cells: Vec<ScalarValue> = cells
+        .map(|c| match c {
+            Some(value) if !value.is_null() => value.clone(),
+            _ => null.clone(),
+        })
+        .collect();
+    if cells.is_empty() {
+        return Ok(datafusion::arrow::array::new_empty_array(data_type));
+    }
+    let array = ScalarValue::iter_to_array(cells)?;
+    if array.data_type() == data_type {
+        Ok(array)
+    } else {
+        Ok(datafusion::arrow::compute::cast(&array, data_type)?)
+    }
+}
+
+/// Whether a join type emits a row of `side` that found no match.
+fn keeps_unmatched(join_type: JoinKind, side: Side) -> bool {
+    matches!(
+        (join_type, side),
+        (JoinKind::Full, _) | (JoinKind::Left, Side::Left) | (JoinKind::Right, Side::Right)
+    )
+}
