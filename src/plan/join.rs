@@ -83,6 +83,10 @@ pub struct JoinStep {
     pub left_columns: Vec<usize>,
     /// The right source's columns carried into the output, in output order.
     pub right_columns: Vec<usize>,
+    /// A foreign-key table–table join: the left key expression is a value of the left
+    /// table, matched against the right table's primary key. Holds the positions, among
+    /// the left columns, of the left table's primary key, which keys the result.
+    pub foreign_key: Option<Vec<usize>>,
     pub output_schema: SchemaRef,
 }
 
@@ -190,6 +194,8 @@ pub fn plan_join(
     // The join expressions, as written, that the current key equals.
     let mut key_expressions: Vec<String> = Vec::new();
     let mut synthetic = false;
+    // A foreign-key join is keyed by the left table's primary key columns.
+    let mut foreign_keys: Option<Vec<(usize, String)>> = None;
     // ksqlDB checks every ON before planning any step.
     let all_criteria = joins
         .iter()
@@ -249,19 +255,39 @@ pub fn plan_join(
                 ),
             }));
         }
-        if left_kind == SideKind::Table
+        let is_foreign_key = left_kind == SideKind::Table
             && right_kind == SideKind::Table
             && !(index == 0 && is_primary_key(&criteria.left.expr, &inputs[0]))
-            && !(index > 0 && is_current_key(&criteria.left.expr, &key_candidates, &inputs))
-        {
-            return Err(PlanError::Unsupported(if joins.len() > 1 {
-                format!(
+            && !(index > 0 && is_current_key(&criteria.left.expr, &key_candidates, &inputs));
+        foreign_keys = None;
+        if is_foreign_key {
+            if index > 0 {
+                return Err(PlanError::invalid(format!(
                     "Invalid join condition: foreign-key table-table joins are not supported as part of n-way joins. Got {} = {}.",
                     shown.0, shown.1
-                )
-            } else {
-                "Foreign-key table-table joins are not supported yet".to_string()
-            }));
+                )));
+            }
+            match join.kind {
+                JoinKind::Right => {
+                    return Err(PlanError::invalid(
+                        "RIGHT OUTER JOIN on a foreign key is not supported",
+                    ));
+                }
+                JoinKind::Full => {
+                    return Err(PlanError::invalid(
+                        "FULL OUTER JOIN on a foreign key is not supported",
+                    ));
+                }
+                JoinKind::Inner | JoinKind::Left => {}
+            }
+            foreign_keys = Some(
+                inputs[0]
+                    .source
+                    .schema
+                    .key_columns()
+                    .map(|c| (0, c.name.clone()))
+                    .collect(),
+            );
         }
 
         // The key candidates after this step.
@@ -286,18 +312,35 @@ pub fn plan_join(
         next.extend(right_column);
         next.sort();
         next.dedup();
-        key_candidates = next;
-        synthetic = join.kind == JoinKind::Full || key_candidates.is_empty();
+        key_candidates = match &foreign_keys {
+            // A foreign-key join is keyed by the left table's primary key.
+            Some(keys) if keys.len() == 1 => keys.clone(),
+            Some(_) => Vec::new(),
+            None => next,
+        };
+        synthetic =
+            foreign_keys.is_none() && (join.kind == JoinKind::Full || key_candidates.is_empty());
         let internal_key = match key_candidates.first() {
             Some((source, column)) if !synthetic => {
                 JoinedNames::field(&inputs[*source].alias, column)
             }
             _ => synthetic_key_name(&inputs),
         };
-        check_key_columns(&[Column::key(internal_key, left_key.sql_type.clone())])?;
+        if foreign_keys.is_none() {
+            check_key_columns(&[Column::key(internal_key, left_key.sql_type.clone())])?;
+        }
 
         let left_columns = data_columns(&left_schema, index == 0);
         let right_columns = data_columns(&right.input_schema, true);
+        let foreign_key = foreign_keys.as_ref().map(|keys| {
+            keys.iter()
+                .filter_map(|(_, name)| {
+                    left_columns
+                        .iter()
+                        .position(|&i| left_schema.field(i).name() == name)
+                })
+                .collect()
+        });
         let mut fields = vec![
             Field::new(ROWTIME, DataType::Int64, false),
             Field::new(ROWPARTITION, DataType::Int32, false),
@@ -332,6 +375,7 @@ pub fn plan_join(
             right_key: right_key.physical,
             left_columns,
             right_columns,
+            foreign_key,
             output_schema: output_schema.clone(),
         });
         left_schema = output_schema;
@@ -383,9 +427,11 @@ pub fn plan_join(
     .ok_or_else(|| PlanError::Internal("join key type".into()))?;
     let mut columns: Vec<OutputColumn> = Vec::with_capacity(items.len());
     let mut key_names: Vec<String> = Vec::new();
+    // Foreign-key joins: each left key column the projection selects, with its name.
+    let mut projected_keys: Vec<((usize, String), String)> = Vec::new();
     // The candidate that becomes the key: of those the projection selects, the one of the
     // leftmost source.
-    let key_reference: Option<(usize, String)> = if synthetic {
+    let key_reference: Option<(usize, String)> = if synthetic || foreign_keys.is_some() {
         None
     } else {
         items
@@ -418,6 +464,21 @@ pub fn plan_join(
                 },
             },
         };
+        if let (Some(keys), Some(reference)) = (&foreign_keys, &reference)
+            && key_rule != KeyRule::Transient
+            && keys.contains(reference)
+        {
+            let planned = planner.plan_joined(&item.expr, &scope, &names, "SELECT")?;
+            projected_keys.push((reference.clone(), name.clone()));
+            columns.push(OutputColumn {
+                name,
+                expr: planned.physical,
+                ty: planned.sql_type,
+                kind: ColumnKind::Key,
+                source_key: Some(0),
+            });
+            continue;
+        }
         let is_key = key_rule != KeyRule::Transient
             && match &reference {
                 Some(reference) => key_reference.as_ref() == Some(reference),
@@ -454,17 +515,49 @@ pub fn plan_join(
             source_key: None,
         });
     }
+    let internal_name =
+        |(source, column): &(usize, String)| JoinedNames::field(&inputs[*source].alias, column);
     if key_names.len() > 1 {
-        let mut aliases = key_names.clone();
-        aliases.sort();
-        let (last, rest) = aliases.split_last().expect("two or more");
-        return Err(PlanError::invalid(format!(
-            "The projection contains a key column (`{}`) more than once, aliased as: {} and {last}.",
-            key_names[0],
-            rest.join(", ")
-        )));
+        let internal = key_reference
+            .as_ref()
+            .map(internal_name)
+            .unwrap_or_else(|| key_names[0].clone());
+        return Err(duplicate_key(&internal, key_names));
     }
-    if key_names.is_empty() && key_rule == KeyRule::MustProjectKey {
+    if let Some(keys) = &foreign_keys {
+        for key in keys {
+            let names: Vec<String> = projected_keys
+                .iter()
+                .filter(|(reference, _)| reference == key)
+                .map(|(_, name)| name.clone())
+                .collect();
+            if names.len() > 1 {
+                return Err(duplicate_key(&internal_name(key), names));
+            }
+        }
+        let missing: Vec<String> = keys
+            .iter()
+            .filter(|key| {
+                !projected_keys
+                    .iter()
+                    .any(|(reference, _)| reference == *key)
+            })
+            .map(|(_, column)| format!("`{column}`"))
+            .collect();
+        if !missing.is_empty() && key_rule != KeyRule::Transient {
+            let (columns, noun) = if missing.len() == 1 {
+                ("column", "column")
+            } else {
+                ("columns", "columns")
+            };
+            return Err(PlanError::invalid(format!(
+                "Primary key {columns} missing in projection. For foreign-key table-table joins, the projection must include all primary key columns from the left input table (`{}`). Missing {noun}: {}.",
+                inputs[0].source.name,
+                missing.join(", ")
+            )));
+        }
+    }
+    if key_names.is_empty() && foreign_keys.is_none() && key_rule == KeyRule::MustProjectKey {
         return Err(PlanError::invalid(missing_key_message(
             sink_name,
             synthetic_name.as_deref(),
@@ -495,6 +588,16 @@ pub fn plan_join(
         limit: query.limit,
         emit: query.emit,
     })
+}
+
+/// ksqlDB's error for a key column selected several times.
+fn duplicate_key(internal: &str, mut names: Vec<String>) -> PlanError {
+    names.sort();
+    let (last, rest) = names.split_last().expect("two or more");
+    PlanError::invalid(format!(
+        "The projection contains a key column (`{internal}`) more than once, aliased as: {} and {last}.",
+        rest.join(", ")
+    ))
 }
 
 /// The sources of a left-deep join chain: the first, and each join in order.

@@ -7,6 +7,7 @@
 //! or `table_table` (changelogs). Rows are handled one at a time, as Kafka Streams does,
 //! because what a row emits depends on the state every earlier row left behind.
 
+mod foreign_key;
 mod stream_stream;
 mod stream_table;
 mod table_table;
@@ -23,6 +24,7 @@ use super::{ExecError, ExecResult, RecordError};
 use crate::plan::join::{JoinStep, SideKind};
 use crate::plan::select::{ROWOFFSET, ROWPARTITION, ROWTIME, TOMBSTONE};
 use crate::sql::ast::JoinKind;
+use foreign_key::ForeignKeyJoin;
 use stream_stream::StreamStreamJoin;
 use stream_table::StreamTableJoin;
 use table_table::TableTableJoin;
@@ -42,6 +44,7 @@ enum StepState {
     StreamStream(StreamStreamJoin),
     StreamTable(StreamTableJoin),
     TableTable(TableTableJoin),
+    ForeignKey(ForeignKeyJoin),
 }
 
 /// Which side of a step a row arrived on.
@@ -118,6 +121,10 @@ impl Join {
             .into_iter()
             .map(|plan| {
                 let state = match (plan.left_kind, plan.right_kind) {
+                    _ if plan.foreign_key.is_some() => StepState::ForeignKey(ForeignKeyJoin::new(
+                        plan.join_type,
+                        plan.foreign_key.clone().unwrap_or_default(),
+                    )),
                     (SideKind::Stream, SideKind::Stream) => {
                         let window = plan.window.expect("stream-stream joins are windowed");
                         StepState::StreamStream(StreamStreamJoin::new(plan.join_type, window))
@@ -173,6 +180,7 @@ impl Step {
                 StepState::StreamStream(join) => join.on_row(side, row, &mut out),
                 StepState::StreamTable(join) => join.on_row(side, row, &mut out),
                 StepState::TableTable(join) => join.on_row(side, row, &mut out),
+                StepState::ForeignKey(join) => join.on_row(side, row, &mut out),
             }
         }
         if out.is_empty() {
