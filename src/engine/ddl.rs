@@ -196,7 +196,29 @@ fn source_from_create(
         },
     )?;
 
-    let timestamp = match &props.timestamp {
+    let timestamp = timestamp_column(&schema, props)?;
+    Ok(Source {
+        name: create.name.clone(),
+        kind: create.kind,
+        schema,
+        topic,
+        partitions: 1,
+        key_format,
+        value_format,
+        timestamp,
+        is_source: create.is_source,
+        statement: text.to_string(),
+        writers: Vec::new(),
+        window: None,
+    })
+}
+
+/// WITH (TIMESTAMP='col' [, TIMESTAMP_FORMAT='…']): checks the column as ksqlDB does.
+pub fn timestamp_column(
+    schema: &LogicalSchema,
+    props: &WithProperties,
+) -> EngineResult<Option<TimestampColumn>> {
+    Ok(match &props.timestamp {
         Some(column) => {
             let found = schema.find(column).ok_or_else(|| {
                 PlanError::invalid(format!(
@@ -223,20 +245,6 @@ fn source_from_create(
             })
         }
         None => None,
-    };
-    Ok(Source {
-        name: create.name.clone(),
-        kind: create.kind,
-        schema,
-        topic,
-        partitions: 1,
-        key_format,
-        value_format,
-        timestamp,
-        is_source: create.is_source,
-        statement: text.to_string(),
-        writers: Vec::new(),
-        window: None,
     })
 }
 

@@ -8,7 +8,7 @@ use datafusion::physical_expr::expressions::col;
 use tokio::sync::{mpsc, watch};
 
 use super::commands::{self, StartPositions};
-use super::ddl::{ensure_topic, kind_name};
+use super::ddl::{ensure_topic, kind_name, timestamp_column};
 use super::{Engine, EngineError, EngineResult, PushQuery, Session, StatementResult};
 use crate::catalog::schema::{ColumnKind, LogicalSchema};
 use crate::catalog::types::SqlType;
@@ -18,6 +18,8 @@ use crate::exec::aggregate::function::AggregateConfig;
 use crate::exec::aggregate::projection::{OutputColumn, TableProjection};
 use crate::exec::aggregate::{Aggregate, AggregateSpec};
 use crate::exec::filter::Filter;
+use crate::exec::record_timestamp::RecordTimestamp;
+use crate::func::date::java_format::JavaFormat;
 use crate::exec::join::Join;
 use crate::exec::project::{Project, ProjectedColumn};
 use crate::exec::sink::SinkEncoder;
@@ -444,6 +446,7 @@ fn sink_source(
         },
     )?;
     let partitions = props.partitions.unwrap_or(source.partitions);
+    let timestamp = timestamp_column(&schema, props)?;
     Ok(Source {
         name: name.to_string(),
         kind,
@@ -455,7 +458,7 @@ fn sink_source(
         partitions,
         key_format,
         value_format,
-        timestamp: None,
+        timestamp,
         is_source: false,
         statement: text.to_string(),
         writers: Vec::new(),
@@ -831,6 +834,18 @@ fn start_persistent(
         physical_partitions,
     );
     let (inputs, join, mut operators) = task_pipeline(plan, query_id, positions)?;
+    if let Some(timestamp) = &sink.timestamp {
+        let format = match &timestamp.format {
+            Some(pattern) => Some(JavaFormat::compile(pattern).map_err(|e| {
+                PlanError::invalid(format!("Invalid TIMESTAMP_FORMAT '{pattern}': {e}"))
+            })?),
+            None => None,
+        };
+        operators.push(Box::new(RecordTimestamp::new(
+            timestamp.column.clone(),
+            format,
+        )));
+    }
     restore_state(engine, &mut operators, commit.as_ref())?;
     let commit = commit.unwrap_or_default();
     let output = QueryOutput::Topic {

@@ -402,7 +402,7 @@ fn header_value(headers: &[(String, Option<Vec<u8>>)], name: &str) -> ScalarValu
 
 /// The ROWTIME a TIMESTAMP column gives: BIGINT milliseconds, a TIMESTAMP, or a string in
 /// TIMESTAMP_FORMAT (UTC unless the pattern has a zone).
-fn timestamp_millis(value: &ScalarValue, format: Option<&JavaFormat>) -> Option<i64> {
+pub(crate) fn timestamp_millis(value: &ScalarValue, format: Option<&JavaFormat>) -> Option<i64> {
     match value {
         ScalarValue::Utf8(Some(text)) => format?
             .parse(text)

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, BooleanArray};
+use datafusion::arrow::array::{Array, ArrayRef, BooleanArray};
 use datafusion::arrow::compute::kernels::boolean::{not, or_kleene};
 use datafusion::arrow::compute::prep_null_mask_filter;
 use datafusion::arrow::record_batch::RecordBatch;
@@ -39,7 +39,12 @@ impl Operator for TableFilter {
             .as_any()
             .downcast_ref::<BooleanArray>()
             .ok_or_else(|| ExecError::Internal("WHERE did not evaluate to BOOLEAN".into()))?;
-        let fails = not(&prep_null_mask_filter(passes))?;
+        // `prep_null_mask_filter` needs a null buffer; a null passes as false.
+        let fails = if passes.null_count() > 0 {
+            not(&prep_null_mask_filter(passes))?
+        } else {
+            not(passes)?
+        };
         let index = batch
             .schema()
             .index_of(TOMBSTONE)
@@ -84,7 +89,14 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(out.num_rows(), 4);
-        let tombstones = out.column(1).as_any().downcast_ref::<BooleanArray>().unwrap();
-        assert_eq!(tombstones, &BooleanArray::from(vec![true, true, false, true]));
+        let tombstones = out
+            .column(1)
+            .as_any()
+            .downcast_ref::<BooleanArray>()
+            .unwrap();
+        assert_eq!(
+            tombstones,
+            &BooleanArray::from(vec![true, true, false, true])
+        );
     }
 }

@@ -724,6 +724,7 @@ fn criteria(
         sql::Expr::Nested(inner) => split_equality(inner, &join.on)?,
         other => split_equality(other, &join.on)?,
     };
+    check_qualifiers(&join.on, names)?;
     let sources_a = referenced_sources(a, names)?;
     let sources_b = referenced_sources(b, names)?;
     let condition = format!("({} = {})", a, b);
@@ -802,6 +803,36 @@ fn parenthesized(expr: &sql::Expr) -> String {
             format!("({} {op} {})", parenthesized(left), parenthesized(right))
         }
         other => other.to_string(),
+    }
+}
+
+/// Every `X.column` in the ON names a source of the FROM clause.
+fn check_qualifiers(on: &sql::Expr, names: &JoinedNames) -> PlanResult<()> {
+    struct Qualifiers<'a>(&'a JoinedNames, Option<String>);
+    impl Visitor for Qualifiers<'_> {
+        type Break = ();
+        fn pre_visit_expr(&mut self, expr: &sql::Expr) -> ControlFlow<()> {
+            if let sql::Expr::CompoundIdentifier(parts) = expr
+                && parts.len() == 2
+                && !self
+                    .0
+                    .sources
+                    .iter()
+                    .any(|(alias, _)| *alias == parts[0].value)
+            {
+                self.1 = Some(parts[0].value.clone());
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut visitor = Qualifiers(names, None);
+    let _ = on.visit(&mut visitor);
+    match visitor.1 {
+        Some(qualifier) => Err(PlanError::invalid(format!(
+            "Failed to prepare statement: '{qualifier}' is not a valid stream/table name or alias."
+        ))),
+        None => Ok(()),
     }
 }
 

@@ -69,8 +69,15 @@ impl TestCase {
                 create_topic(&log, &topic);
             }
         }
-        for record in self.inputs.iter().chain(&self.outputs) {
+        for record in &self.inputs {
             create_topic(&log, &record.topic);
+        }
+        // Output topics are the queries' sinks: one partition, so that the output keeps
+        // the order the queries produced it in.
+        for record in &self.outputs {
+            if log.topic_config(&record.topic).is_none() {
+                let _ = log.create_topic(&record.topic, TopicConfig::default());
+            }
         }
 
         // One text, one statement per line, as ksqlDB's test driver parses them: error
@@ -214,9 +221,17 @@ fn show(record: &RecordSpec) -> String {
 
 fn create_topic(log: &Arc<dyn Log>, topic: &str) {
     if log.topic_config(topic).is_none() {
-        let _ = log.create_topic(topic, TopicConfig::default());
+        let config = TopicConfig {
+            partitions: TEST_TOPIC_PARTITIONS,
+            ..TopicConfig::default()
+        };
+        let _ = log.create_topic(topic, config);
     }
 }
+
+/// The partitions of the topics ksqlDB's test driver creates for a case (its inputs and
+/// the topics its statements name); the records are all written to partition 0.
+const TEST_TOPIC_PARTITIONS: u32 = 4;
 
 /// KAFKA_TOPIC of a CREATE STREAM/TABLE with columns: ksqlDB's test driver creates those
 /// topics before running the statements.
