@@ -847,6 +847,7 @@ fn start_persistent(
         )));
     }
     restore_state(engine, &mut operators, commit.as_ref())?;
+    let restarted = commit.is_some();
     let commit = commit.unwrap_or_default();
     let output = QueryOutput::Topic {
         encoder,
@@ -855,7 +856,7 @@ fn start_persistent(
         sequences: commit.sequences,
         changelogs: commit.changelogs,
     };
-    let task = QueryTask::new(
+    let mut task = QueryTask::new(
         query_id.to_string(),
         engine.log.clone(),
         inputs,
@@ -864,6 +865,9 @@ fn start_persistent(
         output,
         None,
     );
+    if restarted {
+        task.rebuild_join_state()?;
+    }
     launch(engine, query_id.to_string(), task, true)
 }
 

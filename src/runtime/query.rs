@@ -13,6 +13,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use datafusion::arrow::array::AsArray;
+use datafusion::arrow::datatypes::Int64Type;
 use datafusion::arrow::record_batch::RecordBatch;
 use tokio::sync::mpsc;
 
@@ -24,6 +26,7 @@ use crate::exec::sink::SinkEncoder;
 use crate::exec::source::SourceDecoder;
 use crate::exec::{Operator, RecordError};
 use crate::log::{Log, ProducerSequence};
+use crate::plan::select::ROWTIME;
 
 /// Records read from one partition per round.
 const MAX_RECORDS_PER_POLL: usize = 4096;
@@ -58,6 +61,41 @@ pub struct QueryTask {
     output: QueryOutput,
     /// Rows still allowed by LIMIT.
     remaining: Option<u64>,
+}
+
+/// Decoded rows of one input partition waiting to be joined, with their times.
+struct TimedBatch {
+    input: usize,
+    batch: RecordBatch,
+    times: Vec<i64>,
+    /// The first row not yet fed.
+    next: usize,
+}
+
+/// The queue holding the earliest waiting row (the first on ties) and where its run of
+/// rows no later than every other queue's head ends.
+fn next_run(queues: &[TimedBatch]) -> Option<(usize, usize)> {
+    let head = |q: &TimedBatch| q.times.get(q.next).copied();
+    let (queue, _) = queues
+        .iter()
+        .enumerate()
+        .filter_map(|(i, q)| head(q).map(|t| (i, t)))
+        .min_by_key(|&(i, t)| (t, i))?;
+    let others = queues
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != queue)
+        .filter_map(|(_, q)| head(q))
+        .min()
+        .unwrap_or(i64::MAX);
+    let run = &queues[queue];
+    let end = run.next
+        + run.times[run.next..]
+            .iter()
+            .take_while(|&&t| t <= others)
+            .count()
+            .max(1);
+    Some((queue, end))
 }
 
 /// One source topic a query reads.
@@ -98,6 +136,35 @@ impl QueryTask {
         }
     }
 
+    /// Rebuilds a join's state after a restart: replays every input from the start of its
+    /// log up to where the query stands, through the join only, dropping what it emits
+    /// (that output was written before the restart). The join's state is a function of
+    /// its inputs, so the replay restores it without a changelog of its own.
+    pub fn rebuild_join_state(&mut self) -> RuntimeResult<()> {
+        let Some(join) = self.join.as_mut() else {
+            return Ok(());
+        };
+        let mut errors = Vec::new();
+        for (index, input) in self.inputs.iter_mut().enumerate() {
+            for (&partition, &until) in &input.positions {
+                let mut offset = self.log.start_offset(&input.topic, partition)?;
+                while offset < until {
+                    let records =
+                        self.log
+                            .read(&input.topic, partition, offset, MAX_RECORDS_PER_POLL)?;
+                    let Some(last) = records.last() else { break };
+                    offset = last.offset + 1;
+                    let replayed: Vec<_> =
+                        records.into_iter().filter(|r| r.offset < until).collect();
+                    let batch = input.decoder.decode(&replayed, &mut errors)?;
+                    join.on_input(index, batch, &mut errors)?;
+                    errors.clear();
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The source topics this query reads.
     pub fn topics(&self) -> Vec<String> {
         self.inputs.iter().map(|i| i.topic.clone()).collect()
@@ -105,6 +172,9 @@ impl QueryTask {
 
     /// Processes what is available on every partition of every input once.
     pub fn poll_once(&mut self, processing_log: &ProcessingLog) -> RuntimeResult<Progress> {
+        if self.join.is_some() {
+            return self.poll_joined(processing_log);
+        }
         let mut consumed = 0;
         let mut errors = Vec::new();
         for input in 0..self.inputs.len() {
@@ -129,6 +199,52 @@ impl QueryTask {
                     self.report(&mut errors, processing_log)?;
                     return Ok(Progress::Finished);
                 }
+            }
+        }
+        self.report(&mut errors, processing_log)?;
+        Ok(Progress::Consumed(consumed))
+    }
+
+    /// One round of a join: what every input partition has is read, then fed to the join
+    /// in time order across them (Kafka Streams' timestamp-synchronized processing), so
+    /// that a table row is in place before a later stream row looks it up.
+    fn poll_joined(&mut self, processing_log: &ProcessingLog) -> RuntimeResult<Progress> {
+        let mut errors = Vec::new();
+        let mut queues = Vec::new();
+        let mut consumed = 0;
+        for (input, source) in self.inputs.iter_mut().enumerate() {
+            for (&partition, position) in source.positions.iter_mut() {
+                let records =
+                    self.log
+                        .read(&source.topic, partition, *position, MAX_RECORDS_PER_POLL)?;
+                let Some(last) = records.last() else { continue };
+                *position = last.offset + 1;
+                consumed += records.len();
+                let batch = source.decoder.decode(&records, &mut errors)?;
+                let times = batch
+                    .column_by_name(ROWTIME)
+                    .map(|c| c.as_primitive::<Int64Type>().values().to_vec())
+                    .unwrap_or_default();
+                queues.push(TimedBatch {
+                    input,
+                    batch,
+                    times,
+                    next: 0,
+                });
+            }
+        }
+        while let Some((queue, end)) = next_run(&queues) {
+            let run = &mut queues[queue];
+            let slice = run.batch.slice(run.next, end - run.next);
+            run.next = end;
+            let input = run.input;
+            let joined = match &mut self.join {
+                Some(join) => join.on_input(input, slice, &mut errors)?,
+                None => Some(slice),
+            };
+            if self.process(joined, &mut errors)? {
+                self.report(&mut errors, processing_log)?;
+                return Ok(Progress::Finished);
             }
         }
         self.report(&mut errors, processing_log)?;

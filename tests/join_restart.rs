@@ -1,0 +1,163 @@
+//! A join restarted after a crash continues with the state its inputs had built.
+//!
+//! The crash is simulated on a shared in-memory log, as in `aggregate_restart.rs`: the query
+//! runs two rounds of input, its commit is set back to the one after the first round (the
+//! process died after writing the second round's output but before committing), and a new
+//! engine replays the catalog over the same log. The join must rebuild its state (the
+//! table's rows, the stream's window) from its inputs, re-run the second round without
+//! writing anything twice, and join the third round against everything seen before.
+
+use std::sync::Arc;
+
+use sluice::engine::{Engine, EngineConfig, Session};
+use sluice::log::memory::MemoryLog;
+use sluice::log::{Log, Record};
+use sluice::runtime::offsets::OffsetStore;
+
+fn engine(log: &Arc<MemoryLog>) -> Arc<Engine> {
+    let config = EngineConfig {
+        data_dir: None,
+        deterministic: true,
+        ..EngineConfig::default()
+    };
+    Engine::with_log(config, log.clone()).expect("engine opens")
+}
+
+/// Appends `(key, JSON value, timestamp)` records to `topic`.
+fn send(log: &Arc<MemoryLog>, topic: &str, rows: &[(&str, &str, i64)]) {
+    let records = rows
+        .iter()
+        .map(|(key, value, ts)| Record {
+            key: Some(key.as_bytes().to_vec()),
+            value: Some(value.as_bytes().to_vec()),
+            timestamp: *ts,
+            headers: Vec::new(),
+        })
+        .collect();
+    log.append(topic, 0, records, None).expect("input appended");
+}
+
+fn output(log: &Arc<MemoryLog>) -> Vec<String> {
+    log.read("OUTPUT", 0, 0, 1000)
+        .expect("output readable")
+        .into_iter()
+        .map(|stored| {
+            let key = String::from_utf8_lossy(&stored.record.key.unwrap_or_default()).into_owned();
+            let value = stored
+                .record
+                .value
+                .map_or("null".into(), |v| String::from_utf8_lossy(&v).into_owned());
+            format!("{key} {value}")
+        })
+        .collect()
+}
+
+type Round<'a> = &'a [(&'a str, &'a [(&'a str, &'a str, i64)])];
+
+/// Runs `statements` over three rounds of input (per topic), with a crash after the second
+/// round's output but before its commit; returns the output topic.
+fn run(statements: &str, rounds: [Round<'_>; 3], crash: bool) -> Vec<String> {
+    let log = Arc::new(MemoryLog::new());
+    let first = engine(&log);
+    let mut session = Session::default();
+    session
+        .properties
+        .insert("auto.offset.reset".into(), "earliest".into());
+    if let Err((_, error)) = first.execute(statements, &mut session) {
+        panic!("statement failed: {error}");
+    }
+    let query_id = first
+        .catalog()
+        .queries
+        .keys()
+        .next()
+        .cloned()
+        .expect("a persistent query");
+    let feed = |round: Round<'_>| {
+        for (topic, rows) in round {
+            send(&log, topic, rows);
+        }
+    };
+    feed(rounds[0]);
+    first.run_until_idle().expect("round 1");
+    let after_first = OffsetStore::open(log.clone())
+        .expect("offsets")
+        .get(&query_id)
+        .cloned()
+        .expect("round 1 committed");
+    feed(rounds[1]);
+    first.run_until_idle().expect("round 2");
+    drop(first);
+    if crash {
+        OffsetStore::open(log.clone())
+            .expect("offsets")
+            .commit(&query_id, after_first)
+            .expect("commit rewound");
+    }
+    let second = engine(&log);
+    second.run_until_idle().expect("round 2 again");
+    feed(rounds[2]);
+    second.run_until_idle().expect("round 3");
+    output(&log)
+}
+
+const STREAM_TABLE: &str = "CREATE STREAM CLICKS (USER_ID STRING KEY, PAGE STRING) WITH (KAFKA_TOPIC='clicks', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE TABLE USERS (ID STRING PRIMARY KEY, NAME STRING) WITH (KAFKA_TOPIC='users', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM OUTPUT AS SELECT C.USER_ID, PAGE, NAME FROM CLICKS C LEFT JOIN USERS U ON C.USER_ID = U.ID;";
+
+#[test]
+fn stream_table_join_keeps_the_table_across_a_restart() {
+    let rounds: [Round<'_>; 3] = [
+        &[
+            (
+                "users",
+                &[
+                    ("u1", r#"{"NAME":"ann"}"#, 1),
+                    ("u2", r#"{"NAME":"bob"}"#, 2),
+                ],
+            ),
+            ("clicks", &[("u1", r#"{"PAGE":"home"}"#, 3)]),
+        ],
+        &[("clicks", &[("u2", r#"{"PAGE":"cart"}"#, 4)])],
+        &[(
+            "clicks",
+            &[
+                ("u1", r#"{"PAGE":"pay"}"#, 5),
+                ("u3", r#"{"PAGE":"home"}"#, 6),
+            ],
+        )],
+    ];
+    let expected = vec![
+        r#"u1 {"PAGE":"home","NAME":"ann"}"#,
+        r#"u2 {"PAGE":"cart","NAME":"bob"}"#,
+        r#"u1 {"PAGE":"pay","NAME":"ann"}"#,
+        r#"u3 {"PAGE":"home","NAME":null}"#,
+    ];
+    assert_eq!(run(STREAM_TABLE, rounds, false), expected);
+    assert_eq!(run(STREAM_TABLE, rounds, true), expected);
+}
+
+const STREAM_STREAM: &str = "CREATE STREAM ORDERS (ID STRING KEY, ITEM STRING) WITH (KAFKA_TOPIC='orders', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM SHIPMENTS (ID STRING KEY, CARRIER STRING) WITH (KAFKA_TOPIC='shipments', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM OUTPUT AS SELECT O.ID, ITEM, CARRIER FROM ORDERS O JOIN SHIPMENTS S WITHIN 1 HOUR ON O.ID = S.ID;";
+
+#[test]
+fn stream_stream_join_keeps_its_window_across_a_restart() {
+    let rounds: [Round<'_>; 3] = [
+        &[(
+            "orders",
+            &[
+                ("o1", r#"{"ITEM":"book"}"#, 1000),
+                ("o2", r#"{"ITEM":"pen"}"#, 2000),
+            ],
+        )],
+        &[("shipments", &[("o1", r#"{"CARRIER":"ups"}"#, 3000)])],
+        &[("shipments", &[("o2", r#"{"CARRIER":"dhl"}"#, 4000)])],
+    ];
+    let expected = vec![
+        r#"o1 {"ITEM":"book","CARRIER":"ups"}"#,
+        r#"o2 {"ITEM":"pen","CARRIER":"dhl"}"#,
+    ];
+    assert_eq!(run(STREAM_STREAM, rounds, false), expected);
+    assert_eq!(run(STREAM_STREAM, rounds, true), expected);
+}
