@@ -10,6 +10,7 @@ pub mod ddl;
 pub mod describe;
 pub mod insert_values;
 pub mod print;
+pub mod pull;
 pub mod queries;
 pub mod result;
 pub mod session;
@@ -233,6 +234,7 @@ impl Engine {
                 columns,
                 values,
             } => insert_values::insert_values(self, target, columns.as_deref(), values),
+            Statement::Select(query) if query.emit.is_none() => pull::pull_query(self, query),
             Statement::Select(query) => queries::push_query(self, query, session),
             Statement::DropSource {
                 kind,

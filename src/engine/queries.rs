@@ -281,11 +281,6 @@ pub fn push_query(
     query: &Query,
     session: &Session,
 ) -> EngineResult<StatementResult> {
-    if query.emit.is_none() {
-        return Err(EngineError::Statement(
-            "Pull queries are not supported yet: add EMIT CHANGES for a push query".into(),
-        ));
-    }
     let plan = plan_query(engine, query, session, KeyRule::Transient, "")?;
     let query_id = format!("transient_{}_{}", plan.source().name, transient_suffix());
     let columns = plan.columns();
@@ -759,7 +754,7 @@ fn aggregate_pipeline(
 }
 
 /// Decoder and operators for a planned stateless SELECT.
-fn select_pipeline(plan: &SelectPlan) -> EngineResult<(SourceDecoder, Vec<Box<dyn Operator>>)> {
+pub(super) fn select_pipeline(plan: &SelectPlan) -> EngineResult<(SourceDecoder, Vec<Box<dyn Operator>>)> {
     let decoder = SourceDecoder::new(&plan.source, plan.input_schema.clone());
     let mut operators: Vec<Box<dyn Operator>> = Vec::new();
     if plan.source.kind == SourceKind::Table {
