@@ -23,6 +23,7 @@ pub mod call_errors;
 pub mod collections;
 pub mod date;
 pub mod json;
+pub mod lambda;
 pub mod math;
 pub mod nulls;
 pub mod regex;
@@ -135,5 +136,8 @@ pub fn register(ctx: &SessionContext) {
     for udf in udfs() {
         let udf = call_errors::NullOnError::new(udf);
         ctx.register_udf(ScalarUDF::new_from_impl(udf));
+    }
+    for function in lambda::functions() {
+        ctx.register_higher_order_function(function);
     }
 }

@@ -110,6 +110,7 @@ impl ExprPlanner {
             scope,
             joined,
             clause,
+            lambda_params: Vec::new(),
             error: None,
         };
         let _ = expr.visit(&mut resolver);
@@ -123,7 +124,9 @@ impl ExprPlanner {
             .map_err(|e| PlanError::Expression(clean_datafusion_message(&e.to_string())))?;
         let logical = super::timestamp_literal::rewrite(logical)
             .map_err(|e| PlanError::Expression(clean_datafusion_message(&e.to_string())))?;
-        ksql_operators(logical, &df_schema)
+        // ksqlDB's INT literals can change the type of a lambda's parameters (REDUCE's state).
+        func::lambda::resolve_lambda_variables(ksql_operators(logical, &df_schema)?, &df_schema)
+            .map_err(|e| PlanError::Expression(clean_datafusion_message(&e.to_string())))
     }
 
     /// The physical expression for a logical one over `scope`, with coercions applied.
@@ -282,6 +285,8 @@ struct Resolver<'a, 'b> {
     scope: &'a RowScope<'b>,
     joined: Option<&'a JoinedNames>,
     clause: &'static str,
+    /// The parameters of the lambdas around the node being visited: they are not columns.
+    lambda_params: Vec<String>,
     error: Option<PlanError>,
 }
 
@@ -360,6 +365,20 @@ impl VisitorMut for Resolver<'_, '_> {
         if self.error.is_some() {
             return ControlFlow::Break(());
         }
+        match expr {
+            sql::Expr::Lambda(lambda) => {
+                // DataFusion lower-cases unquoted lambda parameters whatever its identifier
+                // normalization says; quoted, they keep the case their references have.
+                for param in lambda_params_mut(lambda) {
+                    param.quote_style.get_or_insert('"');
+                    self.lambda_params.push(param.value.clone());
+                }
+            }
+            sql::Expr::Identifier(ident) if self.lambda_params.contains(&ident.value) => {
+                return ControlFlow::Continue(());
+            }
+            _ => {}
+        }
         if let Some(names) = self.joined {
             if !self.resolve_joined(names, expr) {
                 return ControlFlow::Break(());
@@ -427,6 +446,31 @@ impl VisitorMut for Resolver<'_, '_> {
         }
         ControlFlow::Continue(())
     }
+
+    fn post_visit_expr(&mut self, expr: &mut sql::Expr) -> ControlFlow<()> {
+        if let sql::Expr::Lambda(lambda) = expr {
+            let inner = self.lambda_params.len() - lambda_params(lambda).count();
+            self.lambda_params.truncate(inner);
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// The parameters a lambda declares.
+fn lambda_params(lambda: &sql::LambdaFunction) -> impl Iterator<Item = &Ident> {
+    let params: &[sql::LambdaFunctionParameter] = match &lambda.params {
+        sql::OneOrManyWithParens::One(param) => std::slice::from_ref(param),
+        sql::OneOrManyWithParens::Many(params) => params,
+    };
+    params.iter().map(|p| &p.name)
+}
+
+fn lambda_params_mut(lambda: &mut sql::LambdaFunction) -> impl Iterator<Item = &mut Ident> {
+    let params: &mut [sql::LambdaFunctionParameter] = match &mut lambda.params {
+        sql::OneOrManyWithParens::One(param) => std::slice::from_mut(param),
+        sql::OneOrManyWithParens::Many(params) => params,
+    };
+    params.iter_mut().map(|p| &mut p.name)
 }
 
 /// `a->b->c[1]` as DataFusion plans it: struct fields through `get_field`, subscripts left
