@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::{Engine, EngineError, EngineResult, Session, StatementResult, commands};
 use crate::catalog::schema::{Column, ColumnKind, LogicalSchema};
 use crate::catalog::types::SqlType;
-use crate::catalog::{Source, TimestampColumn};
+use crate::catalog::{Source, TimestampColumn, WindowInfo, WindowKind};
 use crate::func::date::java_format::JavaFormat;
 use crate::log::TopicConfig;
 use crate::plan::PlanError;
@@ -197,6 +197,7 @@ fn source_from_create(
     )?;
 
     let timestamp = timestamp_column(&schema, props)?;
+    let window = window_info(props)?;
     Ok(Source {
         name: create.name.clone(),
         kind: create.kind,
@@ -209,8 +210,73 @@ fn source_from_create(
         is_source: create.is_source,
         statement: text.to_string(),
         writers: Vec::new(),
-        window: None,
+        window,
     })
+}
+
+/// WITH (WINDOW_TYPE=…, WINDOW_SIZE=…): how the keys of a source over a windowed
+/// aggregation's output are windowed.
+fn window_info(props: &WithProperties) -> EngineResult<Option<WindowInfo>> {
+    let Some(kind) = &props.window_type else {
+        if props.window_size.is_some() {
+            return Err(PlanError::invalid(
+                "'WINDOW_SIZE' should not be set without 'WINDOW_TYPE'.",
+            )
+            .into());
+        }
+        return Ok(None);
+    };
+    let kind = match kind.as_str() {
+        "TUMBLING" => WindowKind::Tumbling,
+        "HOPPING" => WindowKind::Hopping,
+        "SESSION" => WindowKind::Session,
+        other => {
+            return Err(PlanError::invalid(format!(
+                "Invalid value for 'WINDOW_TYPE' property: '{other}'. Valid values are: SESSION, HOPPING, TUMBLING"
+            ))
+            .into());
+        }
+    };
+    let size_ms = match (kind, &props.window_size) {
+        (WindowKind::Session, Some(_)) => {
+            return Err(PlanError::invalid(
+                "'WINDOW_SIZE' should not be set for SESSION windows.",
+            )
+            .into());
+        }
+        (WindowKind::Session, None) => None,
+        (_, None) => {
+            return Err(PlanError::invalid(
+                "Tumbling and Hopping window types should set 'WINDOW_SIZE' in the WITH clause.",
+            )
+            .into());
+        }
+        (_, Some(size)) => Some(duration_ms(size).ok_or_else(|| {
+            PlanError::invalid(format!(
+                "Invalid value for 'WINDOW_SIZE' property: '{size}'. Expected a duration such as '10 SECONDS'."
+            ))
+        })?),
+    };
+    Ok(Some(WindowInfo { kind, size_ms }))
+}
+
+/// `'30 SECONDS'` and the like, in milliseconds.
+fn duration_ms(text: &str) -> Option<i64> {
+    let mut parts = text.split_whitespace();
+    let amount: i64 = parts.next()?.parse().ok()?;
+    let unit = parts.next()?.to_uppercase();
+    if parts.next().is_some() {
+        return None;
+    }
+    let millis = match unit.trim_end_matches('S') {
+        "MILLISECOND" => 1,
+        "SECOND" => 1_000,
+        "MINUTE" => 60_000,
+        "HOUR" => 3_600_000,
+        "DAY" => 86_400_000,
+        _ => return None,
+    };
+    amount.checked_mul(millis)
 }
 
 /// WITH (TIMESTAMP='col' [, TIMESTAMP_FORMAT='…']): checks the column as ksqlDB does.

@@ -13,6 +13,7 @@ pub mod project;
 pub mod record_timestamp;
 pub mod sink;
 pub mod source;
+pub mod windowed_key;
 pub mod table_filter;
 pub mod table_source;
 

@@ -11,15 +11,16 @@ use datafusion::arrow::array::{
     ArrayRef, BooleanBuilder, Float64Builder, Int32Builder, Int64Builder, StringBuilder,
     new_empty_array,
 };
-use datafusion::arrow::datatypes::{DataType, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::scalar::ScalarValue;
 
 use super::{ExecError, ExecResult, RecordError, RecordErrorKind};
 use crate::catalog::Source;
 use crate::catalog::schema::{Column, ColumnKind};
-use crate::func::date::java_format::JavaFormat;
+use crate::exec::windowed_key::WindowedKeys;
 use crate::format::{FlatCell, FlatRecordReader};
+use crate::func::date::java_format::JavaFormat;
 use crate::func::date::zone::Zone;
 use crate::log::StoredRecord;
 
@@ -39,6 +40,8 @@ pub struct SourceDecoder {
     /// Reads values straight from their bytes, when the value format has a reader for the
     /// value columns and no column is HEADERS.
     flat_reader: Option<FlatRecordReader>,
+    /// A windowed source's keys: `schema` then lacks the window bounds this appends.
+    windowed: Option<WindowedKeys>,
 }
 
 /// Where a source column's value is found in a decoded record.
@@ -52,6 +55,14 @@ enum Slot {
 
 impl SourceDecoder {
     pub fn new(source: &Source, schema: SchemaRef) -> Self {
+        let (schema, windowed) = match source.window {
+            Some(window) => {
+                let fields = schema.fields();
+                let base = Schema::new(fields[..fields.len() - 2].to_vec());
+                (Arc::new(base), Some(WindowedKeys::new(window, schema)))
+            }
+            None => (schema, None),
+        };
         let key_columns: Vec<Column> = source.schema.key_columns().cloned().collect();
         let value_columns: Vec<Column> = source.schema.value_columns().cloned().collect();
         let mut keys = 0;
@@ -94,12 +105,28 @@ impl SourceDecoder {
             value_columns,
             layout,
             schema,
+            windowed,
             source: source.clone(),
         }
     }
 
     /// Decodes `records` into one batch; undecodable records go to `errors`.
     pub fn decode(
+        &mut self,
+        records: &[StoredRecord],
+        errors: &mut Vec<RecordError>,
+    ) -> ExecResult<RecordBatch> {
+        let Some(windowed) = self.windowed.take() else {
+            return self.decode_records(records, errors);
+        };
+        let (stripped, bounds) = windowed.split(records, &self.topic, errors);
+        let decoded = self.decode_records(&stripped, errors);
+        let batch = decoded.and_then(|batch| windowed.append_bounds(batch, &bounds));
+        self.windowed = Some(windowed);
+        batch
+    }
+
+    fn decode_records(
         &mut self,
         records: &[StoredRecord],
         errors: &mut Vec<RecordError>,

@@ -19,6 +19,10 @@ pub struct WithProperties {
     pub timestamp_format: Option<String>,
     pub retention_ms: Option<i64>,
     pub query_id: Option<String>,
+    /// WINDOW_TYPE: the source's keys are windowed (TUMBLING, HOPPING or SESSION).
+    pub window_type: Option<String>,
+    /// WINDOW_SIZE, e.g. '30 SECONDS', for TUMBLING and HOPPING keys.
+    pub window_size: Option<String>,
 }
 
 impl WithProperties {
@@ -41,6 +45,8 @@ impl WithProperties {
                 "TIMESTAMP_FORMAT" => out.timestamp_format = Some(string(name, value)?),
                 "RETENTION_MS" => out.retention_ms = Some(integer(name, value)?),
                 "QUERY_ID" => out.query_id = Some(string(name, value)?),
+                "WINDOW_TYPE" => out.window_type = Some(string(name, value)?.to_uppercase()),
+                "WINDOW_SIZE" => out.window_size = Some(string(name, value)?),
                 _ => unknown.push(name.clone()),
             }
         }

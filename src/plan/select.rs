@@ -20,6 +20,9 @@ pub const ROWTIME: &str = "ROWTIME";
 pub const ROWPARTITION: &str = "ROWPARTITION";
 /// ROWOFFSET: the record's offset in its partition.
 pub const ROWOFFSET: &str = "ROWOFFSET";
+/// WINDOWSTART and WINDOWEND: a windowed row's window bounds, milliseconds.
+pub const WINDOWSTART: &str = "WINDOWSTART";
+pub const WINDOWEND: &str = "WINDOWEND";
 
 /// Hidden input column: true when the record's value was null. Such a record still flows
 /// through a stream query (its value columns read as null) and is written with a null
@@ -97,6 +100,11 @@ pub fn input_schema(source: &Source) -> SchemaRef {
             .map(|c| Field::new(&c.name, c.ty.to_arrow(), true)),
     );
     fields.push(Field::new(TOMBSTONE, DataType::Boolean, false));
+    // A windowed source's rows also carry their window's bounds, read from the key.
+    if source.window.is_some() {
+        fields.push(Field::new(WINDOWSTART, DataType::Int64, false));
+        fields.push(Field::new(WINDOWEND, DataType::Int64, false));
+    }
     Arc::new(Schema::new(fields))
 }
 
