@@ -21,10 +21,12 @@ use crate::exec::filter::Filter;
 use crate::exec::record_timestamp::RecordTimestamp;
 use crate::func::date::java_format::JavaFormat;
 use crate::exec::join::Join;
+use crate::exec::join::filter::JoinedTableFilter;
 use crate::exec::project::{Project, ProjectedColumn};
 use crate::exec::sink::SinkEncoder;
 use crate::exec::source::SourceDecoder;
 use crate::exec::table_filter::TableFilter;
+use crate::exec::table_function::TableFunction;
 use crate::exec::table_source::TableSource;
 use crate::plan::PlanError;
 use crate::plan::aggregate::{AggregatePlan, is_aggregation, plan_aggregate};
@@ -32,6 +34,7 @@ use crate::plan::join::{JoinPlan, plan_join};
 use crate::plan::properties::WithProperties;
 use crate::plan::select::{KeyRule, ROWTIME, SelectPlan, plan_select};
 use crate::plan::serde::{FormatDefaults, serde_specs};
+use crate::plan::table_function::check_not_aggregated;
 use crate::runtime::offsets::Commit;
 use crate::runtime::query::{Progress, QueryOutput, QueryTask, TaskInput};
 use crate::sql::ast::{CreateAsSelect, Properties, Query, Relation, SourceKind};
@@ -600,6 +603,7 @@ fn plan_query(
 ) -> EngineResult<Planned> {
     let catalog = engine.catalog();
     Ok(if is_aggregation(query) {
+        check_not_aggregated(query)?;
         let config = aggregate_config(session);
         Planned::Aggregate(plan_aggregate(
             query,
@@ -681,9 +685,9 @@ fn join_pipeline(plan: JoinPlan, starts: Vec<BTreeMap<u32, i64>>) -> EngineResul
         .collect();
     let mut operators: Vec<Box<dyn Operator>> = Vec::new();
     match (&plan.filter, plan.kind) {
-        (Some(predicate), SourceKind::Table) => {
-            operators.push(Box::new(TableFilter::new(predicate.clone())))
-        }
+        (Some(predicate), SourceKind::Table) => operators.push(Box::new(
+            JoinedTableFilter::new(predicate.clone(), plan.key_columns()),
+        )),
         (Some(predicate), SourceKind::Stream) => {
             operators.push(Box::new(Filter::new(predicate.clone())))
         }
@@ -766,6 +770,12 @@ pub(super) fn select_pipeline(plan: &SelectPlan) -> EngineResult<(SourceDecoder,
         }
     } else if let Some(predicate) = &plan.filter {
         operators.push(Box::new(Filter::new(predicate.clone())));
+    }
+    if let Some(table_functions) = &plan.table_functions {
+        operators.push(Box::new(TableFunction::new(
+            table_functions.calls.clone(),
+            table_functions.schema.clone(),
+        )));
     }
     let rowtime =
         col(ROWTIME, &plan.input_schema).map_err(|e| PlanError::Internal(e.to_string()))?;

@@ -15,6 +15,7 @@ pub mod sink;
 pub mod source;
 pub mod windowed_key;
 pub mod table_filter;
+pub mod table_function;
 pub mod table_source;
 
 use datafusion::arrow::record_batch::RecordBatch;

@@ -12,6 +12,7 @@ pub mod join;
 pub mod properties;
 pub mod select;
 pub mod serde;
+pub mod table_function;
 pub mod timestamp_literal;
 
 pub use error::{PlanError, PlanResult};

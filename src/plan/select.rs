@@ -9,10 +9,11 @@ use datafusion::sql::sqlparser::ast as sql;
 
 use super::error::{PlanError, PlanResult};
 use super::expr::{ExprPlanner, RowScope};
+use super::table_function::{TableFunctionPlan, plan_table_functions};
 use crate::catalog::schema::{Column, ColumnKind, LogicalSchema};
 use crate::catalog::types::SqlType;
 use crate::catalog::{Catalog, Source};
-use crate::sql::ast::{Emit, Query, Relation, SelectItem};
+use crate::sql::ast::{Emit, Query, Relation, SelectItem, SourceKind};
 
 /// ROWTIME: the record's timestamp (or the TIMESTAMP column's), milliseconds.
 pub const ROWTIME: &str = "ROWTIME";
@@ -40,7 +41,9 @@ pub struct SelectPlan {
     /// The schema of decoded input batches: pseudo columns, then the source's columns.
     pub input_schema: SchemaRef,
     pub filter: Option<Arc<dyn PhysicalExpr>>,
-    /// Output columns in SELECT order.
+    /// The table functions (EXPLODE …) run between WHERE and the projection, if any.
+    pub table_functions: Option<TableFunctionPlan>,
+    /// Output columns in SELECT order, over the rows the table functions produce.
     pub columns: Vec<OutputColumn>,
     pub limit: Option<u64>,
     pub emit: Option<Emit>,
@@ -178,6 +181,18 @@ pub fn plan_select(
         items = keys;
     }
 
+    // Table function calls become columns of the rows the projection reads.
+    let mut exprs: Vec<sql::Expr> = items.iter().map(|(e, _)| e.clone()).collect();
+    let is_table = source.kind == SourceKind::Table;
+    let table_functions = plan_table_functions(&mut exprs, &scope, planner, is_table)?;
+    let projected_schema = table_functions
+        .as_ref()
+        .map_or_else(|| schema.clone(), |t| t.schema.clone());
+    let projected = RowScope {
+        schema: &projected_schema,
+        qualifier: scope.qualifier,
+    };
+
     let mut columns = Vec::with_capacity(items.len());
     // ksqlDB numbers generated names past those the source or the aliases already use.
     let taken: Vec<String> = source
@@ -188,8 +203,8 @@ pub fn plan_select(
         .chain(items.iter().filter_map(|(_, alias)| alias.clone()))
         .collect();
     let mut generated = 0;
-    for (expr, alias) in &items {
-        let planned = planner.plan(expr, &scope, "SELECT")?;
+    for ((expr, alias), projected_expr) in items.iter().zip(&exprs) {
+        let planned = planner.plan(projected_expr, &projected, "SELECT")?;
         let name = match alias {
             Some(alias) => {
                 if RESERVED_COLUMNS.contains(&alias.as_str()) && key_rule != KeyRule::Transient {
@@ -280,6 +295,7 @@ pub fn plan_select(
         source,
         input_schema: schema,
         filter,
+        table_functions,
         columns,
         limit: query.limit,
         emit: query.emit,
