@@ -25,12 +25,17 @@ use super::select::{
 use super::serde::check_key_columns;
 use crate::catalog::schema::{Column, ColumnKind, LogicalSchema};
 use crate::catalog::types::SqlType;
-use crate::catalog::{Catalog, Source};
+use crate::catalog::{Catalog, Source, WindowKind};
 use crate::format::FormatKind;
 use crate::sql::ast::{Emit, Join, JoinKind, JoinWindow, Query, Relation, SelectItem, SourceKind};
 
 /// The join key's field in a joined row. `$` cannot start a ksqlDB identifier.
 pub const JOIN_KEY: &str = "$JOINKEY";
+
+/// Where the join key and the first source column sit in a joined row (after ROWTIME,
+/// ROWPARTITION and ROWOFFSET).
+const JOINED_KEY_INDEX: usize = 3;
+const JOINED_DATA_START: usize = 4;
 
 /// Kafka Streams' grace period for join windows declared without one.
 const DEFAULT_GRACE_MS: i64 = 24 * 60 * 60 * 1000;
@@ -118,6 +123,16 @@ impl JoinPlan {
                 })
                 .collect(),
         )
+    }
+
+    /// The fields of the joined row that key the result: the left table's primary key
+    /// after a foreign-key join, else the join key.
+    pub fn key_columns(&self) -> Vec<usize> {
+        let last = self.steps.last().expect("a join has a step");
+        match &last.foreign_key {
+            Some(positions) => positions.iter().map(|p| JOINED_DATA_START + p).collect(),
+            None => vec![JOINED_KEY_INDEX],
+        }
     }
 
     /// The first source, whose formats and partitions the result inherits.
@@ -303,6 +318,7 @@ pub fn plan_join(
         } else {
             key_expressions = vec![shown.0.clone(), shown.1.clone()];
         }
+        check_windowed_step(&criteria, &inputs, right_index)?;
         check_co_partitioned(&criteria, &inputs, right_index)?;
         let mut next: Vec<(usize, String)> = Vec::new();
         if keeps_previous {
@@ -701,15 +717,85 @@ fn check_formats(inputs: &[JoinInput]) -> PlanResult<()> {
     )))
 }
 
-/// Windowed sources (a windowed aggregation's output) are not joined yet.
+/// ksqlDB joins windowed sources only to windowed sources of a compatible kind.
 fn check_windowed(inputs: &[JoinInput]) -> PlanResult<()> {
-    if let Some(windowed) = inputs.iter().find(|i| i.source.window.is_some()) {
-        return Err(PlanError::Unsupported(format!(
-            "Joins of windowed sources are not supported yet: `{}` is windowed",
-            windowed.source.name
+    let describe = |input: &JoinInput| match input.source.window {
+        Some(window) => format!(
+            "`{}` is {} windowed",
+            input.source.name,
+            window_name(window.kind)
+        ),
+        None => format!("`{}` is not windowed", input.source.name),
+    };
+    let Some(windowed) = inputs.iter().find(|i| i.source.window.is_some()) else {
+        return Ok(());
+    };
+    if let Some(plain) = inputs.iter().find(|i| i.source.window.is_none()) {
+        let (first, second) = if inputs.iter().position(|i| std::ptr::eq(i, windowed))
+            < inputs.iter().position(|i| std::ptr::eq(i, plain))
+        {
+            (windowed, plain)
+        } else {
+            (plain, windowed)
+        };
+        return Err(PlanError::invalid(format!(
+            "Can not join windowed source to non-windowed source.\n{}\n{}",
+            describe(first),
+            describe(second)
+        )));
+    }
+    let session = |i: &JoinInput| {
+        i.source
+            .window
+            .is_some_and(|w| w.kind == WindowKind::Session)
+    };
+    if inputs.iter().any(session) && !inputs.iter().all(session) {
+        let kind = |i: &JoinInput| {
+            i.source
+                .window
+                .map(|w| window_name(w.kind))
+                .unwrap_or("NONE")
+        };
+        return Err(PlanError::invalid(format!(
+            "Incompatible windowed sources.\nLeft source: {}\nRight source: {}\nSession windowed sources can only be joined to other session windowed sources, and may still not result in expected behaviour as session bounds must be an exact match for the join to work\nHopping and tumbling windowed sources can only be joined to other hopping and tumbling windowed sources",
+            kind(&inputs[0]),
+            kind(&inputs[1])
         )));
     }
     Ok(())
+}
+
+/// Windowed sources join on their windowed keys as they are: both sides must be joined
+/// on their key and be windowed alike, or ksqlDB would have to repartition them.
+fn check_windowed_step(
+    criteria: &Criteria,
+    inputs: &[JoinInput],
+    right_index: usize,
+) -> PlanResult<()> {
+    let left = &inputs[criteria.left.source];
+    let right = &inputs[right_index];
+    let (Some(left_window), Some(right_window)) = (left.source.window, right.source.window) else {
+        return Ok(());
+    };
+    if !is_key_column(&criteria.left.expr, left)
+        || !is_key_column(&criteria.right.expr, right)
+        || left_window != right_window
+    {
+        return Err(PlanError::invalid(
+            "Implicit repartitioning of windowed sources is not supported. See https://github.com/confluentinc/ksql/issues/4385.",
+        ));
+    }
+    Err(PlanError::Unsupported(
+        "Joins of windowed sources on their windowed keys are not supported yet".into(),
+    ))
+}
+
+fn window_name(kind: WindowKind) -> &'static str {
+    match kind {
+        WindowKind::Tumbling => "TUMBLING",
+        WindowKind::Hopping => "HOPPING",
+        WindowKind::Session => "SESSION",
+    }
 }
 
 /// Splits a step's ON into the side over the rows so far and the side over the new
