@@ -19,7 +19,7 @@ mod json_row;
 mod json_value;
 mod kafka;
 mod none;
-mod number_text;
+pub(crate) mod number_text;
 
 use std::borrow::Cow;
 use std::fmt;

@@ -176,7 +176,7 @@ pub(super) fn parse_double(text: &str) -> Option<f64> {
 /// Writes a DOUBLE as Java's `Double.toString` does, which is what ksqlDB's JSON and DELIMITED
 /// serializers emit: the shortest digits that read back to the same value, plain between 10^-3
 /// and 10^7 (`1.0`, `0.001`, `1234.589`), otherwise scientific (`1.0E7`, `1.0E-4`).
-pub(super) fn format_double(value: f64) -> String {
+pub(crate) fn format_double(value: f64) -> String {
     if value.is_nan() {
         return "NaN".to_string();
     }

@@ -49,6 +49,7 @@ fn aliases() -> Vec<(Arc<ScalarUDF>, &'static [&'static str])> {
 /// ksqlDB's own implementations.
 fn udfs() -> Vec<Arc<dyn ScalarUDFImpl>> {
     vec![
+        Arc::new(array::array_join::ArrayJoin::new()),
         Arc::new(array::array_sort::ArraySort::new()),
         Arc::new(array::slice::Slice::new()),
         Arc::new(as_value::AsValue::new()),

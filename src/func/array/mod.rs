@@ -1,5 +1,6 @@
 //! Array functions: ksqlDB's `udf/array` and `udf/list` where DataFusion's built-ins
 //! differ.
 
+pub mod array_join;
 pub mod array_sort;
 pub mod slice;
