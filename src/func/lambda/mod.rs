@@ -18,6 +18,7 @@ use super::signature::type_name;
 
 pub mod elements;
 pub mod filter;
+pub mod java_map_order;
 pub mod reduce;
 pub mod transform;
 

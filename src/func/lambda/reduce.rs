@@ -2,7 +2,8 @@
 //! state after applying the lambda to the initial state and each item, or entry, in turn
 //! (ksqlDB `Reduce`). The result has the initial state's type.
 //!
-//! ksqlDB: a NULL initial state gives NULL; a NULL collection gives the initial state.
+//! ksqlDB: a NULL initial state gives NULL; a NULL collection gives the initial state. A
+//! map's entries are visited in Java `HashMap` order (`java_map_order`).
 //!
 //! Rows are reduced side by side: step `i` runs the lambda once over the `i`-th element
 //! of every row that has one, so a batch costs as many lambda calls as its longest
@@ -10,9 +11,9 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, UInt32Array};
-use datafusion::arrow::compute::{cast, interleave, take};
-use datafusion::arrow::datatypes::{Field, FieldRef};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, UInt32Array};
+use datafusion::arrow::compute::{cast, interleave, take, take_arrays};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::{Result, exec_err};
 use datafusion::logical_expr::{
     ColumnarValue, HigherOrderFunctionArgs, HigherOrderReturnFieldArgs, HigherOrderSignature,
@@ -20,6 +21,7 @@ use datafusion::logical_expr::{
 };
 
 use super::elements::{Elements, apply, canonical};
+use super::java_map_order::hash_map_order;
 use super::{Collection, not_accepted_error};
 
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -101,6 +103,7 @@ fn reduce(elements: &Elements, initial: ArrayRef, lambda: &LambdaArgument) -> Re
         .map(|w| (w[1] - w[0]) as usize)
         .collect();
     let longest = lengths.iter().copied().max().unwrap_or(0);
+    let values = visiting_order(elements)?;
     let mut state = initial.clone();
     for step in 0..longest {
         let rows: Vec<u32> = (0..lengths.len())
@@ -116,7 +119,7 @@ fn reduce(elements: &Elements, initial: ArrayRef, lambda: &LambdaArgument) -> Re
         );
         let rows = UInt32Array::from(rows);
         let mut params = vec![take(&state, &rows, None)?];
-        for values in &elements.values {
+        for values in &values {
             params.push(take(values, &positions, None)?);
         }
         let mut out = apply(lambda, &params, &rows)?;
@@ -126,6 +129,17 @@ fn reduce(elements: &Elements, initial: ArrayRef, lambda: &LambdaArgument) -> Re
         state = scatter(&state, &rows, &out)?;
     }
     Ok(state)
+}
+
+/// The element arrays, a map's entries reordered as ksqlDB visits them.
+fn visiting_order(elements: &Elements) -> Result<Vec<ArrayRef>> {
+    match elements.values.as_slice() {
+        [keys, _] if keys.data_type() == &DataType::Utf8 => {
+            let order = hash_map_order(keys.as_string::<i32>(), &elements.offsets);
+            Ok(take_arrays(&elements.values, &order, None)?)
+        }
+        _ => Ok(elements.values.clone()),
+    }
 }
 
 /// `state` with the value of each row in `rows` replaced by the matching one of `new`.
