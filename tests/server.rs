@@ -502,3 +502,78 @@ async fn info_healthcheck_and_root() {
         .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inserts_stream_acknowledges_each_row() {
+    let server = start().await;
+    let (status, body) = server.ksql(CREATE_S1).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let rows = concat!(
+        "{\"target\": \"s1\"}\n",
+        "{\"ID\": \"a\", \"V\": 1}\n",
+        "{\"id\": \"b\", \"v\": 2, \"ROWTIME\": 5000}\n",
+        "{\"ID\": \"c\", \"V\": \"not a number\"}\n",
+        "[1, 2]\n",
+        "{\"ID\": \"d\", \"NOPE\": 4}\n",
+        "{\"ID\": \"e\", \"V\": 5}\n",
+    );
+    let response = server.send("POST", "/inserts-stream", &[], rows).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let acks: Vec<Value> = full_body(response)
+        .await
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let statuses: Vec<(&str, u64)> = acks
+        .iter()
+        .map(|a| (a["status"].as_str().unwrap(), a["seq"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("ok", 0),
+            ("ok", 1),
+            ("error", 2),
+            ("error", 3),
+            ("error", 4),
+            ("ok", 5)
+        ],
+        "{acks:?}"
+    );
+    assert_eq!(acks[2]["error_code"], 40000);
+    assert!(
+        acks[4]["message"].as_str().unwrap().contains("NOPE"),
+        "{acks:?}"
+    );
+
+    // The accepted rows are in the stream, with the time the row gave.
+    let response = server
+        .send(
+            "POST",
+            "/query-stream",
+            &[],
+            json!({"sql": "SELECT ID, V, ROWTIME FROM S1;"}).to_string(),
+        )
+        .await;
+    let body = full_body(response).await;
+    let rows: Vec<Value> = body
+        .lines()
+        .skip(1)
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 3, "{body}");
+    assert_eq!(rows[0][0], "a");
+    assert_eq!(rows[1], json!(["b", 2, 5000]));
+    assert_eq!(rows[2][0], "e");
+
+    // A request without a target, or for an unknown one, is refused whole.
+    let response = server
+        .send("POST", "/inserts-stream", &[], "{\"nope\": 1}\n")
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let response = server
+        .send("POST", "/inserts-stream", &[], "{\"target\": \"X\"}\n{}\n")
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json_body(response).await["error_code"], 40000);
+}

@@ -1,4 +1,5 @@
-//! INSERT INTO source [(columns)] VALUES (…): one record written straight to the topic.
+//! INSERT INTO source [(columns)] VALUES (…), and the rows of `/inserts-stream`: one record
+//! each, written straight to the topic.
 
 use std::sync::Arc;
 
@@ -8,7 +9,9 @@ use datafusion::scalar::ScalarValue;
 use datafusion::sql::sqlparser::ast::Expr;
 
 use super::{Engine, EngineError, EngineResult, StatementResult};
+use crate::catalog::Source;
 use crate::catalog::schema::{Column, ColumnKind};
+use crate::format::json_to_scalar;
 use crate::log::Record;
 use crate::log::partitioner::Partitioner;
 use crate::plan::PlanError;
@@ -23,22 +26,7 @@ pub fn insert_values(
     columns: Option<&[String]>,
     values: &[Expr],
 ) -> EngineResult<StatementResult> {
-    let source = engine.catalog().source(target).cloned().ok_or_else(|| {
-        PlanError::invalid(format!(
-            "Cannot insert values into an unknown stream/table: {target}"
-        ))
-    })?;
-    if source.is_source {
-        return Err(PlanError::invalid(format!(
-            "Cannot insert values into read-only {}: {target}",
-            if source.kind == SourceKind::Table {
-                "table"
-            } else {
-                "stream"
-            }
-        ))
-        .into());
-    }
+    let source = writable_source(engine, target)?;
     let names: Vec<String> = match columns {
         Some(names) => names.to_vec(),
         None => source
@@ -94,6 +82,82 @@ pub fn insert_values(
         })?;
         assigned.push((column, cast));
     }
+    write_row(engine, &source, &assigned, timestamp)?;
+    Ok(StatementResult::Status {
+        message: String::new(),
+        query_id: None,
+    })
+}
+
+/// Inserts one row given as a JSON object of column names (any case) to values, as
+/// `/inserts-stream` receives them; ROWTIME, if given, is the record's time.
+pub fn insert_json_row(
+    engine: &Arc<Engine>,
+    target: &str,
+    row: &serde_json::Map<String, serde_json::Value>,
+) -> EngineResult<()> {
+    let source = writable_source(engine, target)?;
+    let mut timestamp = None;
+    let mut assigned: Vec<(&Column, ScalarValue)> = Vec::new();
+    for (name, json) in row {
+        let upper = name.to_uppercase();
+        if upper == ROWTIME {
+            timestamp = json.as_i64();
+            if timestamp.is_none() && !json.is_null() {
+                return Err(PlanError::invalid(format!(
+                    "Expected ROWTIME to be a BIGINT, got {json}"
+                ))
+                .into());
+            }
+            continue;
+        }
+        let column = source
+            .schema
+            .columns
+            .iter()
+            .find(|c| c.name == upper || c.name == *name)
+            .filter(|c| matches!(c.kind, ColumnKind::Key | ColumnKind::Value))
+            .ok_or_else(|| PlanError::invalid(format!("Column name `{name}` does not exist.")))?;
+        let value = json_to_scalar(json, &column.ty).map_err(|e| {
+            PlanError::invalid(format!(
+                "Expected type {} for field {} but got {json}: {e}",
+                column.ty, column.name
+            ))
+        })?;
+        assigned.push((column, value));
+    }
+    write_row(engine, &source, &assigned, timestamp)
+}
+
+/// The source an insert may write into, or ksqlDB's error.
+fn writable_source(engine: &Engine, target: &str) -> EngineResult<Source> {
+    let source = engine.catalog().source(target).cloned().ok_or_else(|| {
+        PlanError::invalid(format!(
+            "Cannot insert values into an unknown stream/table: {target}"
+        ))
+    })?;
+    if source.is_source {
+        return Err(PlanError::invalid(format!(
+            "Cannot insert values into read-only {}: {target}",
+            if source.kind == SourceKind::Table {
+                "table"
+            } else {
+                "stream"
+            }
+        ))
+        .into());
+    }
+    Ok(source)
+}
+
+/// Encodes a row of assigned columns (the others null) and appends it to the source's
+/// topic, in the partition its key hashes to.
+fn write_row(
+    engine: &Engine,
+    source: &Source,
+    assigned: &[(&Column, ScalarValue)],
+    timestamp: Option<i64>,
+) -> EngineResult<()> {
     let row_of = |kind: ColumnKind| -> EngineResult<(Vec<Column>, Vec<ScalarValue>)> {
         let cols: Vec<Column> = source
             .schema
@@ -137,10 +201,7 @@ pub fn insert_values(
         }],
         None,
     )?;
-    Ok(StatementResult::Status {
-        message: String::new(),
-        query_id: None,
-    })
+    Ok(())
 }
 
 /// Evaluates an expression that references no column.

@@ -18,6 +18,7 @@
 mod entities;
 mod errors;
 mod info;
+mod inserts_stream;
 mod ksql;
 mod push;
 mod query;
@@ -101,6 +102,7 @@ pub fn router(engine: Arc<Engine>, config: &ServerConfig) -> Router {
         .route("/query", post(query::handle))
         .route("/query-stream", post(query_stream::handle))
         .route("/close-query", post(query_stream::close))
+        .route("/inserts-stream", post(inserts_stream::handle))
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::method_not_allowed)
         .layer(DefaultBodyLimit::max(config.max_request_bytes))
