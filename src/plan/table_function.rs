@@ -27,19 +27,29 @@ fn kind_of(function: &sql::Function) -> Option<TableFunctionKind> {
     }
 }
 
-/// True when `expr` calls a table function anywhere.
-pub fn contains_table_function(expr: &sql::Expr) -> bool {
+/// The name of the first table function `expr` calls, as written, if any.
+fn first_table_function(expr: &sql::Expr) -> Option<String> {
     struct Finder;
     impl Visitor for Finder {
-        type Break = ();
-        fn pre_visit_expr(&mut self, expr: &sql::Expr) -> ControlFlow<()> {
+        type Break = String;
+        fn pre_visit_expr(&mut self, expr: &sql::Expr) -> ControlFlow<String> {
             match expr {
-                sql::Expr::Function(f) if kind_of(f).is_some() => ControlFlow::Break(()),
+                sql::Expr::Function(f) if kind_of(f).is_some() => {
+                    ControlFlow::Break(f.name.to_string())
+                }
                 _ => ControlFlow::Continue(()),
             }
         }
     }
-    expr.visit(&mut Finder).is_break()
+    match expr.visit(&mut Finder) {
+        ControlFlow::Break(name) => Some(name),
+        ControlFlow::Continue(()) => None,
+    }
+}
+
+/// True when `expr` calls a table function anywhere.
+pub fn contains_table_function(expr: &sql::Expr) -> bool {
+    first_table_function(expr).is_some()
 }
 
 /// ksqlDB: table functions and aggregations do not mix.
@@ -83,6 +93,7 @@ pub fn plan_table_functions(
         planner,
         calls: Vec::new(),
         fields: Vec::new(),
+        cases: Vec::new(),
         error: None,
     };
     for expr in exprs.iter_mut() {
@@ -119,6 +130,8 @@ struct Rewriter<'a, 'b> {
     calls: Vec<TableFunctionCall>,
     /// The generated column of each call.
     fields: Vec<Field>,
+    /// The CASE expressions around the node being visited, as written.
+    cases: Vec<String>,
     error: Option<PlanError>,
 }
 
@@ -140,8 +153,12 @@ impl Rewriter<'_, '_> {
                 .collect(),
             _ => Vec::new(),
         };
-        if args.iter().any(|a| contains_table_function(a)) {
-            return Err(PlanError::invalid("Table functions cannot be nested."));
+        if let Some(inner) = args.iter().find_map(|a| first_table_function(a)) {
+            return Err(PlanError::invalid(format!(
+                "Table functions cannot be nested: {}({}())",
+                function.name.to_string().to_uppercase(),
+                inner.to_uppercase()
+            )));
         }
         let planned = args
             .iter()
@@ -187,12 +204,21 @@ impl VisitorMut for Rewriter<'_, '_> {
     type Break = ();
 
     fn pre_visit_expr(&mut self, expr: &mut sql::Expr) -> ControlFlow<()> {
+        if let sql::Expr::Case { .. } = expr {
+            self.cases.push(expr.to_string());
+        }
         let sql::Expr::Function(function) = expr else {
             return ControlFlow::Continue(());
         };
         let Some(kind) = kind_of(function) else {
             return ControlFlow::Continue(());
         };
+        if let Some(case) = self.cases.first() {
+            self.error = Some(PlanError::invalid(format!(
+                "Table functions cannot be used in CASE: {case}"
+            )));
+            return ControlFlow::Break(());
+        }
         match self.plan_call(kind, function) {
             Ok(column) => {
                 *expr = column;
@@ -203,5 +229,12 @@ impl VisitorMut for Rewriter<'_, '_> {
                 ControlFlow::Break(())
             }
         }
+    }
+
+    fn post_visit_expr(&mut self, expr: &mut sql::Expr) -> ControlFlow<()> {
+        if let sql::Expr::Case { .. } = expr {
+            self.cases.pop();
+        }
+        ControlFlow::Continue(())
     }
 }
