@@ -577,3 +577,46 @@ async fn inserts_stream_acknowledges_each_row() {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert_eq!(json_body(response).await["error_code"], 40000);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_in_prometheus_format() {
+    let server = start().await;
+    let (status, body) = server
+        .ksql(&format!(
+            "{CREATE_S1} INSERT INTO S1 (ID, V) VALUES ('a', 1); INSERT INTO S1 (ID, V) VALUES ('b', 2);"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = server
+        .ksql("SET 'auto.offset.reset'='earliest'; CREATE STREAM COPY AS SELECT * FROM S1;")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The persistent query reads both records, then the gauges and counters show it.
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    let text = loop {
+        let response = server.send("GET", "/metrics", &[], "").await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(content_type(&response).starts_with("text/plain; version=0.0.4"));
+        let text = full_body(response).await;
+        if text.contains(
+            "sluice_query_records_out_total{query_id=\"CSAS_COPY_0\",kind=\"persistent\"} 2",
+        ) || tokio::time::Instant::now() > deadline
+        {
+            break text;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    for line in [
+        "# TYPE sluice_query_records_in_total counter",
+        "sluice_query_records_in_total{query_id=\"CSAS_COPY_0\",kind=\"persistent\"} 2",
+        "sluice_query_records_out_total{query_id=\"CSAS_COPY_0\",kind=\"persistent\"} 2",
+        "sluice_query_consumer_lag{query_id=\"CSAS_COPY_0\",kind=\"persistent\"} 0",
+        "sluice_processing_log_errors_total 0",
+        "sluice_push_query_clients 0",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing {line:?} in\n{text}"
+        );
+    }
+}

@@ -103,6 +103,16 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// Each running query's id, whether it is persistent, and its counters and lag.
+    pub fn query_metrics(&self) -> Vec<(String, bool, crate::runtime::query::QueryMetrics)> {
+        self.queries.metrics()
+    }
+
+    /// Records sent to the processing log since the engine started.
+    pub fn processing_log_errors(&self) -> u64 {
+        self.processing_log.written()
+    }
+
     /// Opens the log, then rebuilds the catalog and restarts persistent queries by
     /// replaying the command topic.
     pub fn open(config: EngineConfig) -> EngineResult<Arc<Engine>> {

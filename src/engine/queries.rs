@@ -36,7 +36,7 @@ use crate::plan::select::{KeyRule, ROWTIME, SelectPlan, plan_select};
 use crate::plan::serde::{FormatDefaults, serde_specs};
 use crate::plan::table_function::check_not_aggregated;
 use crate::runtime::offsets::Commit;
-use crate::runtime::query::{Progress, QueryOutput, QueryTask, TaskInput};
+use crate::runtime::query::{Progress, QueryMetrics, QueryOutput, QueryTask, TaskInput};
 use crate::sql::ast::{CreateAsSelect, Properties, Query, Relation, SourceKind};
 use crate::state::changelog_topic;
 
@@ -67,6 +67,22 @@ impl Queries {
     /// Ids of the running queries, in creation order.
     pub fn ids(&self) -> Vec<String> {
         self.lock().iter().map(|q| q.id.clone()).collect()
+    }
+
+    /// Each running query's id, whether it is persistent, and its metrics.
+    pub fn metrics(&self) -> Vec<(String, bool, QueryMetrics)> {
+        let running: Vec<(String, bool, Arc<Mutex<QueryTask>>)> = self
+            .lock()
+            .iter()
+            .map(|q| (q.id.clone(), q.persistent, q.task.clone()))
+            .collect();
+        running
+            .into_iter()
+            .filter_map(|(id, persistent, task)| {
+                let task = task.lock().unwrap_or_else(|e| e.into_inner());
+                task.metrics().ok().map(|m| (id, persistent, m))
+            })
+            .collect()
     }
 }
 

@@ -61,6 +61,19 @@ pub struct QueryTask {
     output: QueryOutput,
     /// Rows still allowed by LIMIT.
     remaining: Option<u64>,
+    /// Records read from the inputs since the task started.
+    records_in: u64,
+    /// Rows written to the sink or handed to the client since the task started.
+    records_out: u64,
+}
+
+/// What `/metrics` reports of one query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryMetrics {
+    pub records_in: u64,
+    pub records_out: u64,
+    /// Records in the inputs not read yet, over every partition.
+    pub lag: u64,
 }
 
 /// Decoded rows of one input partition waiting to be joined, with their times.
@@ -133,7 +146,25 @@ impl QueryTask {
             operators,
             output,
             remaining: limit,
+            records_in: 0,
+            records_out: 0,
         }
+    }
+
+    /// Records in and out since the task started, and how far it is behind its inputs.
+    pub fn metrics(&self) -> RuntimeResult<QueryMetrics> {
+        let mut lag = 0;
+        for input in &self.inputs {
+            for (&partition, &position) in &input.positions {
+                let end = self.log.end_offset(&input.topic, partition)?;
+                lag += (end - position).max(0) as u64;
+            }
+        }
+        Ok(QueryMetrics {
+            records_in: self.records_in,
+            records_out: self.records_out,
+            lag,
+        })
     }
 
     /// Rebuilds a join's state after a restart: replays every input from the start of its
@@ -170,7 +201,8 @@ impl QueryTask {
         self.inputs.iter().map(|i| i.topic.clone()).collect()
     }
 
-    /// Processes what is available on every partition of every input once.
+    /// Processes what is available on every partition of every input once (a join's
+    /// inputs in time order, see `poll_joined`).
     pub fn poll_once(&mut self, processing_log: &ProcessingLog) -> RuntimeResult<Progress> {
         if self.join.is_some() {
             return self.poll_joined(processing_log);
@@ -188,12 +220,9 @@ impl QueryTask {
                 let Some(last) = records.last() else { continue };
                 let next = last.offset + 1;
                 consumed += records.len();
+                self.records_in += records.len() as u64;
                 let batch = source.decoder.decode(&records, &mut errors)?;
-                let joined = match &mut self.join {
-                    Some(join) => join.on_input(input, batch, &mut errors)?,
-                    None => Some(batch),
-                };
-                let finished = self.process(joined, &mut errors)?;
+                let finished = self.process(Some(batch), &mut errors)?;
                 self.inputs[input].positions.insert(partition, next);
                 if finished {
                     self.report(&mut errors, processing_log)?;
@@ -220,6 +249,7 @@ impl QueryTask {
                 let Some(last) = records.last() else { continue };
                 *position = last.offset + 1;
                 consumed += records.len();
+                self.records_in += records.len() as u64;
                 let batch = source.decoder.decode(&records, &mut errors)?;
                 let times = batch
                     .column_by_name(ROWTIME)
@@ -267,6 +297,7 @@ impl QueryTask {
             return Ok(false);
         };
         let mut finished = false;
+        self.records_out += batch.num_rows() as u64;
         if let Some(remaining) = self.remaining.as_mut() {
             let take = (*remaining).min(batch.num_rows() as u64);
             batch = batch.slice(0, take as usize);

@@ -19,6 +19,7 @@ mod entities;
 mod errors;
 mod info;
 mod inserts_stream;
+mod metrics;
 mod ksql;
 mod push;
 mod query;
@@ -103,6 +104,7 @@ pub fn router(engine: Arc<Engine>, config: &ServerConfig) -> Router {
         .route("/query-stream", post(query_stream::handle))
         .route("/close-query", post(query_stream::close))
         .route("/inserts-stream", post(inserts_stream::handle))
+        .route("/metrics", get(metrics::handle))
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::method_not_allowed)
         .layer(DefaultBodyLimit::max(config.max_request_bytes))
