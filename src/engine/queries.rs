@@ -15,8 +15,8 @@ use crate::catalog::types::SqlType;
 use crate::catalog::{QueryInfo, Source, WindowInfo};
 use crate::exec::Operator;
 use crate::exec::aggregate::function::AggregateConfig;
-use crate::exec::aggregate::projection::{OutputColumn, TableProjection};
-use crate::exec::aggregate::{Aggregate, AggregateSpec};
+use crate::exec::aggregate::projection::{OutputColumn, TableProjection, WindowBounds};
+use crate::exec::aggregate::{Aggregate, AggregateSpec, Windowing};
 use crate::exec::filter::Filter;
 use crate::exec::record_timestamp::RecordTimestamp;
 use crate::func::date::java_format::JavaFormat;
@@ -758,7 +758,11 @@ fn aggregate_pipeline(
             data_type: c.ty.to_arrow(),
         })
         .collect();
-    let windowed = plan.windows.is_some();
+    let bounds = match plan.windows {
+        None => WindowBounds::None,
+        Some(Windowing::Time(_)) => WindowBounds::Start,
+        Some(Windowing::Session(_)) => WindowBounds::StartAndEnd,
+    };
     operators.push(Box::new(Aggregate::new(AggregateSpec {
         group_by: plan.group_by,
         key_types: plan.key_types,
@@ -766,7 +770,7 @@ fn aggregate_pipeline(
         arguments: plan.arguments,
         windows: plan.windows,
         aggregated_schema: plan.aggregated_schema,
-        projection: TableProjection::new(columns, plan.having, windowed),
+        projection: TableProjection::new(columns, plan.having, bounds),
         changelog_topic: changelog_topic(query_id, AGGREGATE_STORE),
         table_input,
     })));

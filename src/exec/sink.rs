@@ -7,7 +7,8 @@
 //! A windowed table's rows carry their window start in `WINDOW_START`: the key is then
 //! written in Kafka Streams' time-window format (the key bytes, then the start as 8
 //! big-endian bytes), and partitioned by the key bytes alone, as Kafka Streams' windowed
-//! partitioner does.
+//! partitioner does. Session-windowed rows also carry their end in `WINDOW_END`: the key is
+//! then the key bytes, the end, then the start (Kafka Streams' session key format).
 
 use datafusion::arrow::array::{Array, BooleanArray, Int64Array};
 use datafusion::arrow::record_batch::RecordBatch;
@@ -24,6 +25,8 @@ use crate::plan::select::TOMBSTONE;
 /// Hidden output column holding each row's window start, for windowed sinks. `$` cannot
 /// start a ksqlDB identifier, so it never clashes with a user's column.
 pub const WINDOW_START: &str = "$WINDOWSTART";
+/// Hidden output column holding each row's session end, for session-windowed sinks.
+pub const WINDOW_END: &str = "$WINDOWEND";
 
 pub struct SinkEncoder {
     topic: String,
@@ -92,6 +95,9 @@ impl SinkEncoder {
         let window_starts = batch
             .column_by_name(WINDOW_START)
             .and_then(|a| a.as_any().downcast_ref::<Int64Array>());
+        let window_ends = batch
+            .column_by_name(WINDOW_END)
+            .and_then(|a| a.as_any().downcast_ref::<Int64Array>());
         let key_arrays = columns_of(batch, &self.key_columns)?;
         let value_arrays = columns_of(batch, &self.value_columns)?;
         let flat_rows = self
@@ -123,6 +129,9 @@ impl SinkEncoder {
                         .partition(key.as_deref(), self.partitions)
                         .map_err(|e| ExecError::Internal(e.to_string()))?;
                     if let (Some(starts), Some(key)) = (window_starts, key.as_mut()) {
+                        if let Some(ends) = window_ends {
+                            key.extend_from_slice(&ends.value(row).to_be_bytes());
+                        }
                         key.extend_from_slice(&starts.value(row).to_be_bytes());
                     }
                     let timestamp = if timestamps.is_null(row) {

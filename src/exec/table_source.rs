@@ -254,7 +254,11 @@ fn encode_row(values: &[ScalarValue], types: &[SqlType]) -> ExecResult<Vec<u8>> 
 fn decode_row(bytes: &[u8], types: &[SqlType]) -> Result<Vec<ScalarValue>, String> {
     let json: Vec<Value> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
     if json.len() != types.len() {
-        return Err(format!("a row of {} columns for {}", json.len(), types.len()));
+        return Err(format!(
+            "a row of {} columns for {}",
+            json.len(),
+            types.len()
+        ));
     }
     json.iter()
         .zip(types)
@@ -289,7 +293,9 @@ mod tests {
                 Arc::new(StringArray::from(
                     rows.iter().map(|r| r.0).collect::<Vec<_>>(),
                 )),
-                Arc::new(Int64Array::from(rows.iter().map(|r| r.1).collect::<Vec<_>>())),
+                Arc::new(Int64Array::from(
+                    rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+                )),
                 Arc::new(BooleanArray::from(
                     rows.iter().map(|r| r.1.is_none()).collect::<Vec<_>>(),
                 )),
@@ -325,7 +331,13 @@ mod tests {
             .unwrap();
         assert_eq!(
             column(&out, "V"),
-            vec![Some("1".into()), Some("1".into()), Some("3".into()), Some("3".into()), None]
+            vec![
+                Some("1".into()),
+                Some("1".into()),
+                Some("3".into()),
+                Some("3".into()),
+                None
+            ]
         );
         assert_eq!(
             column(&out, PREVIOUS),
@@ -359,7 +371,10 @@ mod tests {
     fn unmaterialized_keeps_the_schema() {
         let mut source = TableSource::new(&schema(), &["K".into()]).unwrap();
         let out = source
-            .on_batch(batch(&[(Some("a"), Some(1)), (None, Some(2))]), &mut Vec::new())
+            .on_batch(
+                batch(&[(Some("a"), Some(1)), (None, Some(2))]),
+                &mut Vec::new(),
+            )
             .unwrap()
             .unwrap();
         assert_eq!(out.schema(), schema());

@@ -27,7 +27,9 @@ use super::select::{KeyRule, ROWOFFSET, ROWPARTITION, ROWTIME, input_schema};
 use crate::catalog::schema::{Column, ColumnKind, LogicalSchema};
 use crate::catalog::types::SqlType;
 use crate::catalog::{Catalog, Source, WindowInfo, WindowKind};
+use crate::exec::aggregate::Windowing;
 use crate::exec::aggregate::function::{AggregateConfig, AggregateFunction, CallArg, resolve};
+use crate::exec::aggregate::session::SessionWindows;
 use crate::exec::aggregate::window::{DEFAULT_GRACE_MS, TimeWindows};
 use crate::format::FormatKind;
 use crate::sql::ast::{Emit, Query, Relation, SelectItem, SourceKind, WindowSpec};
@@ -45,7 +47,7 @@ pub struct AggregatePlan {
     pub functions: Vec<AggregateFunction>,
     /// Each function's per-row arguments, over input rows.
     pub arguments: Vec<Vec<Arc<dyn PhysicalExpr>>>,
-    pub windows: Option<TimeWindows>,
+    pub windows: Option<Windowing>,
     /// Key columns, aggregate columns, then WINDOWSTART and WINDOWEND when windowed.
     pub aggregated_schema: SchemaRef,
     /// HAVING, over aggregated rows.
@@ -82,13 +84,19 @@ impl AggregatePlan {
 
     /// How the output keys are windowed, if they are.
     pub fn window_info(&self) -> Option<WindowInfo> {
-        self.windows.map(|w| WindowInfo {
-            kind: if w.advance_ms == w.size_ms {
-                WindowKind::Tumbling
-            } else {
-                WindowKind::Hopping
+        self.windows.map(|w| match w {
+            Windowing::Time(w) => WindowInfo {
+                kind: if w.advance_ms == w.size_ms {
+                    WindowKind::Tumbling
+                } else {
+                    WindowKind::Hopping
+                },
+                size_ms: Some(w.size_ms),
             },
-            size_ms: Some(w.size_ms),
+            Windowing::Session(_) => WindowInfo {
+                kind: WindowKind::Session,
+                size_ms: None,
+            },
         })
     }
 }
@@ -139,7 +147,12 @@ pub fn plan_aggregate(
         schema: &schema,
         qualifier,
     };
-    let windows = time_windows(query)?;
+    let windows = windowing(query)?;
+    if windows.is_some() && source.kind == SourceKind::Table {
+        return Err(PlanError::invalid(
+            "Windowing not supported for table aggregations.",
+        ));
+    }
 
     let filter = match &query.where_clause {
         Some(predicate) => {
@@ -316,7 +329,7 @@ pub fn plan_aggregate(
 }
 
 /// The windows of a windowed aggregation, with ksqlDB's defaults.
-fn time_windows(query: &Query) -> PlanResult<Option<TimeWindows>> {
+fn windowing(query: &Query) -> PlanResult<Option<Windowing>> {
     let emit_final = query.emit == Some(Emit::Final);
     let (size_ms, advance_ms, retention_ms, grace_ms) = match query.window {
         None if emit_final => {
@@ -336,10 +349,23 @@ fn time_windows(query: &Query) -> PlanResult<Option<TimeWindows>> {
             retention_ms,
             grace_ms,
         }) => (size_ms, advance_ms, retention_ms, grace_ms),
-        Some(WindowSpec::Session { .. }) => {
-            return Err(PlanError::Unsupported(
-                "SESSION windows are not supported yet".into(),
-            ));
+        Some(WindowSpec::Session {
+            gap_ms,
+            retention_ms,
+            grace_ms,
+        }) => {
+            if emit_final {
+                return Err(PlanError::Unsupported(
+                    "EMIT FINAL with SESSION windows is not supported yet".into(),
+                ));
+            }
+            let grace_ms = grace_ms.unwrap_or(DEFAULT_GRACE_MS);
+            let open_ms = gap_ms.saturating_add(grace_ms);
+            return Ok(Some(Windowing::Session(SessionWindows {
+                gap_ms,
+                grace_ms,
+                retention_ms: retention_ms.unwrap_or(open_ms).max(open_ms),
+            })));
         }
     };
     if size_ms <= 0 || advance_ms <= 0 || advance_ms > size_ms {
@@ -351,13 +377,13 @@ fn time_windows(query: &Query) -> PlanResult<Option<TimeWindows>> {
     // late records are accepted for 24 hours.
     let grace_ms = grace_ms.unwrap_or(if emit_final { 0 } else { DEFAULT_GRACE_MS });
     let open_ms = size_ms.saturating_add(grace_ms);
-    Ok(Some(TimeWindows {
+    Ok(Some(Windowing::Time(TimeWindows {
         size_ms,
         advance_ms,
         grace_ms,
         retention_ms: retention_ms.unwrap_or(open_ms).max(open_ms),
         emit_final,
-    }))
+    })))
 }
 
 /// SELECT items with `*` and `src.*` expanded to the source's keys then values.

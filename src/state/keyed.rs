@@ -87,7 +87,11 @@ mod tests {
         assert_eq!(values, vec![Some(b"1".to_vec()), Some(b"2".to_vec())]);
         assert_eq!(store.get_mut(b"k"), Some(&mut 2));
         assert_eq!(store.remove(b"k", 12), Some(2));
-        assert_eq!(store.remove(b"k", 13), None, "a second removal logs nothing");
+        assert_eq!(
+            store.remove(b"k", 13),
+            None,
+            "a second removal logs nothing"
+        );
         let removals = store.changelog().take();
         assert_eq!(removals.len(), 1);
         assert_eq!(removals[0].value, None);

@@ -1,12 +1,13 @@
 //! State of stateful operators, and the changelogs that make it durable.
 //!
-//! A store keeps an operator's state in memory, keyed by serialized key bytes (`keyed`), or by
-//! key and window start (`windowed`), and queues every change as a changelog record. The
-//! runtime appends those records to the query's changelog topic with the query's idempotent
-//! producer, right before the output they led to, and records the changelog's end offset in
-//! each commit. After a restart the operator is rebuilt by replaying its changelog up to that
-//! offset, so it holds exactly the state its last commit saw; records written after the commit
-//! are produced again, with the same sequence numbers, and the log drops them as duplicates.
+//! A store keeps an operator's state in memory, keyed by serialized key bytes (`keyed`), by
+//! key and window start (`windowed`), or by key and session (`session`), and queues every
+//! change as a changelog record. The runtime appends those records to the query's changelog
+//! topic with the query's idempotent producer, right before the output they led to, and
+//! records the changelog's end offset in each commit. After a restart the operator is rebuilt
+//! by replaying its changelog up to that offset, so it holds exactly the state its last commit
+//! saw; records written after the commit are produced again, with the same sequence numbers,
+//! and the log drops them as duplicates.
 //! That holds because an operator logs the same records for the same input rows, whatever
 //! batches they arrive in.
 //!
@@ -15,6 +16,7 @@
 //! encodes and decodes its values and implements [`StateStore`] for the runtime.
 
 pub mod keyed;
+pub mod session;
 pub mod windowed;
 
 use crate::log::Record;

@@ -7,8 +7,8 @@
 use base64::Engine as _;
 use serde_json::Value;
 
-use crate::catalog::Source;
 use crate::catalog::schema::Column;
+use crate::catalog::{Source, WindowKind};
 use crate::format::{FormatKind, SerdeSpec, json_to_scalar, scalar_to_json};
 use crate::log::Record;
 
@@ -152,7 +152,8 @@ pub struct DecodedRecord {
 
 /// Decodes an output record with the formats of the source over its topic. A time-windowed
 /// key (Kafka Streams' format: key bytes, then the window start as 8 big-endian bytes) is
-/// split into the key and its window, whose end is the start plus the window size.
+/// split into the key and its window, whose end is the start plus the window size; a
+/// session-windowed key (key bytes, the end, then the start) into the key and its session.
 pub fn decode_output(record: &Record, source: Option<&Source>) -> Result<DecodedRecord, String> {
     let Some(source) = source else {
         return Ok(DecodedRecord {
@@ -162,12 +163,18 @@ pub fn decode_output(record: &Record, source: Option<&Source>) -> Result<Decoded
         });
     };
     let (key_bytes, window) = match (&source.window, record.key.as_deref()) {
+        (Some(info), Some(bytes)) if info.kind == WindowKind::Session => {
+            let (key, session) = crate::state::session::split_changelog_key(bytes)
+                .ok_or("a session-windowed key is shorter than its session")?;
+            let window = serde_json::json!({
+                "start": session.start, "end": session.end, "type": "session"
+            });
+            (Some(key), Some(window))
+        }
         (Some(info), Some(bytes)) => {
             let (key, start) = crate::state::windowed::split_changelog_key(bytes)
                 .ok_or("a windowed key is shorter than its window start")?;
-            let size = info
-                .size_ms
-                .ok_or("session-windowed keys are not supported yet")?;
+            let size = info.size_ms.ok_or("a time window without a size")?;
             let window = serde_json::json!({"start": start, "end": start + size, "type": "time"});
             (Some(key), Some(window))
         }

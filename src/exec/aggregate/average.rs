@@ -60,6 +60,14 @@ impl Accumulator for Average {
         self.apply(args, true)
     }
 
+    fn merge(&mut self, other: &Value) -> AggregateResult<()> {
+        let mut merged = self.clone();
+        merged.restore(other)?;
+        self.total.add(&merged.total.value(), false)?;
+        self.count += merged.count;
+        Ok(())
+    }
+
     fn result(&self) -> AggregateResult<ScalarValue> {
         let average = if self.count == 0 {
             0.0

@@ -4,8 +4,14 @@
 //! Forms: `F(x)`, `F(x, ignoreNulls)`, `F(x, n)`, `F(x, n, ignoreNulls)`, with literal `n`
 //! (≥ 1) and `ignoreNulls` (true unless given). With nulls ignored a null value leaves the
 //! aggregate as it is; otherwise it counts as a value. Stream-only (no `undo`) in ksqlDB.
+//!
+//! ksqlDB numbers every value a function instance takes (one sequence across all groups), so
+//! that merging the aggregates of two session windows keeps the latest (earliest) values of
+//! both by that number. The sequence goes on from the highest number restored.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use datafusion::scalar::ScalarValue;
 use serde_json::{Value, json};
@@ -50,6 +56,7 @@ pub(super) fn resolve(
         ignore_nulls,
         values: VecDeque::new(),
         ty: value.ty.clone(),
+        sequence: Arc::new(AtomicI64::new(0)),
     };
     let name = if latest {
         "LATEST_BY_OFFSET"
@@ -84,9 +91,26 @@ struct ByOffset {
     /// The `n` forms answer an array.
     as_array: bool,
     ignore_nulls: bool,
-    /// The kept values, in input order (nulls included when they are not ignored).
-    values: VecDeque<ScalarValue>,
+    /// The kept values with their sequence numbers, in input order (nulls included when they
+    /// are not ignored).
+    values: VecDeque<(i64, ScalarValue)>,
     ty: SqlType,
+    /// The next sequence number, shared by the accumulators of every group.
+    sequence: Arc<AtomicI64>,
+}
+
+impl ByOffset {
+    /// Keeps the latest (earliest) `keep` of `values` (in sequence order) as the values.
+    fn trim(&mut self, mut values: VecDeque<(i64, ScalarValue)>) {
+        while values.len() > self.keep {
+            if self.latest {
+                values.pop_front();
+            } else {
+                values.pop_back();
+            }
+        }
+        self.values = values;
+    }
 }
 
 impl Accumulator for ByOffset {
@@ -95,28 +119,36 @@ impl Accumulator for ByOffset {
         if value.is_null() && self.ignore_nulls {
             return Ok(());
         }
-        if self.latest {
-            self.values.push_back(value.clone());
-            if self.values.len() > self.keep {
-                self.values.pop_front();
-            }
-        } else if self.values.len() < self.keep {
-            self.values.push_back(value.clone());
+        if self.latest || self.values.len() < self.keep {
+            let sequence = self.sequence.fetch_add(1, Ordering::Relaxed);
+            let mut values = std::mem::take(&mut self.values);
+            values.push_back((sequence, value.clone()));
+            self.trim(values);
         }
+        Ok(())
+    }
+
+    fn merge(&mut self, other: &Value) -> AggregateResult<()> {
+        let mut merged = self.clone();
+        merged.restore(other)?;
+        let mut values: Vec<(i64, ScalarValue)> = std::mem::take(&mut self.values).into();
+        values.extend(merged.values);
+        values.sort_by_key(|(sequence, _)| *sequence);
+        self.trim(values.into());
         Ok(())
     }
 
     fn result(&self) -> AggregateResult<ScalarValue> {
         let arrow_type = self.ty.to_arrow();
         if self.as_array {
-            let values: Vec<ScalarValue> = self.values.iter().cloned().collect();
+            let values: Vec<ScalarValue> = self.values.iter().map(|(_, v)| v.clone()).collect();
             return Ok(ScalarValue::List(ScalarValue::new_list_nullable(
                 &values,
                 &arrow_type,
             )));
         }
         match self.values.back() {
-            Some(value) => Ok(value.clone()),
+            Some((_, value)) => Ok(value.clone()),
             None => ScalarValue::try_new_null(&arrow_type)
                 .map_err(|e| AggregateError::Internal(e.to_string())),
         }
@@ -126,19 +158,31 @@ impl Accumulator for ByOffset {
         let values = self
             .values
             .iter()
-            .map(|v| value_to_state(v, &self.ty))
+            .map(|(_, v)| value_to_state(v, &self.ty))
             .collect::<AggregateResult<Vec<_>>>()?;
-        Ok(json!({ "values": values }))
+        let sequences: Vec<i64> = self.values.iter().map(|(s, _)| *s).collect();
+        Ok(json!({ "values": values, "sequences": sequences }))
     }
 
     fn restore(&mut self, state: &Value) -> AggregateResult<()> {
         let values = state["values"]
             .as_array()
             .ok_or_else(|| AggregateError::State(format!("no values in {state}")))?;
+        let sequences = state["sequences"].as_array();
         self.values = values
             .iter()
-            .map(|v| value_from_state(v, &self.ty))
+            .enumerate()
+            .map(|(i, v)| {
+                let sequence = sequences
+                    .and_then(|s| s.get(i))
+                    .and_then(Value::as_i64)
+                    .unwrap_or_default();
+                Ok((sequence, value_from_state(v, &self.ty)?))
+            })
             .collect::<AggregateResult<_>>()?;
+        if let Some((highest, _)) = self.values.iter().max_by_key(|(s, _)| *s) {
+            self.sequence.fetch_max(highest + 1, Ordering::Relaxed);
+        }
         Ok(())
     }
 
@@ -252,6 +296,27 @@ mod tests {
         let mut restored = by_offset("EARLIEST_BY_OFFSET", &[ScalarValue::Int64(Some(2))]);
         restored.restore(&earliest.state().unwrap()).unwrap();
         assert_eq!(restored.result().unwrap(), ints(&[Some(12), Some(13)]));
+    }
+
+    #[test]
+    fn merging_keeps_values_in_sequence_order() {
+        let two = ScalarValue::Int64(Some(2));
+        let keeping = ScalarValue::Boolean(Some(false));
+        let mut first = by_offset("LATEST_BY_OFFSET", &[two.clone(), keeping.clone()]);
+        let mut second = first.clone_box();
+        feed(&mut first, &[Some(1)]);
+        feed(&mut second, &[None]);
+        let mut merged = first.clone_box();
+        merged.restore(&json!({ "values": [] })).unwrap();
+        merged.merge(&first.state().unwrap()).unwrap();
+        merged.merge(&second.state().unwrap()).unwrap();
+        assert_eq!(feed(&mut merged, &[Some(2)]), vec![ints(&[None, Some(2)])]);
+        let mut earliest = by_offset("EARLIEST_BY_OFFSET", &[]);
+        let mut later = earliest.clone_box();
+        feed(&mut earliest, &[Some(1)]);
+        feed(&mut later, &[Some(3)]);
+        later.merge(&earliest.state().unwrap()).unwrap();
+        assert_eq!(later.result().unwrap(), ScalarValue::Int32(Some(1)));
     }
 
     #[test]

@@ -86,6 +86,15 @@ impl Accumulator for Collect {
         Ok(())
     }
 
+    fn merge(&mut self, other: &Value) -> AggregateResult<()> {
+        let mut merged = self.clone();
+        merged.restore(other)?;
+        for value in merged.values {
+            self.update(&[value])?;
+        }
+        Ok(())
+    }
+
     fn result(&self) -> AggregateResult<ScalarValue> {
         Ok(ScalarValue::List(ScalarValue::new_list_nullable(
             &self.values,

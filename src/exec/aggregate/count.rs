@@ -66,6 +66,11 @@ impl Accumulator for Count {
         Ok(())
     }
 
+    fn merge(&mut self, other: &Value) -> AggregateResult<()> {
+        self.count += state_i64(other, "count")?;
+        Ok(())
+    }
+
     fn result(&self) -> AggregateResult<ScalarValue> {
         Ok(ScalarValue::Int64(Some(self.count)))
     }

@@ -11,7 +11,10 @@
 use datafusion::scalar::ScalarValue;
 use serde_json::Value;
 
-use super::{average, by_offset, collect, count, count_distinct, min_max, sum, topk};
+use super::{
+    average, by_offset, collect, correlation, count, count_distinct, histogram, min_max,
+    standard_deviation, sum, topk,
+};
 use crate::catalog::types::SqlType;
 
 /// A row that an aggregate cannot take, or state that cannot be read back.
@@ -27,6 +30,9 @@ pub enum AggregateError {
     /// The function cannot take rows back out (ksqlDB has no `undo` for it).
     #[error("{0} cannot remove a row from its aggregate")]
     NoUndo(&'static str),
+    /// The function cannot merge two aggregates (of session windows that a row joins).
+    #[error("{0} cannot merge session windows")]
+    NoMerge(&'static str),
     /// A bug: arguments of the wrong type reached an accumulator.
     #[error("Internal error (please report it): {0}")]
     Internal(String),
@@ -43,6 +49,12 @@ pub trait Accumulator: Send {
     /// Takes one row's argument values back out (ksqlDB's `undo`, for table aggregation).
     fn undo(&mut self, _args: &[ScalarValue]) -> AggregateResult<()> {
         Err(AggregateError::NoUndo(self.name()))
+    }
+
+    /// Folds in another group's aggregate, given as its `state` (ksqlDB's `merge`, for
+    /// session windows that a row joins into one). `self` holds the earlier rows.
+    fn merge(&mut self, _other: &Value) -> AggregateResult<()> {
+        Err(AggregateError::NoMerge(self.name()))
     }
 
     /// The aggregate's current value, of the function's result type.
@@ -141,14 +153,7 @@ pub struct AggregateConfig {
 }
 
 /// ksqlDB aggregate functions sluice does not have yet.
-const NOT_YET: [&str; 6] = [
-    "HISTOGRAM",
-    "STDDEV_SAMP",
-    "STDDEV_SAMPLE",
-    "CORRELATION",
-    "ATTR",
-    "COLLECT_MAP",
-];
+const NOT_YET: [&str; 2] = ["ATTR", "COLLECT_MAP"];
 
 /// True when `name` (any case) is an aggregate function.
 pub fn is_aggregate(name: &str) -> bool {
@@ -185,6 +190,9 @@ fn family(name: &str) -> Option<Resolver> {
         "LATEST_BY_OFFSET" | "EARLIEST_BY_OFFSET" => by_offset::resolve,
         "COLLECT_LIST" | "COLLECT_SET" => collect::resolve,
         "TOPK" | "TOPKDISTINCT" => topk::resolve,
+        "HISTOGRAM" => histogram::resolve,
+        "STDDEV_SAMP" | "STDDEV_SAMPLE" => standard_deviation::resolve,
+        "CORRELATION" => correlation::resolve,
         _ => return None,
     })
 }
@@ -269,11 +277,7 @@ mod tests {
         );
         assert!(resolve("len", &[], &AggregateConfig::default()).is_none());
         assert!(matches!(
-            resolve(
-                "histogram",
-                &[arg(SqlType::Int)],
-                &AggregateConfig::default()
-            ),
+            resolve("attr", &[arg(SqlType::Int)], &AggregateConfig::default()),
             Some(Err(_))
         ));
     }

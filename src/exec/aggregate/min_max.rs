@@ -85,6 +85,15 @@ impl Accumulator for Extreme {
         Ok(())
     }
 
+    fn merge(&mut self, other: &Value) -> AggregateResult<()> {
+        let mut merged = self.clone();
+        merged.restore(other)?;
+        match merged.best {
+            Some(best) => self.update(&[best]),
+            None => Ok(()),
+        }
+    }
+
     fn result(&self) -> AggregateResult<ScalarValue> {
         match &self.best {
             Some(best) => Ok(best.clone()),

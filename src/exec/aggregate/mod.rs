@@ -1,4 +1,5 @@
-//! GROUP BY over a stream: the `Aggregate` operator, and the aggregate functions it runs.
+//! GROUP BY over a stream or a table: the `Aggregate` operator, and the aggregate functions
+//! it runs.
 //!
 //! For each input row, in input order, the operator computes the group key (and, when
 //! windowed, the windows the row falls in), folds the row's arguments into that group's
@@ -10,26 +11,37 @@
 //! log and is left out; a null-value record (`$TOMBSTONE`) is skipped; an output record's
 //! timestamp is the newest ROWTIME its group has seen.
 //!
-//! Groups live in a `state::KeyedStore` (or `WindowedStore`); every change is queued for the
-//! changelog as the group's key and its accumulators' state, in JSON (with the window clock,
-//! for windowed aggregations), so that a restart rebuilds the same groups and clock
-//! (`StateStore::restore`). An input row's changelog records and output rows depend only on
+//! Over a table (ksqlDB's KGroupedTable aggregate), each input row is a change: the row it
+//! replaces, which a materialized `TableSource` emits just before it, is taken back out of
+//! its group with each function's `undo`, then the new row (unless it is a tombstone) is added
+//! to its group. A change within one group is one update; a row that moves emits its old
+//! group first, then its new one.
+//!
+//! Groups live in a `state::KeyedStore` (or `WindowedStore`, `SessionStore`); every change
+//! is queued for the changelog as the group's key and its accumulators' state, in JSON (with
+//! the window clock, for windowed aggregations), so that a restart rebuilds the same groups
+//! and clock (`StateStore::restore`). An input row's changelog records and output rows depend only on
 //! the rows before it, never on batch boundaries: re-running input after a crash produces
 //! them again with the same sequence numbers, which is what lets the log drop the repeats.
 //!
 //! Files: `function` (the accumulator trait and resolving a call), one file per function
 //! family (`count`, `sum`, `average`, `min_max`, `by_offset`, `collect`, `count_distinct`,
-//! `topk`),
-//! `window` (windows, stream time, grace), `projection` (SELECT and HAVING).
+//! `topk`, `histogram`, `standard_deviation`, `correlation`),
+//! `window` (time windows, stream time, grace), `session` (session windows), `projection`
+//! (SELECT and HAVING).
 
 mod average;
 mod by_offset;
 mod collect;
+mod correlation;
 mod count;
 mod count_distinct;
 pub mod function;
+mod histogram;
 mod min_max;
 pub mod projection;
+pub mod session;
+mod standard_deviation;
 mod sum;
 mod topk;
 pub mod window;
@@ -47,6 +59,7 @@ use serde_json::{Value, json};
 
 use self::function::{Accumulator, AggregateError, AggregateFunction};
 use self::projection::{AggregatedRows, TableProjection};
+use self::session::{SessionWindows, union};
 use self::window::{TimeWindows, WindowClock};
 use super::project::evaluate_lenient;
 use super::table_source::PREVIOUS;
@@ -56,6 +69,7 @@ use crate::format::{json_to_scalar, scalar_to_json};
 use crate::log::Record;
 use crate::plan::select::{ROWOFFSET, ROWPARTITION, ROWTIME, TOMBSTONE};
 use crate::state::keyed::KeyedStore;
+use crate::state::session::{Session, SessionStore, split_changelog_key as session_key};
 use crate::state::windowed::{WindowedStore, split_changelog_key};
 use crate::state::{StateError, StateResult, StateStore};
 
@@ -68,7 +82,7 @@ pub struct AggregateSpec {
     pub functions: Vec<AggregateFunction>,
     /// Each function's per-row arguments over input rows.
     pub arguments: Vec<Vec<Arc<dyn PhysicalExpr>>>,
-    pub windows: Option<TimeWindows>,
+    pub windows: Option<Windowing>,
     /// Key columns, then one column per function, then WINDOWSTART and WINDOWEND when
     /// windowed: the rows `projection` reads.
     pub aggregated_schema: SchemaRef,
@@ -77,6 +91,14 @@ pub struct AggregateSpec {
     /// The input is a table's changes, from a materialized `TableSource`: a row flagged
     /// `PREVIOUS` is taken back out of its group (`undo`) before the row replacing it is added.
     pub table_input: bool,
+}
+
+/// How a windowed aggregation windows its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Windowing {
+    /// TUMBLING and HOPPING.
+    Time(TimeWindows),
+    Session(SessionWindows),
 }
 
 /// One group's state.
@@ -101,9 +123,15 @@ enum Groups {
         windows: TimeWindows,
         clock: WindowClock,
     },
+    Sessions {
+        store: SessionStore<Group>,
+        windows: SessionWindows,
+        /// Only its stream time is used.
+        clock: WindowClock,
+    },
 }
 
-/// GROUP BY over a stream, optionally windowed.
+/// GROUP BY over a stream (optionally windowed) or a table.
 pub struct Aggregate {
     group_by: Vec<Arc<dyn PhysicalExpr>>,
     key_types: Vec<SqlType>,
@@ -128,14 +156,22 @@ struct OutputRow {
     results: Vec<ScalarValue>,
     /// The group's results before this row, when HAVING needs them and the group existed.
     previous: Option<Vec<ScalarValue>>,
-    window_start: Option<i64>,
+    /// The window's start and end, when windowed.
+    window: Option<(i64, i64)>,
+    /// A session merged into another: its row is deleted.
+    tombstone: bool,
 }
 
 impl Aggregate {
     pub fn new(spec: AggregateSpec) -> Self {
         let groups = match spec.windows {
-            Some(windows) => Groups::Windowed {
+            Some(Windowing::Time(windows)) => Groups::Windowed {
                 store: WindowedStore::new(spec.changelog_topic, windows.retention_ms),
+                windows,
+                clock: WindowClock::default(),
+            },
+            Some(Windowing::Session(windows)) => Groups::Sessions {
+                store: SessionStore::new(spec.changelog_topic, windows.retention_ms),
                 windows,
                 clock: WindowClock::default(),
             },
@@ -200,11 +236,12 @@ impl Aggregate {
                         undo: None,
                         add: Some(args),
                     };
+                    let window = Some((start, windows.end(start)));
                     let row = match store.get_mut(start, &key_bytes) {
-                        Some(group) => folder.fold(group, add, timestamp, Some(start), true)?,
+                        Some(group) => folder.fold(group, add, timestamp, window, true)?,
                         None => {
                             let mut group = folder.new_group(key.clone(), timestamp);
-                            let row = folder.fold(&mut group, add, timestamp, Some(start), false)?;
+                            let row = folder.fold(&mut group, add, timestamp, window, false)?;
                             store.insert(start, key_bytes.clone(), group);
                             row
                         }
@@ -226,7 +263,8 @@ impl Aggregate {
                             key: group.key.clone(),
                             results: group.results()?,
                             previous: None,
-                            window_start: Some(start),
+                            window: Some((start, windows.end(start))),
+                            tombstone: false,
                         });
                     }
                 }
@@ -238,6 +276,63 @@ impl Aggregate {
                         store.log(start, &key_bytes, encoded, time);
                     }
                 }
+            }
+            Groups::Sessions {
+                store,
+                windows,
+                clock,
+            } => {
+                let now = timestamp.max(clock.stream_time.unwrap_or(timestamp));
+                clock.stream_time = Some(now);
+                store.expire(now);
+                let (earliest_end, latest_start) = windows.merge_range(timestamp);
+                let found = store.find(&key_bytes, earliest_end, latest_start);
+                let own = Session {
+                    start: timestamp,
+                    end: timestamp,
+                };
+                let merged = found.iter().fold(own, |m, s| union(m, *s));
+                if windows.is_closed(merged.end, now) {
+                    self.late_records += 1;
+                    return Ok(());
+                }
+                let mut group = folder.new_group(key, timestamp);
+                for session in &found {
+                    if let Some(old) = store.get(&key_bytes, *session) {
+                        folder.merge(&mut group, old)?;
+                    }
+                }
+                let row = folder.fold(
+                    &mut group,
+                    Change {
+                        undo: None,
+                        add: Some(args),
+                    },
+                    timestamp,
+                    Some((merged.start, merged.end)),
+                    !found.is_empty(),
+                )?;
+                // ksqlDB: each merged session is deleted, at its own end, before the merged
+                // session is written.
+                for session in found {
+                    if let Some(old) = store.remove(&key_bytes, session, session.end) {
+                        out.push(OutputRow {
+                            timestamp: session.end,
+                            key: old.key.clone(),
+                            results: old.results()?,
+                            previous: None,
+                            window: Some((session.start, session.end)),
+                            tombstone: true,
+                        });
+                    }
+                }
+                let encoded = encode_group(&group, Some(clock))?;
+                store.log(&key_bytes, merged, encoded, merged.end);
+                store.insert(key_bytes, merged, group);
+                out.push(OutputRow {
+                    timestamp: merged.end,
+                    ..row
+                });
             }
         }
         Ok(())
@@ -279,14 +374,26 @@ impl Aggregate {
                         undo: Some(&old.args),
                         add: None,
                     };
-                    out.push(folder.change_keyed(store, old.key, old.key_bytes, change, timestamp)?);
+                    out.push(folder.change_keyed(
+                        store,
+                        old.key,
+                        old.key_bytes,
+                        change,
+                        timestamp,
+                    )?);
                 }
                 if let Some(new) = new {
                     let change = Change {
                         undo: None,
                         add: Some(&new.args),
                     };
-                    out.push(folder.change_keyed(store, new.key, new.key_bytes, change, timestamp)?);
+                    out.push(folder.change_keyed(
+                        store,
+                        new.key,
+                        new.key_bytes,
+                        change,
+                        timestamp,
+                    )?);
                 }
             }
         }
@@ -295,10 +402,6 @@ impl Aggregate {
 
     /// The aggregated rows (and previous rows, for HAVING) as batches.
     fn aggregated_rows(&self, rows: &[OutputRow]) -> ExecResult<AggregatedRows> {
-        let windows = match &self.groups {
-            Groups::Windowed { windows, .. } => Some(*windows),
-            Groups::Keyed(_) => None,
-        };
         let build = |previous: bool| -> ExecResult<RecordBatch> {
             let fields = self.aggregated_schema.fields();
             let mut arrays: Vec<ArrayRef> = Vec::with_capacity(fields.len());
@@ -321,8 +424,7 @@ impl Aggregate {
                                 None => ScalarValue::try_new_null(field.data_type())?,
                             }
                         } else {
-                            let start = row.window_start.unwrap_or_default();
-                            let end = windows.map_or(start, |w| w.end(start));
+                            let (start, end) = row.window.unwrap_or_default();
                             ScalarValue::Int64(Some(if i == keys + functions {
                                 start
                             } else {
@@ -356,11 +458,13 @@ impl Aggregate {
             rows: build(false)?,
             previous,
             timestamps: rows.iter().map(|r| r.timestamp).collect(),
-            window_starts: windows.map(|_| {
-                rows.iter()
-                    .map(|r| r.window_start.unwrap_or_default())
-                    .collect()
-            }),
+            tombstones: rows.iter().map(|r| Some(r.tombstone)).collect(),
+            windows: match self.groups {
+                Groups::Keyed(_) => None,
+                Groups::Windowed { .. } | Groups::Sessions { .. } => {
+                    Some(rows.iter().map(|r| r.window.unwrap_or_default()).unzip())
+                }
+            },
         })
     }
 
@@ -465,6 +569,15 @@ impl Folder<'_> {
         Ok(row)
     }
 
+    /// Merges `other`'s aggregates into `group` (a session joining another).
+    fn merge(&self, group: &mut Group, other: &Group) -> Result<(), AggregateError> {
+        for (mine, theirs) in group.accumulators.iter_mut().zip(&other.accumulators) {
+            mine.merge(&theirs.state()?)?;
+        }
+        group.timestamp = group.timestamp.max(other.timestamp);
+        Ok(())
+    }
+
     /// Applies a row's change to `group` (`existed`: it had rows before); returns the row to
     /// output. On error the group is left as it was.
     fn fold(
@@ -472,7 +585,7 @@ impl Folder<'_> {
         group: &mut Group,
         change: Change<'_>,
         timestamp: i64,
-        window_start: Option<i64>,
+        window: Option<(i64, i64)>,
         existed: bool,
     ) -> Result<OutputRow, AggregateError> {
         let previous = if self.keep_previous && existed {
@@ -504,7 +617,8 @@ impl Folder<'_> {
             key: group.key.clone(),
             results: group.results()?,
             previous,
-            window_start,
+            window,
+            tombstone: false,
         })
     }
 }
@@ -580,9 +694,13 @@ impl Operator for Aggregate {
                 continue;
             }
             let result = match (self.table_input, contribution) {
-                (false, Some(c)) => self.fold_row(c.key, c.key_bytes, &c.args, rowtimes.value(row), &mut out),
+                (false, Some(c)) => {
+                    self.fold_row(c.key, c.key_bytes, &c.args, rowtimes.value(row), &mut out)
+                }
                 (false, None) => continue,
-                (true, new) => self.fold_change(replaced.take(), new, rowtimes.value(row), &mut out),
+                (true, new) => {
+                    self.fold_change(replaced.take(), new, rowtimes.value(row), &mut out)
+                }
             };
             match result {
                 Ok(()) => {}
@@ -614,6 +732,7 @@ impl StateStore for Aggregate {
         match &self.groups {
             Groups::Keyed(store) => store.changelog_topic(),
             Groups::Windowed { store, .. } => store.changelog_topic(),
+            Groups::Sessions { store, .. } => store.changelog_topic(),
         }
     }
 
@@ -621,6 +740,7 @@ impl StateStore for Aggregate {
         match &mut self.groups {
             Groups::Keyed(store) => store.changelog().take(),
             Groups::Windowed { store, .. } => store.changelog().take(),
+            Groups::Sessions { store, .. } => store.changelog().take(),
         }
     }
 
@@ -635,8 +755,10 @@ impl StateStore for Aggregate {
             .as_deref()
             .ok_or_else(|| corrupt("a record has no key".into()))?;
         let Some(value) = &record.value else {
-            if let Groups::Keyed(store) = &mut self.groups {
-                store.restore(key.to_vec(), None);
+            match &mut self.groups {
+                Groups::Keyed(store) => store.restore(key.to_vec(), None),
+                Groups::Sessions { store, .. } => store.restore(key, None).map_err(&corrupt)?,
+                Groups::Windowed { .. } => {}
             }
             return Ok(());
         };
@@ -654,6 +776,17 @@ impl StateStore for Aggregate {
                 if let Groups::Windowed { store, clock, .. } = &mut self.groups {
                     store.restore(key, group).map_err(&corrupt)?;
                     // The last record holds the latest clock.
+                    if let Some(restored) = restored_clock {
+                        *clock = restored;
+                    }
+                }
+            }
+            Groups::Sessions { .. } => {
+                let (inner, _) =
+                    session_key(key).ok_or_else(|| corrupt("a session key is too short".into()))?;
+                let (group, restored_clock) = self.decode_group(inner, value).map_err(&corrupt)?;
+                if let Groups::Sessions { store, clock, .. } = &mut self.groups {
+                    store.restore(key, Some(group)).map_err(&corrupt)?;
                     if let Some(restored) = restored_clock {
                         *clock = restored;
                     }

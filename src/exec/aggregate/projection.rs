@@ -21,7 +21,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::physical_expr::PhysicalExpr;
 
 use crate::exec::project::{RECORD_TIMESTAMP, evaluate_lenient};
-use crate::exec::sink::WINDOW_START;
+use crate::exec::sink::{WINDOW_END, WINDOW_START};
 use crate::exec::{ExecError, ExecResult, RecordError};
 use crate::plan::select::TOMBSTONE;
 
@@ -36,10 +36,19 @@ pub struct OutputColumn {
 pub struct TableProjection {
     having: Option<Arc<dyn PhysicalExpr>>,
     exprs: Vec<Arc<dyn PhysicalExpr>>,
-    /// `RECORD_TIMESTAMP`, the output columns, `TOMBSTONE`, and `WINDOW_START` when windowed:
-    /// what the sink encodes.
+    /// `RECORD_TIMESTAMP`, the output columns, `TOMBSTONE`, then `WINDOW_START` when windowed
+    /// and `WINDOW_END` for sessions: what the sink encodes.
     schema: SchemaRef,
-    windowed: bool,
+    bounds: WindowBounds,
+}
+
+/// The window bounds an aggregation's output rows carry to the sink, whose windowed keys hold
+/// the start (time windows) or the end and the start (sessions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowBounds {
+    None,
+    Start,
+    StartAndEnd,
 }
 
 /// The aggregated rows one input batch produced, in output order.
@@ -51,15 +60,17 @@ pub struct AggregatedRows {
     pub previous: Option<(RecordBatch, BooleanArray)>,
     /// Each output record's timestamp.
     pub timestamps: Int64Array,
-    /// Each row's window start, for windowed aggregations.
-    pub window_starts: Option<Int64Array>,
+    /// Rows that delete their key (sessions merged into others).
+    pub tombstones: BooleanArray,
+    /// Each row's window start and end, for windowed aggregations.
+    pub windows: Option<(Vec<i64>, Vec<i64>)>,
 }
 
 impl TableProjection {
     pub fn new(
         columns: Vec<OutputColumn>,
         having: Option<Arc<dyn PhysicalExpr>>,
-        windowed: bool,
+        bounds: WindowBounds,
     ) -> Self {
         let mut fields = vec![Field::new(RECORD_TIMESTAMP, DataType::Int64, false)];
         let mut exprs = Vec::with_capacity(columns.len());
@@ -68,14 +79,17 @@ impl TableProjection {
             exprs.push(column.expr);
         }
         fields.push(Field::new(TOMBSTONE, DataType::Boolean, false));
-        if windowed {
+        if bounds != WindowBounds::None {
             fields.push(Field::new(WINDOW_START, DataType::Int64, false));
+        }
+        if bounds == WindowBounds::StartAndEnd {
+            fields.push(Field::new(WINDOW_END, DataType::Int64, false));
         }
         TableProjection {
             having,
             exprs,
             schema: Arc::new(Schema::new(fields)),
-            windowed,
+            bounds,
         }
     }
 
@@ -94,7 +108,7 @@ impl TableProjection {
         let (emit, tombstone) = match &self.having {
             None => {
                 let all = BooleanArray::from(vec![true; rows.num_rows()]);
-                (all, BooleanArray::from(vec![false; rows.num_rows()]))
+                (all, aggregated.tombstones.clone())
             }
             Some(having) => {
                 let now = passes(having, rows, errors)?;
@@ -104,7 +118,8 @@ impl TableProjection {
                     }
                     None => BooleanArray::from(vec![false; rows.num_rows()]),
                 };
-                (or(&now, &before)?, not(&now)?)
+                let deleted = &aggregated.tombstones;
+                (or(&or(&now, &before)?, deleted)?, or(&not(&now)?, deleted)?)
             }
         };
         if emit.true_count() == 0 {
@@ -120,11 +135,14 @@ impl TableProjection {
             arrays.push(array);
         }
         arrays.push(Arc::new(tombstone));
-        if self.windowed {
-            let starts = aggregated.window_starts.ok_or_else(|| {
-                ExecError::Internal("windowed aggregation rows without window starts".into())
+        if self.bounds != WindowBounds::None {
+            let (starts, ends) = aggregated.windows.ok_or_else(|| {
+                ExecError::Internal("windowed aggregation rows without windows".into())
             })?;
-            arrays.push(Arc::new(starts));
+            arrays.push(Arc::new(Int64Array::from(starts)));
+            if self.bounds == WindowBounds::StartAndEnd {
+                arrays.push(Arc::new(Int64Array::from(ends)));
+            }
         }
         let batch = RecordBatch::try_new(self.schema.clone(), arrays)?;
         Ok(Some(filter_record_batch(&batch, &emit)?))
@@ -186,7 +204,7 @@ mod tests {
                 data_type: DataType::Int64,
             }],
             Some(having),
-            false,
+            WindowBounds::None,
         );
         let out = projection
             .apply(
@@ -194,7 +212,8 @@ mod tests {
                     rows,
                     previous: Some((previous, BooleanArray::from(vec![false, true, true]))),
                     timestamps: Int64Array::from(vec![1, 2, 3]),
-                    window_starts: None,
+                    tombstones: BooleanArray::from(vec![false; 3]),
+                    windows: None,
                 },
                 &mut Vec::new(),
             )

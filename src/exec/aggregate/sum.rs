@@ -255,6 +255,12 @@ impl Accumulator for Sum {
         self.apply(args, true)
     }
 
+    fn merge(&mut self, other: &Value) -> AggregateResult<()> {
+        let mut merged = self.clone();
+        merged.restore(other)?;
+        self.total.add(&merged.total.value(), false)
+    }
+
     fn result(&self) -> AggregateResult<ScalarValue> {
         Ok(self.total.value())
     }

@@ -10,9 +10,10 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::physical_expr::expressions::col;
 
 use super::function::{AggregateConfig, CallArg, resolve};
-use super::projection::{OutputColumn, TableProjection};
+use super::projection::{OutputColumn, TableProjection, WindowBounds};
+use super::session::SessionWindows;
 use super::window::TimeWindows;
-use super::{Aggregate, AggregateSpec};
+use super::{Aggregate, AggregateSpec, Windowing};
 use crate::catalog::types::SqlType;
 use crate::exec::{Operator, RecordError};
 use crate::plan::select::{ROWOFFSET, ROWPARTITION, ROWTIME, TOMBSTONE};
@@ -53,7 +54,7 @@ fn batch(rows: &[Row]) -> RecordBatch {
 }
 
 /// `SELECT K, COUNT(*) AS C, SUM(V) AS S FROM input [WINDOW …] GROUP BY K`.
-fn count_and_sum(windows: Option<TimeWindows>) -> Aggregate {
+fn count_and_sum(windows: Option<Windowing>) -> Aggregate {
     let config = AggregateConfig::default();
     let count = resolve("COUNT", &[], &config).unwrap().unwrap();
     let sum_arg = CallArg {
@@ -87,7 +88,11 @@ fn count_and_sum(windows: Option<TimeWindows>) -> Aggregate {
             column("S", "$AGG_1"),
         ],
         None,
-        windows.is_some(),
+        match windows {
+            None => WindowBounds::None,
+            Some(Windowing::Time(_)) => WindowBounds::Start,
+            Some(Windowing::Session(_)) => WindowBounds::StartAndEnd,
+        },
     );
     let input = input_schema();
     Aggregate::new(AggregateSpec {
@@ -103,14 +108,22 @@ fn count_and_sum(windows: Option<TimeWindows>) -> Aggregate {
     })
 }
 
-fn tumbling(size_ms: i64, grace_ms: i64, emit_final: bool) -> TimeWindows {
-    TimeWindows {
+fn tumbling(size_ms: i64, grace_ms: i64, emit_final: bool) -> Windowing {
+    Windowing::Time(TimeWindows {
         size_ms,
         advance_ms: size_ms,
         grace_ms,
         retention_ms: size_ms + grace_ms,
         emit_final,
-    }
+    })
+}
+
+fn sessions(gap_ms: i64, grace_ms: i64) -> Windowing {
+    Windowing::Session(SessionWindows {
+        gap_ms,
+        grace_ms,
+        retention_ms: gap_ms + grace_ms,
+    })
 }
 
 /// Runs batches through the operator; each output row as `key count sum @timestamp
@@ -142,12 +155,21 @@ fn render(batch: &RecordBatch) -> Vec<String> {
         int("S").unwrap(),
     );
     let starts = int("$WINDOWSTART");
+    let ends = int("$WINDOWEND");
+    let tombstones = batch
+        .column_by_name(TOMBSTONE)
+        .and_then(|a| a.as_any().downcast_ref::<BooleanArray>().cloned())
+        .unwrap();
     (0..batch.num_rows())
         .map(|i| {
-            let window = starts
-                .as_ref()
-                .map(|s| format!(" [{}]", s.value(i)))
-                .unwrap_or_default();
+            let window = match (&starts, &ends) {
+                (Some(s), Some(e)) => format!(" [{}-{}]", s.value(i), e.value(i)),
+                (Some(s), None) => format!(" [{}]", s.value(i)),
+                _ => String::new(),
+            };
+            if tombstones.value(i) {
+                return format!("{} deleted @{}{window}", keys.value(i), ts.value(i));
+            }
             format!(
                 "{} {} {} @{}{window}",
                 keys.value(i),
@@ -240,7 +262,7 @@ fn emit_final_emits_each_window_once_when_it_closes() {
 
 #[test]
 fn restored_state_continues_where_the_changelog_left_off() {
-    for windows in [None, Some(tumbling(10, 0, true))] {
+    for windows in [None, Some(tumbling(10, 0, true)), Some(sessions(5, 100))] {
         let first_rows: &[Row] = &[
             (1, Some("a"), Some(1)),
             (2, Some("a"), Some(2)),
@@ -276,6 +298,7 @@ fn output_does_not_depend_on_batch_boundaries() {
         None,
         Some(tumbling(10, 20, false)),
         Some(tumbling(10, 5, true)),
+        Some(sessions(4, 10)),
     ] {
         let mut one = count_and_sum(windows);
         let (whole, _) = run(&mut one, &[&rows]);
@@ -291,4 +314,45 @@ fn output_does_not_depend_on_batch_boundaries() {
             assert_eq!(changelog, whole_changelog, "changelog, batches of {size}");
         }
     }
+}
+
+#[test]
+fn a_row_joining_sessions_deletes_them_and_emits_the_merged_session() {
+    let mut aggregate = count_and_sum(Some(sessions(10, 100)));
+    let (out, _) = run(
+        &mut aggregate,
+        &[&[
+            (0, Some("a"), Some(1)),
+            (15, Some("a"), Some(2)),
+            (30, Some("b"), Some(3)),
+            (7, Some("a"), Some(4)), // within 10 of both sessions of a
+        ]],
+    );
+    assert_eq!(
+        out,
+        vec![
+            "a 1 1 @0 [0-0]",
+            "a 1 2 @15 [15-15]",
+            "b 1 3 @30 [30-30]",
+            "a deleted @0 [0-0]",
+            "a deleted @15 [15-15]",
+            "a 3 7 @15 [0-15]",
+        ]
+    );
+}
+
+#[test]
+fn rows_of_closed_sessions_are_dropped() {
+    // Gap 10, grace 5: at stream time 100 a session ending before 85 is closed.
+    let mut aggregate = count_and_sum(Some(sessions(10, 5)));
+    let (out, _) = run(
+        &mut aggregate,
+        &[&[
+            (100, Some("a"), Some(1)),
+            (84, Some("a"), Some(2)),
+            (85, Some("a"), Some(3)),
+        ]],
+    );
+    assert_eq!(out, vec!["a 1 1 @100 [100-100]", "a 1 3 @85 [85-85]"]);
+    assert_eq!(aggregate.late_records(), 1);
 }

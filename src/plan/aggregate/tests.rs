@@ -181,7 +181,10 @@ fn window_bounds_only_in_a_windowed_select() {
 
 #[test]
 fn window_defaults() {
-    let windows = |text: &str| plan(text).map(|p| p.windows).expect("plans");
+    let windows = |text: &str| match plan(text).map(|p| p.windows).expect("plans") {
+        Some(Windowing::Time(windows)) => Some(windows),
+        _ => None,
+    };
     let changes = windows(
         "CREATE TABLE T AS SELECT F1, COUNT(*) FROM TEST WINDOW HOPPING (SIZE 10 SECONDS, ADVANCE BY 5 SECONDS) GROUP BY F1;",
     )
@@ -198,6 +201,23 @@ fn window_defaults() {
         error("CREATE TABLE T AS SELECT F1, COUNT(*) FROM TEST GROUP BY F1 EMIT FINAL;"),
         "EMIT FINAL is only supported for windowed aggregations."
     );
+    let sessions = plan(
+        "CREATE TABLE T AS SELECT F1, COUNT(*) FROM TEST WINDOW SESSION (30 SECONDS, GRACE PERIOD 1 MINUTE) GROUP BY F1;",
+    )
+    .map(|p| (p.windows, p.window_info()))
+    .expect("plans");
+    assert_eq!(
+        sessions.0,
+        Some(Windowing::Session(SessionWindows {
+            gap_ms: 30_000,
+            grace_ms: 60_000,
+            retention_ms: 90_000,
+        }))
+    );
+    assert_eq!(
+        sessions.1.map(|w| (w.kind, w.size_ms)),
+        Some((WindowKind::Session, None))
+    );
 }
 
 #[test]
@@ -211,6 +231,13 @@ fn functions_are_checked_against_the_source() {
             "CREATE TABLE T AS SELECT ID, LATEST_BY_OFFSET(F1), MIN(F1), MAX(F1), COUNT(*) FROM TBL GROUP BY ID;"
         ),
         "The aggregation functions LATEST_BY_OFFSET, MIN and MAX cannot be applied to a table source, only to a stream source."
+    );
+    assert!(plan("CREATE TABLE T AS SELECT F1, COUNT(*) FROM TBL GROUP BY F1;").is_ok());
+    assert_eq!(
+        error(
+            "CREATE TABLE T AS SELECT F1, COUNT(*) FROM TBL WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY F1;"
+        ),
+        "Windowing not supported for table aggregations."
     );
     assert_eq!(
         error("CREATE TABLE T AS SELECT F1, SUM(F2) FROM TEST GROUP BY F1;"),

@@ -1,0 +1,193 @@
+//! STDDEV_SAMP and STDDEV_SAMPLE over the non-null values of an INT, BIGINT or DOUBLE column,
+//! as a DOUBLE; 0.0 for a group of fewer than two values.
+//!
+//! ksqlDB keeps a count, a sum and the sum of squared differences from the mean (`m2`,
+//! updated as Youngs and Cramer do, which fixes the last digits of every result).
+//! ksqlDB: STDDEV_SAMP returns the sample *variance* (`m2 / (n - 1)`), STDDEV_SAMPLE its square
+//! root, the sample standard deviation.
+
+use datafusion::scalar::ScalarValue;
+use serde_json::{Value, json};
+
+use super::function::{
+    Accumulator, AggregateConfig, AggregateError, AggregateFunction, AggregateResult, CallArg,
+    no_signature, single, state_i64,
+};
+use crate::catalog::types::SqlType;
+
+pub(super) fn resolve(
+    name: &str,
+    args: &[CallArg],
+    _config: &AggregateConfig,
+) -> Result<AggregateFunction, String> {
+    if !matches!(args, [arg] if matches!(arg.ty, SqlType::Int | SqlType::Bigint | SqlType::Double))
+    {
+        return Err(no_signature(name, args));
+    }
+    let (name, root) = if name == "STDDEV_SAMP" {
+        ("STDDEV_SAMP", false)
+    } else {
+        ("STDDEV_SAMPLE", true)
+    };
+    let deviation = StandardDeviation {
+        name,
+        root,
+        count: 0,
+        sum: 0.0,
+        m2: 0.0,
+    };
+    Ok(
+        AggregateFunction::new(name, SqlType::Double, 1, Box::new(deviation))
+            .with_undo()
+            .structured_state(),
+    )
+}
+
+#[derive(Debug, Clone)]
+struct StandardDeviation {
+    name: &'static str,
+    /// STDDEV_SAMPLE: the square root of the variance.
+    root: bool,
+    count: i64,
+    sum: f64,
+    /// The sum of squared differences from the mean.
+    m2: f64,
+}
+
+/// A numeric argument as a double; `None` for null.
+fn number(args: &[ScalarValue], name: &str) -> AggregateResult<Option<f64>> {
+    match single(args, name)? {
+        ScalarValue::Int32(v) => Ok(v.map(f64::from)),
+        ScalarValue::Int64(v) => Ok(v.map(|v| v as f64)),
+        ScalarValue::Float64(v) => Ok(*v),
+        other => Err(AggregateError::Internal(format!(
+            "{name} got a {}",
+            other.data_type()
+        ))),
+    }
+}
+
+impl Accumulator for StandardDeviation {
+    fn update(&mut self, args: &[ScalarValue]) -> AggregateResult<()> {
+        let Some(value) = number(args, self.name)? else {
+            return Ok(());
+        };
+        self.count += 1;
+        self.sum += value;
+        if self.count > 1 {
+            let t = self.count as f64 * value - self.sum;
+            self.m2 += t * t / (self.count as f64 * (self.count - 1) as f64);
+        }
+        Ok(())
+    }
+
+    fn undo(&mut self, args: &[ScalarValue]) -> AggregateResult<()> {
+        let Some(value) = number(args, self.name)? else {
+            return Ok(());
+        };
+        if self.count == 0 {
+            return Ok(());
+        }
+        if self.count > 1 {
+            let t = self.count as f64 * value - self.sum;
+            self.m2 -= t * t / (self.count as f64 * (self.count - 1) as f64);
+        } else {
+            self.m2 = 0.0;
+        }
+        self.count -= 1;
+        self.sum -= value;
+        Ok(())
+    }
+
+    fn result(&self) -> AggregateResult<ScalarValue> {
+        let variance = if self.count < 2 {
+            0.0
+        } else {
+            self.m2 / (self.count - 1) as f64
+        };
+        Ok(ScalarValue::Float64(Some(if self.root {
+            variance.sqrt()
+        } else {
+            variance
+        })))
+    }
+
+    fn state(&self) -> AggregateResult<Value> {
+        Ok(json!({ "count": self.count, "sum": self.sum, "m2": self.m2 }))
+    }
+
+    fn restore(&mut self, state: &Value) -> AggregateResult<()> {
+        let float = |field: &str| {
+            state[field]
+                .as_f64()
+                .ok_or_else(|| AggregateError::State(format!("missing number {field} in {state}")))
+        };
+        self.count = state_i64(state, "count")?;
+        self.sum = float("sum")?;
+        self.m2 = float("m2")?;
+        Ok(())
+    }
+
+    fn clone_box(&self) -> Box<dyn Accumulator> {
+        Box::new(self.clone())
+    }
+
+    fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deviation(name: &str) -> Box<dyn Accumulator> {
+        let arg = CallArg {
+            ty: SqlType::Double,
+            literal: None,
+        };
+        resolve(name, &[arg], &AggregateConfig::default())
+            .unwrap()
+            .accumulator()
+    }
+
+    fn feed(acc: &mut Box<dyn Accumulator>, values: &[Option<f64>]) -> Vec<f64> {
+        values
+            .iter()
+            .map(|v| {
+                acc.update(&[ScalarValue::Float64(*v)]).unwrap();
+                match acc.result().unwrap() {
+                    ScalarValue::Float64(Some(v)) => v,
+                    other => panic!("{other:?}"),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn samp_is_the_variance_and_sample_its_root_to_the_last_digit() {
+        let values = [Some(-1.8), Some(2.3), Some(100.2), None];
+        let mut samp = deviation("STDDEV_SAMP");
+        assert_eq!(
+            feed(&mut samp, &values),
+            vec![0.0, 8.405, 3334.2033333333347, 3334.2033333333347]
+        );
+        let mut sample = deviation("STDDEV_SAMPLE");
+        assert_eq!(
+            feed(&mut sample, &values),
+            vec![0.0, 2.899137802864845, 57.74256084841869, 57.74256084841869]
+        );
+    }
+
+    #[test]
+    fn undo_takes_a_value_back_out() {
+        let mut samp = deviation("STDDEV_SAMP");
+        feed(&mut samp, &[Some(0.0), Some(10.0), Some(4.0)]);
+        samp.undo(&[ScalarValue::Float64(Some(4.0))]).unwrap();
+        assert_eq!(samp.result().unwrap(), ScalarValue::Float64(Some(50.0)));
+        let mut restored = deviation("STDDEV_SAMP");
+        restored.restore(&samp.state().unwrap()).unwrap();
+        restored.undo(&[ScalarValue::Float64(Some(10.0))]).unwrap();
+        assert_eq!(restored.result().unwrap(), ScalarValue::Float64(Some(0.0)));
+    }
+}
