@@ -88,6 +88,8 @@ fn udfs() -> Vec<Arc<dyn ScalarUDFImpl>> {
         Arc::new(json::json_keys::JsonKeys::new()),
         Arc::new(json::json_records::JsonRecords::new()),
         Arc::new(json::to_json_string::ToJsonString::new()),
+        Arc::new(math::extremum::Extremum::new(math::extremum::Extreme::Greatest)),
+        Arc::new(math::extremum::Extremum::new(math::extremum::Extreme::Least)),
         Arc::new(math::geo_distance::GeoDistance::new()),
         Arc::new(math::log::Log::new()),
         Arc::new(math::round::Round::new()),

@@ -1,14 +1,17 @@
 //! ksqlDB's overload resolution for scalar functions, as DataFusion `coerce_types`.
 //!
-//! ksqlDB picks a function's overload from the SQL types of its arguments: an exact match
-//! first, else one reached by implicit widening (INT → BIGINT → DECIMAL → DOUBLE), and a
-//! NULL literal matches any parameter. When nothing matches it fails the statement with
-//! `Function 'name' does not accept parameters (TYPE, …).`
+//! ksqlDB (`UdfIndex`) picks a function's overload from the SQL types of its arguments in
+//! two rounds: first among overloads the arguments match exactly, then, only if there is
+//! none, among those reached by implicit widening (INT → BIGINT → DECIMAL → DOUBLE). A NULL
+//! literal matches any parameter. Within a round a fixed-arity overload beats a variadic
+//! one, then the one with more parameters, then the one with fewer generic parameters; two
+//! candidates still tied make the call ambiguous. When nothing matches it fails the
+//! statement with `Function 'name' does not accept parameters (TYPE, …).`
 //!
 //! Functions declare their overloads as [`Param`] lists; [`Overloads::coerce`] gives the
 //! argument types DataFusion casts to, and [`Overloads::resolve`] (called from
 //! `return_type`) tells which overload was chosen or raises ksqlDB's error. When no
-//! overload matches, `coerce` hands the types back unchanged so that the error comes from
+//! overload is chosen, `coerce` hands the types back unchanged so that the error comes from
 //! `return_type` as a plain planning error, not wrapped in DataFusion's coercion message.
 
 use std::sync::Arc;
@@ -92,44 +95,111 @@ impl Overloads {
         self
     }
 
-    /// The argument types to cast to: those of the best overload, or `args` unchanged when
-    /// none matches (`resolve` then reports it).
+    /// The argument types to cast to: those of the chosen overload, or `args` unchanged
+    /// when none is chosen (`resolve` then reports it).
     pub fn coerce(&self, args: &[DataType]) -> Result<Vec<DataType>> {
-        Ok(match self.best(args) {
-            Some((_, types)) => types,
-            None => args.to_vec(),
+        Ok(match self.choose(args) {
+            Choice::Chosen(_, types) => types,
+            Choice::Ambiguous | Choice::NoMatch => args.to_vec(),
         })
     }
 
     /// The index of the overload that `args` (already coerced) select, or ksqlDB's error.
     pub fn resolve(&self, args: &[DataType]) -> Result<usize> {
-        match self.best(args) {
-            Some((index, _)) => Ok(index),
-            None => plan_err!("{}", not_accepted(self.name, args)),
+        match self.choose(args) {
+            Choice::Chosen(index, _) => Ok(index),
+            Choice::Ambiguous => plan_err!("{}", ambiguous(self.name, args)),
+            Choice::NoMatch => plan_err!("{}", not_accepted(self.name, args)),
         }
     }
 
-    fn best(&self, args: &[DataType]) -> Option<(usize, Vec<DataType>)> {
-        let mut best: Option<(u32, usize, Vec<DataType>)> = None;
-        for (index, overload) in self.overloads.iter().enumerate() {
-            let Some((cost, types)) = match_overload(overload, args) else {
+    fn choose(&self, args: &[DataType]) -> Choice {
+        let matches: Vec<(usize, bool, Vec<DataType>)> = self
+            .overloads
+            .iter()
+            .enumerate()
+            .filter_map(|(index, overload)| {
+                match_overload(overload, args).map(|(exact, types)| (index, exact, types))
+            })
+            .collect();
+        let exact_round = matches.iter().any(|(_, exact, _)| *exact);
+        let mut best: Option<((u8, usize, isize), usize, Vec<DataType>)> = None;
+        let mut tied = false;
+        for (index, exact, types) in matches {
+            if exact_round && !exact {
                 continue;
-            };
-            if best.as_ref().is_none_or(|(c, _, _)| cost < *c) {
-                best = Some((cost, index, types));
+            }
+            let rank = self.overloads[index].rank();
+            match &best {
+                Some((best_rank, _, _)) if rank < *best_rank => {}
+                Some((best_rank, _, _)) if rank == *best_rank => tied = true,
+                _ => {
+                    best = Some((rank, index, types));
+                    tied = false;
+                }
             }
         }
-        best.map(|(_, index, types)| (index, types))
+        match best {
+            None => Choice::NoMatch,
+            Some(_) if tied => Choice::Ambiguous,
+            Some((_, index, types)) => Choice::Chosen(index, types),
+        }
     }
+}
+
+/// The outcome of overload resolution.
+enum Choice {
+    /// The overload's index and the types to cast the arguments to.
+    Chosen(usize, Vec<DataType>),
+    /// Two or more overloads fit equally well.
+    Ambiguous,
+    NoMatch,
+}
+
+impl Overload {
+    /// ksqlDB's preference between two candidates, higher is better: fixed arity, then
+    /// more parameters, then fewer generic ones.
+    fn rank(&self) -> (u8, usize, isize) {
+        let generics = self.params.iter().filter(|p| p.is_generic()).count();
+        (
+            u8::from(!self.variadic),
+            self.params.len(),
+            -(generics as isize),
+        )
+    }
+}
+
+impl Param {
+    fn is_generic(&self) -> bool {
+        match self {
+            Param::Any => true,
+            Param::Array(item) => item.is_generic(),
+            Param::Map(key, value) => key.is_generic() || value.is_generic(),
+            _ => false,
+        }
+    }
+}
+
+/// ksqlDB's message for arguments that several overloads take equally well.
+pub fn ambiguous(name: &str, args: &[DataType]) -> String {
+    format!(
+        "Function '{name}' cannot be resolved due to ambiguous method parameters ({}).\n\
+         Use CAST() to explicitly cast your parameters to one of the supported function calls.",
+        type_list(args)
+    )
 }
 
 /// ksqlDB's message for arguments no overload takes.
 pub fn not_accepted(name: &str, args: &[DataType]) -> String {
-    let types: Vec<String> = args.iter().map(type_name).collect();
     format!(
         "Function '{name}' does not accept parameters ({}).",
-        types.join(", ")
+        type_list(args)
     )
+}
+
+fn type_list(args: &[DataType]) -> String {
+    let types: Vec<String> = args.iter().map(type_name).collect();
+    types.join(", ")
 }
 
 /// The SQL name of an argument type as ksqlDB prints it in errors (`null` for NULL).
@@ -142,7 +212,8 @@ pub fn type_name(data_type: &DataType) -> String {
     }
 }
 
-fn match_overload(overload: &Overload, args: &[DataType]) -> Option<(u32, Vec<DataType>)> {
+/// Whether `overload` takes `args` without any widening, and the types to cast them to.
+fn match_overload(overload: &Overload, args: &[DataType]) -> Option<(bool, Vec<DataType>)> {
     let params = &overload.params;
     let fits = if overload.variadic {
         args.len() + 1 >= params.len()
@@ -152,19 +223,18 @@ fn match_overload(overload: &Overload, args: &[DataType]) -> Option<(u32, Vec<Da
     if !fits {
         return None;
     }
-    let mut cost = 0;
+    let mut exact = true;
     let mut types = Vec::with_capacity(args.len());
     for (i, arg) in args.iter().enumerate() {
         let param = params.get(i).or_else(|| params.last())?;
-        let (c, ty) = coerce_one(param, arg)?;
-        cost += c;
+        let (cost, ty) = coerce_one(param, arg)?;
+        exact &= cost == 0;
         types.push(ty);
     }
-    // A variadic overload is a worse match than a fixed one taking the same arguments.
-    Some((cost * 2 + u32::from(overload.variadic), types))
+    Some((exact, types))
 }
 
-/// The cost of passing `arg` for `param` (0 = exact) and the type to cast it to.
+/// Whether `arg` fits `param` exactly (0) or by widening (more), and the type to cast it to.
 fn coerce_one(param: &Param, arg: &DataType) -> Option<(u32, DataType)> {
     use DataType as D;
     if let Param::Any = param {
@@ -178,7 +248,7 @@ fn coerce_one(param: &Param, arg: &DataType) -> Option<(u32, DataType)> {
         (Param::Boolean, D::Boolean) => exact(D::Boolean),
         (Param::Int, D::Int8 | D::Int16 | D::Int32) => exact(D::Int32),
         // sluice's planner types integer literals as BIGINT where ksqlDB says INT; taking a
-        // BIGINT for an INT parameter keeps `SUBSTRING(s, 2)` working. Costly, so a real
+        // BIGINT for an INT parameter keeps `SUBSTRING(s, 2)` working. Not exact, so a real
         // BIGINT overload always wins.
         (Param::Int, D::Int64) => Some((8, D::Int32)),
         (Param::Bigint, D::Int64) => exact(D::Int64),
@@ -319,7 +389,7 @@ mod tests {
     }
 
     #[test]
-    fn widening_prefers_the_nearest_type() {
+    fn an_exact_match_beats_widening() {
         let f = Overloads::new(
             "f",
             vec![
@@ -328,8 +398,30 @@ mod tests {
                 vec![Param::Bigint],
             ],
         );
-        assert_eq!(f.resolve(&[DataType::Int32]).unwrap(), 2);
         assert_eq!(f.resolve(&[DataType::Decimal128(3, 1)]).unwrap(), 1);
+        assert_eq!(f.resolve(&[DataType::Int64]).unwrap(), 2);
+    }
+
+    #[test]
+    fn equal_widenings_are_ambiguous() {
+        let f = Overloads::new("greatest", vec![])
+            .with_variadic(vec![Param::Bigint, Param::Bigint])
+            .with_variadic(vec![Param::Double, Param::Double]);
+        let args = [DataType::Int32, DataType::Int64];
+        assert_eq!(f.coerce(&args).unwrap(), args.to_vec());
+        let err = f.resolve(&args).unwrap_err().to_string();
+        assert!(
+            err.contains("Function 'greatest' cannot be resolved due to ambiguous method parameters (INTEGER, BIGINT)."),
+            "{err}"
+        );
+        assert_eq!(f.resolve(&[DataType::Int32, DataType::Float64]).unwrap(), 1);
+    }
+
+    #[test]
+    fn fixed_arity_beats_variadic() {
+        let f = Overloads::new("f", vec![vec![Param::String]]).with_variadic(vec![Param::String]);
+        assert_eq!(f.resolve(&[DataType::Utf8]).unwrap(), 0);
+        assert_eq!(f.resolve(&[DataType::Null]).unwrap(), 0);
     }
 
     #[test]

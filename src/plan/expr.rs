@@ -438,6 +438,7 @@ impl VisitorMut for Resolver<'_, '_> {
                     }
                 }
                 time_unit_argument(function);
+                star_argument(function);
                 if let Some(constructor) = constructor_call(function) {
                     *expr = constructor;
                 }
@@ -536,6 +537,16 @@ fn time_unit_argument(function: &mut sql::Function) {
         && TIME_UNITS.contains(&unit.value.to_uppercase().as_str())
     {
         *first = string_literal(&unit.value.to_uppercase());
+    }
+}
+
+/// ksqlDB: `*` as the only argument of a scalar function stands for no arguments, so
+/// `GREATEST(*)` is `GREATEST()`.
+fn star_argument(function: &mut sql::Function) {
+    if let sql::FunctionArguments::List(list) = &mut function.args
+        && let [sql::FunctionArg::Unnamed(sql::FunctionArgExpr::Wildcard)] = list.args[..]
+    {
+        list.args.clear();
     }
 }
 
@@ -685,7 +696,7 @@ fn check_comparison(
             .unwrap_or_else(|| t.to_string())
     };
     datafusion::common::plan_err!(
-        "Cannot compare {} ({}) to {} ({}) with {name}",
+        "Cannot compare {} ({}) to {} ({}) with {name}.",
         ksql_text(left),
         type_name(&left_type),
         ksql_text(right),

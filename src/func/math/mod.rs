@@ -2,6 +2,7 @@
 //! `udf/geo`.
 
 pub mod decimal_rounding;
+pub mod extremum;
 pub mod geo_distance;
 pub mod log;
 pub mod round;
