@@ -620,3 +620,25 @@ async fn metrics_in_prometheus_format() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_status_lists_this_host_and_its_queries() {
+    let server = start().await;
+    let (status, body) = server
+        .ksql(&format!(
+            "{CREATE_S1} CREATE STREAM COPY AS SELECT * FROM S1;"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let response = server.send("GET", "/clusterStatus", &[], "").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = json_body(response).await;
+    let hosts = body["clusterStatus"].as_object().unwrap();
+    assert_eq!(hosts.len(), 1, "{body}");
+    let host = hosts.values().next().unwrap();
+    assert_eq!(host["hostAlive"], true);
+    assert_eq!(
+        host["activeStandbyPerQuery"]["CSAS_COPY_0"]["activePartitions"],
+        json!([{"topic": "s1", "partition": 0}])
+    );
+}

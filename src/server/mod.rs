@@ -97,6 +97,7 @@ pub fn router(engine: Arc<Engine>, config: &ServerConfig) -> Router {
         .route("/", get(info::root))
         .route("/info", get(info::info))
         .route("/healthcheck", get(info::healthcheck))
+        .route("/clusterStatus", get(info::cluster_status))
         .route("/status", get(status::all))
         .route("/status/{kind}/{entity}/{action}", get(status::one))
         .route("/ksql", post(ksql::handle))
