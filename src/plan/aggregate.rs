@@ -354,17 +354,13 @@ fn windowing(query: &Query) -> PlanResult<Option<Windowing>> {
             retention_ms,
             grace_ms,
         }) => {
-            if emit_final {
-                return Err(PlanError::Unsupported(
-                    "EMIT FINAL with SESSION windows is not supported yet".into(),
-                ));
-            }
-            let grace_ms = grace_ms.unwrap_or(DEFAULT_GRACE_MS);
+            let grace_ms = grace_ms.unwrap_or(if emit_final { 0 } else { DEFAULT_GRACE_MS });
             let open_ms = gap_ms.saturating_add(grace_ms);
             return Ok(Some(Windowing::Session(SessionWindows {
                 gap_ms,
                 grace_ms,
                 retention_ms: retention_ms.unwrap_or(open_ms).max(open_ms),
+                emit_final,
             })));
         }
     };

@@ -264,14 +264,29 @@ pub fn plan_select(
                 }
             }
         } else {
-            for key in source.schema.key_columns() {
-                let projected = items
+            let keys: Vec<&str> = source
+                .schema
+                .key_columns()
+                .map(|k| k.name.as_str())
+                .collect();
+            let missing = keys.iter().any(|key| {
+                !items
                     .iter()
-                    .any(|(e, _)| key_reference(e, &source) == Some(&key.name));
-                if !projected {
+                    .any(|(e, _)| key_reference(e, &source).map(String::as_str) == Some(*key))
+            });
+            // ksqlDB names every key column once one is missing.
+            match (missing, keys.as_slice()) {
+                (false, _) | (true, []) => {}
+                (true, [key]) => {
                     return Err(PlanError::invalid(format!(
-                        "The query used to build `{sink_name}` must include the key column {} in its projection (eg, SELECT {}...)",
-                        key.name, key.name
+                        "The query used to build `{sink_name}` must include the key column {key} in its projection (eg, SELECT {key}...)"
+                    )));
+                }
+                (true, [init @ .., last]) => {
+                    return Err(PlanError::invalid(format!(
+                        "The query used to build `{sink_name}` must include the key columns {} and {last} in its projection (eg, SELECT {}...).",
+                        init.join(", "),
+                        keys.join(", ")
                     )));
                 }
             }

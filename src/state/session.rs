@@ -79,6 +79,27 @@ impl<V> SessionStore<V> {
             .push(changelog_key(key, session), Some(encoded), timestamp);
     }
 
+    /// The sessions ending after `after` (if given) and at or before `upto`, ordered by end,
+    /// key, then start.
+    pub fn ended_between(&self, after: Option<i64>, upto: i64) -> Vec<(&[u8], Session, &V)> {
+        let lower = after.map_or(i64::MIN, |a| a.saturating_add(1));
+        if lower > upto {
+            return Vec::new();
+        }
+        self.by_end
+            .range((lower, Vec::new(), i64::MIN)..)
+            .take_while(|(end, _, _)| *end <= upto)
+            .filter_map(|(end, key, start)| {
+                let session = Session {
+                    start: *start,
+                    end: *end,
+                };
+                let value = self.sessions.get(key)?.get(&session)?;
+                Some((key.as_slice(), session, value))
+            })
+            .collect()
+    }
+
     /// Drops the sessions that end more than the retention before `stream_time`; nothing is
     /// logged (a restart expires them again from the same stream time).
     pub fn expire(&mut self, stream_time: i64) {
@@ -174,6 +195,25 @@ mod tests {
         let changes = store.changelog().take();
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].value, None);
+    }
+
+    #[test]
+    fn lists_sessions_by_end() {
+        let mut store: SessionStore<u32> = SessionStore::new("cl", 1_000);
+        store.insert(b"k".to_vec(), session(0, 14), 1);
+        store.insert(b"j".to_vec(), session(20, 30), 2);
+        store.insert(b"k".to_vec(), session(29, 30), 3);
+        let ended = |after, upto| -> Vec<u32> {
+            store
+                .ended_between(after, upto)
+                .into_iter()
+                .map(|(_, _, v)| *v)
+                .collect()
+        };
+        assert_eq!(ended(None, 30), vec![1, 2, 3]);
+        assert_eq!(ended(Some(14), 30), vec![2, 3]);
+        assert_eq!(ended(Some(14), 29), Vec::<u32>::new());
+        assert_eq!(ended(Some(30), 20), Vec::<u32>::new());
     }
 
     #[test]

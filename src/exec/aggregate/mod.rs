@@ -284,6 +284,22 @@ impl Aggregate {
             } => {
                 let now = timestamp.max(clock.stream_time.unwrap_or(timestamp));
                 clock.stream_time = Some(now);
+                let close = windows.close_time(now);
+                // EMIT FINAL: the sessions that closed since the last row, before they expire.
+                let emitted_upto = clock.last_final_close;
+                if windows.emit_final && emitted_upto.is_none_or(|upto| close > upto) {
+                    for (_, session, group) in store.ended_between(emitted_upto, close) {
+                        out.push(OutputRow {
+                            timestamp: session.end,
+                            key: group.key.clone(),
+                            results: group.results()?,
+                            previous: None,
+                            window: Some((session.start, session.end)),
+                            tombstone: false,
+                        });
+                    }
+                    clock.last_final_close = Some(close);
+                }
                 store.expire(now);
                 let (earliest_end, latest_start) = windows.merge_range(timestamp);
                 let found = store.find(&key_bytes, earliest_end, latest_start);
@@ -292,7 +308,7 @@ impl Aggregate {
                     end: timestamp,
                 };
                 let merged = found.iter().fold(own, |m, s| union(m, *s));
-                if windows.is_closed(merged.end, now) {
+                if merged.end < close {
                     self.late_records += 1;
                     return Ok(());
                 }
@@ -315,7 +331,9 @@ impl Aggregate {
                 // ksqlDB: each merged session is deleted, at its own end, before the merged
                 // session is written.
                 for session in found {
-                    if let Some(old) = store.remove(&key_bytes, session, session.end) {
+                    if let Some(old) = store.remove(&key_bytes, session, session.end)
+                        && !windows.emit_final
+                    {
                         out.push(OutputRow {
                             timestamp: session.end,
                             key: old.key.clone(),
@@ -329,10 +347,13 @@ impl Aggregate {
                 let encoded = encode_group(&group, Some(clock))?;
                 store.log(&key_bytes, merged, encoded, merged.end);
                 store.insert(key_bytes, merged, group);
-                out.push(OutputRow {
-                    timestamp: merged.end,
-                    ..row
-                });
+                // EMIT FINAL emits this row's session only if it closes with the row.
+                if !windows.emit_final || merged.end <= close {
+                    out.push(OutputRow {
+                        timestamp: merged.end,
+                        ..row
+                    });
+                }
             }
         }
         Ok(())

@@ -8,6 +8,11 @@
 //! merged session is emitted with the row folded in, timestamped at its end. A row whose
 //! merged session ends before stream time minus grace minus gap is late and dropped; sessions
 //! ending more than the retention before stream time expire from the store.
+//!
+//! EMIT FINAL (Kafka Streams' suppress until the window closes, which waits grace + gap for a
+//! session): nothing is emitted as rows come; a session is emitted once, with its final
+//! aggregate, when stream time minus grace minus gap reaches its end. Sessions merged away
+//! are never emitted.
 
 use crate::state::session::Session;
 
@@ -20,6 +25,8 @@ pub struct SessionWindows {
     /// How long behind stream time the store keeps sessions, by their end: RETENTION, and
     /// never less than gap + grace.
     pub retention_ms: i64,
+    /// EMIT FINAL: a session is emitted once, when it closes.
+    pub emit_final: bool,
 }
 
 impl SessionWindows {
@@ -32,10 +39,10 @@ impl SessionWindows {
         )
     }
 
-    /// Whether a session ending at `end` is closed at stream time `now`.
-    pub fn is_closed(&self, end: i64, now: i64) -> bool {
-        end < now
-            .saturating_sub(self.grace_ms)
+    /// At stream time `now`, sessions ending before this take no more rows, and EMIT FINAL
+    /// emits those ending at or before it.
+    pub fn close_time(&self, now: i64) -> i64 {
+        now.saturating_sub(self.grace_ms)
             .saturating_sub(self.gap_ms)
     }
 }
@@ -53,14 +60,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn late_sessions_close_grace_and_gap_behind_stream_time() {
+    fn sessions_close_grace_and_gap_behind_stream_time() {
         let windows = SessionWindows {
             gap_ms: 30_000,
             grace_ms: 60_000,
             retention_ms: 90_000,
+            emit_final: false,
         };
-        assert!(windows.is_closed(10_009, 100_010));
-        assert!(!windows.is_closed(10_010, 100_010));
+        assert_eq!(windows.close_time(100_010), 10_010);
         assert_eq!(windows.merge_range(700), (-29_300, 30_700));
         let merged = union(
             Session { start: 0, end: 0 },

@@ -118,11 +118,12 @@ fn tumbling(size_ms: i64, grace_ms: i64, emit_final: bool) -> Windowing {
     })
 }
 
-fn sessions(gap_ms: i64, grace_ms: i64) -> Windowing {
+fn sessions(gap_ms: i64, grace_ms: i64, emit_final: bool) -> Windowing {
     Windowing::Session(SessionWindows {
         gap_ms,
         grace_ms,
         retention_ms: gap_ms + grace_ms,
+        emit_final,
     })
 }
 
@@ -262,7 +263,11 @@ fn emit_final_emits_each_window_once_when_it_closes() {
 
 #[test]
 fn restored_state_continues_where_the_changelog_left_off() {
-    for windows in [None, Some(tumbling(10, 0, true)), Some(sessions(5, 100))] {
+    for windows in [
+        None,
+        Some(tumbling(10, 0, true)),
+        Some(sessions(5, 100, false)),
+    ] {
         let first_rows: &[Row] = &[
             (1, Some("a"), Some(1)),
             (2, Some("a"), Some(2)),
@@ -298,7 +303,8 @@ fn output_does_not_depend_on_batch_boundaries() {
         None,
         Some(tumbling(10, 20, false)),
         Some(tumbling(10, 5, true)),
-        Some(sessions(4, 10)),
+        Some(sessions(4, 10, false)),
+        Some(sessions(4, 3, true)),
     ] {
         let mut one = count_and_sum(windows);
         let (whole, _) = run(&mut one, &[&rows]);
@@ -318,7 +324,7 @@ fn output_does_not_depend_on_batch_boundaries() {
 
 #[test]
 fn a_row_joining_sessions_deletes_them_and_emits_the_merged_session() {
-    let mut aggregate = count_and_sum(Some(sessions(10, 100)));
+    let mut aggregate = count_and_sum(Some(sessions(10, 100, false)));
     let (out, _) = run(
         &mut aggregate,
         &[&[
@@ -344,7 +350,7 @@ fn a_row_joining_sessions_deletes_them_and_emits_the_merged_session() {
 #[test]
 fn rows_of_closed_sessions_are_dropped() {
     // Gap 10, grace 5: at stream time 100 a session ending before 85 is closed.
-    let mut aggregate = count_and_sum(Some(sessions(10, 5)));
+    let mut aggregate = count_and_sum(Some(sessions(10, 5, false)));
     let (out, _) = run(
         &mut aggregate,
         &[&[
@@ -355,4 +361,16 @@ fn rows_of_closed_sessions_are_dropped() {
     );
     assert_eq!(out, vec!["a 1 1 @100 [100-100]", "a 1 3 @85 [85-85]"]);
     assert_eq!(aggregate.late_records(), 1);
+}
+
+#[test]
+fn emit_final_emits_each_session_once_when_it_closes() {
+    // ksqlDB's qtt/suppress.json "should support final results for session windows".
+    let mut aggregate = count_and_sum(Some(sessions(5, 6, true)));
+    let rows: Vec<Row> = [0, 4, 8, 12, 14, 30, 29, 17, 42]
+        .into_iter()
+        .map(|t| (t, Some("k1"), Some(1)))
+        .collect();
+    let (out, _) = run(&mut aggregate, &[&rows]);
+    assert_eq!(out, vec!["k1 5 5 @14 [0-14]", "k1 2 2 @30 [29-30]"]);
 }

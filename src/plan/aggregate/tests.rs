@@ -212,6 +212,7 @@ fn window_defaults() {
             gap_ms: 30_000,
             grace_ms: 60_000,
             retention_ms: 90_000,
+            emit_final: false,
         }))
     );
     assert_eq!(
