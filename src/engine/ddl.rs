@@ -39,6 +39,21 @@ pub fn create_source(
     session: &Session,
     replaying: bool,
 ) -> EngineResult<StatementResult> {
+    // ksqlDB: a source stream or table is read-only, so it can never be replaced, nor
+    // replace an existing one.
+    let existing_is_source = engine
+        .catalog()
+        .source(&create.name)
+        .is_some_and(|s| s.is_source);
+    if create.or_replace && (create.is_source || existing_is_source) {
+        return Err(PlanError::invalid(format!(
+            "Cannot add {} '{}': CREATE OR REPLACE is not supported on source {}s.",
+            kind_name(create.kind),
+            create.name,
+            kind_name(create.kind)
+        ))
+        .into());
+    }
     if let Some(existing) = engine.catalog().source(&create.name) {
         if create.if_not_exists {
             return Ok(status(format!(
@@ -47,15 +62,6 @@ pub fn create_source(
                 create.name,
                 kind_name(existing.kind)
             )));
-        }
-        if create.or_replace && (create.is_source || existing.is_source) {
-            return Err(PlanError::invalid(format!(
-                "Cannot add {} '{}': CREATE OR REPLACE is not supported on source {}s.",
-                kind_name(create.kind),
-                create.name,
-                kind_name(create.kind)
-            ))
-            .into());
         }
         if !create.or_replace || existing.kind != create.kind {
             return Err(PlanError::SourceExists {
