@@ -86,6 +86,18 @@ impl Accumulator for Correlation {
         self.apply(args, -1.0)
     }
 
+    fn merge(&mut self, other: &Value) -> AggregateResult<()> {
+        let mut merged = self.clone();
+        merged.restore(other)?;
+        self.count += merged.count;
+        self.x += merged.x;
+        self.y += merged.y;
+        self.xx += merged.xx;
+        self.yy += merged.yy;
+        self.xy += merged.xy;
+        Ok(())
+    }
+
     fn result(&self) -> AggregateResult<ScalarValue> {
         let n = self.count as f64;
         let numerator = n * self.xy - self.x * self.y;

@@ -49,6 +49,13 @@ impl Accumulator for CountDistinct {
         Ok(())
     }
 
+    fn merge(&mut self, other: &Value) -> AggregateResult<()> {
+        let mut merged = self.clone();
+        merged.restore(other)?;
+        self.seen.extend(merged.seen);
+        Ok(())
+    }
+
     fn result(&self) -> AggregateResult<ScalarValue> {
         let count =
             i64::try_from(self.seen.len()).map_err(|e| AggregateError::Internal(e.to_string()))?;

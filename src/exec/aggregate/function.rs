@@ -30,9 +30,6 @@ pub enum AggregateError {
     /// The function cannot take rows back out (ksqlDB has no `undo` for it).
     #[error("{0} cannot remove a row from its aggregate")]
     NoUndo(&'static str),
-    /// The function cannot merge two aggregates (of session windows that a row joins).
-    #[error("{0} cannot merge session windows")]
-    NoMerge(&'static str),
     /// A bug: arguments of the wrong type reached an accumulator.
     #[error("Internal error (please report it): {0}")]
     Internal(String),
@@ -53,9 +50,7 @@ pub trait Accumulator: Send {
 
     /// Folds in another group's aggregate, given as its `state` (ksqlDB's `merge`, for
     /// session windows that a row joins into one). `self` holds the earlier rows.
-    fn merge(&mut self, _other: &Value) -> AggregateResult<()> {
-        Err(AggregateError::NoMerge(self.name()))
-    }
+    fn merge(&mut self, other: &Value) -> AggregateResult<()>;
 
     /// The aggregate's current value, of the function's result type.
     fn result(&self) -> AggregateResult<ScalarValue>;

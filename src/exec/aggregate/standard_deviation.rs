@@ -99,6 +99,25 @@ impl Accumulator for StandardDeviation {
         Ok(())
     }
 
+    /// Chan et al.'s combination of two groups' counts, sums and `m2`.
+    fn merge(&mut self, other: &Value) -> AggregateResult<()> {
+        let mut merged = self.clone();
+        merged.restore(other)?;
+        if merged.count == 0 {
+            return Ok(());
+        }
+        if self.count > 0 {
+            let (a, b) = (self.count as f64, merged.count as f64);
+            let delta = merged.sum / b - self.sum / a;
+            self.m2 += merged.m2 + delta * delta * a * b / (a + b);
+        } else {
+            self.m2 = merged.m2;
+        }
+        self.count += merged.count;
+        self.sum += merged.sum;
+        Ok(())
+    }
+
     fn result(&self) -> AggregateResult<ScalarValue> {
         let variance = if self.count < 2 {
             0.0
@@ -177,6 +196,19 @@ mod tests {
             feed(&mut sample, &values),
             vec![0.0, 2.899137802864845, 57.74256084841869, 57.74256084841869]
         );
+    }
+
+    #[test]
+    fn merging_two_groups_equals_one_group_of_both() {
+        let mut first = deviation("STDDEV_SAMP");
+        feed(&mut first, &[Some(1.0), Some(4.0)]);
+        let mut second = deviation("STDDEV_SAMP");
+        feed(&mut second, &[Some(7.0), Some(10.0)]);
+        first.merge(&second.state().unwrap()).unwrap();
+        assert_eq!(first.result().unwrap(), ScalarValue::Float64(Some(15.0)));
+        let mut empty = deviation("STDDEV_SAMP");
+        empty.merge(&first.state().unwrap()).unwrap();
+        assert_eq!(empty.result().unwrap(), ScalarValue::Float64(Some(15.0)));
     }
 
     #[test]

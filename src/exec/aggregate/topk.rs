@@ -137,6 +137,15 @@ impl Accumulator for TopK {
         Ok(())
     }
 
+    fn merge(&mut self, other: &Value) -> AggregateResult<()> {
+        let mut merged = self.clone();
+        merged.restore(other)?;
+        for entry in merged.entries {
+            self.update(&entry)?;
+        }
+        Ok(())
+    }
+
     fn result(&self) -> AggregateResult<ScalarValue> {
         let items = if self.carries() {
             let fields = self.fields();
