@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+use datafusion::arrow::datatypes::DataType;
 use datafusion::physical_expr::expressions::col;
 use tokio::sync::{mpsc, watch};
 
@@ -12,7 +13,7 @@ use super::ddl::{ensure_topic, kind_name, timestamp_column};
 use super::{Engine, EngineError, EngineResult, PushQuery, Session, StatementResult};
 use crate::catalog::schema::{ColumnKind, LogicalSchema};
 use crate::catalog::types::SqlType;
-use crate::catalog::{QueryInfo, Source, WindowInfo};
+use crate::catalog::{QueryInfo, Source, WindowInfo, WindowKind};
 use crate::exec::Operator;
 use crate::exec::aggregate::function::AggregateConfig;
 use crate::exec::aggregate::projection::{OutputColumn, TableProjection, WindowBounds};
@@ -23,7 +24,7 @@ use crate::func::date::java_format::JavaFormat;
 use crate::exec::join::Join;
 use crate::exec::join::filter::JoinedTableFilter;
 use crate::exec::project::{Project, ProjectedColumn};
-use crate::exec::sink::SinkEncoder;
+use crate::exec::sink::{SinkEncoder, WINDOW_END, WINDOW_START};
 use crate::exec::source::SourceDecoder;
 use crate::exec::table_filter::TableFilter;
 use crate::exec::table_function::TableFunction;
@@ -32,7 +33,7 @@ use crate::plan::PlanError;
 use crate::plan::aggregate::{AggregatePlan, is_aggregation, plan_aggregate};
 use crate::plan::join::{JoinPlan, plan_join};
 use crate::plan::properties::WithProperties;
-use crate::plan::select::{KeyRule, ROWTIME, SelectPlan, plan_select};
+use crate::plan::select::{KeyRule, ROWTIME, SelectPlan, WINDOWEND, WINDOWSTART, plan_select};
 use crate::plan::serde::{FormatDefaults, serde_specs};
 use crate::plan::table_function::check_not_aggregated;
 use crate::runtime::offsets::Commit;
@@ -574,7 +575,9 @@ impl Planned {
     /// How the output keys are windowed (windowed aggregations).
     fn window(&self) -> Option<WindowInfo> {
         match self {
-            Planned::Select(_) | Planned::Join(_) => None,
+            // ksqlDB: a query over a windowed source keeps its windowed keys.
+            Planned::Select(plan) => plan.source.window,
+            Planned::Join(_) => None,
             Planned::Aggregate(plan) => plan.window_info(),
         }
     }
@@ -799,7 +802,7 @@ pub(super) fn select_pipeline(plan: &SelectPlan) -> EngineResult<(SourceDecoder,
     }
     let rowtime =
         col(ROWTIME, &plan.input_schema).map_err(|e| PlanError::Internal(e.to_string()))?;
-    let columns = plan
+    let mut columns: Vec<ProjectedColumn> = plan
         .columns
         .iter()
         .map(|c| ProjectedColumn {
@@ -809,6 +812,22 @@ pub(super) fn select_pipeline(plan: &SelectPlan) -> EngineResult<(SourceDecoder,
             keeps_on_tombstone: c.source_key.is_some(),
         })
         .collect();
+    // Rows of a windowed source carry their window to the sink's windowed keys.
+    if let Some(window) = plan.source.window {
+        let mut bounds = vec![(WINDOW_START, WINDOWSTART)];
+        if window.kind == WindowKind::Session {
+            bounds.push((WINDOW_END, WINDOWEND));
+        }
+        for (hidden, bound) in bounds {
+            columns.push(ProjectedColumn {
+                name: hidden.to_string(),
+                expr: col(bound, &plan.input_schema)
+                    .map_err(|e| PlanError::Internal(e.to_string()))?,
+                data_type: DataType::Int64,
+                keeps_on_tombstone: true,
+            });
+        }
+    }
     operators.push(Box::new(Project::new(rowtime, columns)));
     Ok((decoder, operators))
 }
