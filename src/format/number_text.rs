@@ -188,12 +188,22 @@ pub(crate) fn format_double(value: f64) -> String {
         return format!("{sign}0.0");
     }
     let abs = value.abs();
-    // Rust's `{:e}` prints the shortest round-trip digits: `1.2345e-5`, `1e7`.
-    let scientific = format!("{abs:e}");
+    // Rust's `{:e}` prints the shortest round-trip digits: `1.2345e-5`, `1e7`. Java prints
+    // two digits at least, the two nearest the exact value: `4.9E-324`, not `5.0E-324`.
+    let shortest = format!("{abs:e}");
+    let scientific = if shortest.contains('.') {
+        shortest
+    } else {
+        format!("{abs:.1e}")
+    };
     let Some((mantissa, exponent)) = scientific.split_once('e') else {
         return scientific;
     };
     let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let digits = match digits.trim_end_matches('0') {
+        "" => "0",
+        significant => significant,
+    };
     let exponent: i32 = exponent.parse().unwrap_or(0);
     if (1e-3..1e7).contains(&abs) {
         match usize::try_from(exponent) {
@@ -290,6 +300,9 @@ mod tests {
         assert_eq!(format_double(-0.0), "-0.0");
         assert_eq!(format_double(-2.5), "-2.5");
         assert_eq!(format_double(100.0), "100.0");
+        assert_eq!(format_double(4.9e-324), "4.9E-324");
+        assert_eq!(format_double(-f64::MAX), "-1.7976931348623157E308");
+        assert_eq!(format_double(0.3), "0.3");
         assert_eq!(format_double(f64::NAN), "NaN");
         assert_eq!(format_double(f64::NEG_INFINITY), "-Infinity");
     }

@@ -428,6 +428,11 @@ impl VisitorMut for Resolver<'_, '_> {
                     ],
                 );
             }
+            sql::Expr::Value(value) => {
+                if let Some(decimal) = decimal_literal(&value.value) {
+                    *expr = decimal;
+                }
+            }
             sql::Expr::CompoundFieldAccess { root, access_chain } => {
                 *expr = struct_access((**root).clone(), std::mem::take(access_chain));
             }
@@ -538,6 +543,36 @@ fn time_unit_argument(function: &mut sql::Function) {
     {
         *first = string_literal(&unit.value.to_uppercase());
     }
+}
+
+/// ksqlDB: a number with a point and no exponent is a DECIMAL of just its digits (`2.345`
+/// is a `DECIMAL(4, 3)`, `0.05` a `DECIMAL(3, 2)`); one with an exponent is a DOUBLE. Beyond
+/// 38 digits it stays a DOUBLE, as Arrow's decimals end there.
+fn decimal_literal(value: &sql::Value) -> Option<sql::Expr> {
+    let sql::Value::Number(text, _) = value else {
+        return None;
+    };
+    if !text.contains('.') || text.contains(['e', 'E']) {
+        return None;
+    }
+    let (whole, fraction) = text.split_once('.')?;
+    let scale = fraction.len() as u64;
+    let significant = format!("{whole}{fraction}").trim_start_matches('0').len() as u64;
+    let precision = if significant <= scale {
+        scale + 1
+    } else {
+        significant
+    };
+    (precision <= 38).then(|| {
+        sql::Expr::TypedString(sql::TypedString {
+            data_type: sql::DataType::Decimal(sql::ExactNumberInfo::PrecisionAndScale(
+                precision,
+                scale as i64,
+            )),
+            value: sql::Value::SingleQuotedString(text.clone()).into(),
+            uses_odbc_syntax: false,
+        })
+    })
 }
 
 /// ksqlDB: `*` as the only argument of a scalar function stands for no arguments, so
@@ -711,6 +746,13 @@ fn ksql_text(expr: &Expr) -> String {
         Expr::Column(column) => column.name.clone(),
         Expr::Literal(ScalarValue::Utf8(Some(s)), _) => format!("'{s}'"),
         Expr::Literal(value, _) => value.to_string(),
+        // A decimal literal (see `decimal_literal`).
+        Expr::Cast(cast)
+            if matches!(cast.field.data_type(), DataType::Decimal128(_, _))
+                && let Expr::Literal(ScalarValue::Utf8(Some(digits)), _) = cast.expr.as_ref() =>
+        {
+            digits.clone()
+        }
         Expr::Cast(cast) => ksql_text(&cast.expr),
         other => other.to_string(),
     }

@@ -16,8 +16,9 @@ pub enum ParseError {
     #[error("line {}:{}: Syntax Error\n{detail}", pos.line, pos.col)]
     Syntax { pos: Pos, detail: String },
     /// Well-formed, but a value is out of range (`Invalid numeric literal: …`,
-    /// `DECIMAL precision must be >= 1`, a window size that overflows).
-    #[error("line {}:{}: {message}", pos.line, pos.col)]
+    /// `DECIMAL precision must be >= 1`, a window size that overflows). ksqlDB finds these
+    /// while preparing the parsed statement, and says so.
+    #[error("Failed to prepare statement: line {}:{}: {message}", pos.line, pos.col)]
     Invalid { pos: Pos, message: String },
     /// A type name that is neither built in nor registered with CREATE TYPE.
     #[error("line {}:{}: Cannot resolve unknown type: {name}", pos.line, pos.col)]
@@ -88,6 +89,7 @@ impl ParseError {
         let pos = self.pos();
         let detail = match self {
             ParseError::Syntax { detail, .. } => detail,
+            ParseError::Invalid { message, .. } => message,
             // Display is `line L:C: message`.
             other => {
                 let text = other.to_string();

@@ -248,19 +248,19 @@ mod tests {
         for (text, message) in [
             (
                 "9223372036854775808",
-                "line 1:2: Invalid numeric literal: 9223372036854775808",
+                "Failed to prepare statement: line 1:2: Invalid numeric literal: 9223372036854775808",
             ),
             (
                 "-9223372036854775809",
-                "line 1:2: Invalid numeric literal: -9223372036854775809",
+                "Failed to prepare statement: line 1:2: Invalid numeric literal: -9223372036854775809",
             ),
             (
                 "1.7976931348623159E308",
-                "line 1:2: Number overflows DOUBLE: 1.7976931348623159E308",
+                "Failed to prepare statement: line 1:2: Number overflows DOUBLE: 1.7976931348623159E308",
             ),
             (
                 "-1.7976931348623160E308",
-                "line 1:2: Number overflows DOUBLE: -1.7976931348623160E308",
+                "Failed to prepare statement: line 1:2: Number overflows DOUBLE: -1.7976931348623160E308",
             ),
         ] {
             assert_eq!(parse_expression(text).unwrap_err().to_string(), message);

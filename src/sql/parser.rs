@@ -1311,7 +1311,7 @@ mod tests {
         assert_eq!(
             err("CREATE STREAM OUTPUT AS select K, id, 9223372036854775808 FROM INPUT;")
                 .to_string(),
-            "line 1:40: Invalid numeric literal: 9223372036854775808"
+            "Failed to prepare statement: line 1:40: Invalid numeric literal: 9223372036854775808"
         );
     }
 

@@ -395,7 +395,7 @@ mod tests {
         }
         assert_eq!(
             parse_type("DECIMAL(2, 3)").unwrap_err().to_string(),
-            "line 1:1: DECIMAL precision must be >= scale"
+            "Failed to prepare statement: line 1:1: DECIMAL precision must be >= scale"
         );
         assert!(matches!(
             parse_type("DECIMAL(0, 0)"),
