@@ -436,6 +436,11 @@ impl VisitorMut for Resolver<'_, '_> {
             sql::Expr::CompoundFieldAccess { root, access_chain } => {
                 *expr = struct_access((**root).clone(), std::mem::take(access_chain));
             }
+            // DataFusion plans the items of an `ARRAY[…]` literal without the lambda's
+            // parameters in scope; as a `make_array` call they are.
+            sql::Expr::Array(array) if !self.lambda_params.is_empty() => {
+                *expr = function_call("make_array", std::mem::take(&mut array.elem));
+            }
             sql::Expr::Function(function) => {
                 for part in function.name.0.iter_mut() {
                     if let ObjectNamePart::Identifier(ident) = part {
