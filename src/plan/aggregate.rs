@@ -265,6 +265,7 @@ pub fn plan_aggregate(
             args.push(CallArg {
                 ty: planned.sql_type,
                 literal: literal(arg),
+                text: ksql_text(arg),
             });
             planned_args.push(planned.physical);
         }

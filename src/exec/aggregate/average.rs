@@ -101,7 +101,11 @@ mod tests {
     use super::*;
 
     fn average_of(ty: SqlType) -> Box<dyn Accumulator> {
-        let arg = CallArg { ty, literal: None };
+        let arg = CallArg {
+            ty,
+            literal: None,
+            text: String::new(),
+        };
         resolve("AVG", &[arg], &AggregateConfig::default())
             .unwrap()
             .accumulator()
@@ -145,6 +149,7 @@ mod tests {
         let arg = CallArg {
             ty: SqlType::Decimal(4, 2),
             literal: None,
+            text: String::new(),
         };
         assert!(resolve("AVG", &[arg], &AggregateConfig::default()).is_err());
     }

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use super::function::{
     Accumulator, AggregateConfig, AggregateError, AggregateFunction, AggregateResult, CallArg,
-    no_signature, single, value_from_state, value_to_state,
+    no_signature, not_literal, single, value_from_state, value_to_state,
 };
 use crate::catalog::types::SqlType;
 
@@ -29,6 +29,15 @@ pub(super) fn resolve(
 ) -> Result<AggregateFunction, String> {
     let refused = || no_signature(name, args);
     let (value, params) = args.split_first().ok_or_else(refused)?;
+    let parameter_type =
+        |ty: &SqlType| matches!(ty, SqlType::Int | SqlType::Bigint | SqlType::Boolean);
+    if let Some((i, p)) = params
+        .iter()
+        .enumerate()
+        .find(|(_, p)| p.literal.is_none() && parameter_type(&p.ty))
+    {
+        return Err(not_literal(name, i + 2, p));
+    }
     let mut count = None;
     let mut ignore_nulls = true;
     match params {
@@ -207,6 +216,7 @@ mod tests {
         let mut args = vec![CallArg {
             ty: SqlType::Int,
             literal: None,
+            text: String::new(),
         }];
         for p in params {
             let ty = match p {
@@ -216,6 +226,7 @@ mod tests {
             args.push(CallArg {
                 ty,
                 literal: Some(p.clone()),
+                text: p.to_string(),
             });
         }
         resolve(name, &args, &AggregateConfig::default())
@@ -325,12 +336,20 @@ mod tests {
             CallArg {
                 ty: SqlType::Int,
                 literal: None,
+                text: String::new(),
             },
             CallArg {
                 ty: SqlType::Int,
                 literal: None,
+                text: String::new(),
             },
         ];
-        assert!(resolve("LATEST_BY_OFFSET", &args, &AggregateConfig::default()).is_err());
+        assert_eq!(
+            resolve("LATEST_BY_OFFSET", &args, &AggregateConfig::default()).err(),
+            Some(
+                "Parameter 2 passed to function LATEST_BY_OFFSET must be a literal constant, but was expression: ''"
+                    .to_string()
+            )
+        );
     }
 }

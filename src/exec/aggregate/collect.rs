@@ -151,6 +151,7 @@ mod tests {
         let arg = CallArg {
             ty: SqlType::Int,
             literal: None,
+            text: String::new(),
         };
         let config = AggregateConfig {
             collect_list_limit: limit,

@@ -127,6 +127,7 @@ mod tests {
         let arg = CallArg {
             ty: SqlType::String,
             literal: None,
+            text: String::new(),
         };
         assert_eq!(resolve("COUNT", &[], &config).unwrap().value_args, 0);
         let one = std::slice::from_ref(&arg);

@@ -101,6 +101,7 @@ mod tests {
         let arg = CallArg {
             ty: SqlType::String,
             literal: None,
+            text: String::new(),
         };
         let function = resolve("COUNT_DISTINCT", &[arg], &AggregateConfig::default()).unwrap();
         let mut count = function.accumulator();

@@ -136,6 +136,8 @@ pub struct CallArg {
     pub ty: SqlType,
     /// The value, when the argument is a literal (`2`, `true`).
     pub literal: Option<ScalarValue>,
+    /// The argument as ksqlDB writes it, for messages.
+    pub text: String,
 }
 
 /// Session settings that aggregate functions read.
@@ -201,6 +203,15 @@ pub fn no_signature(name: &str, args: &[CallArg]) -> String {
     )
 }
 
+/// ksqlDB's message for an expression where a function takes a literal (`position` counts
+/// from 1).
+pub fn not_literal(name: &str, position: usize, arg: &CallArg) -> String {
+    format!(
+        "Parameter {position} passed to function {name} must be a literal constant, but was expression: '{}'",
+        arg.text
+    )
+}
+
 /// Reads a state number that must be an i64.
 pub(super) fn state_i64(state: &Value, field: &str) -> AggregateResult<i64> {
     state
@@ -253,7 +264,11 @@ mod tests {
     use super::*;
 
     fn arg(ty: SqlType) -> CallArg {
-        CallArg { ty, literal: None }
+        CallArg {
+            ty,
+            literal: None,
+            text: String::new(),
+        }
     }
 
     #[test]

@@ -132,7 +132,11 @@ mod tests {
     use super::*;
 
     fn extreme(name: &str, ty: SqlType) -> Box<dyn Accumulator> {
-        let arg = CallArg { ty, literal: None };
+        let arg = CallArg {
+            ty,
+            literal: None,
+            text: String::new(),
+        };
         resolve(name, &[arg], &AggregateConfig::default())
             .unwrap()
             .accumulator()
@@ -172,6 +176,7 @@ mod tests {
         let arg = CallArg {
             ty: SqlType::Array(Box::new(SqlType::Int)),
             literal: None,
+            text: String::new(),
         };
         assert!(resolve("MIN", &[arg], &AggregateConfig::default()).is_err());
     }

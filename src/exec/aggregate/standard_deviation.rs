@@ -164,6 +164,7 @@ mod tests {
         let arg = CallArg {
             ty: SqlType::Double,
             literal: None,
+            text: String::new(),
         };
         resolve(name, &[arg], &AggregateConfig::default())
             .unwrap()

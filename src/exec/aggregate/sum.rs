@@ -287,7 +287,11 @@ mod tests {
     use super::*;
 
     fn sum_of(ty: SqlType) -> Box<dyn Accumulator> {
-        let arg = CallArg { ty, literal: None };
+        let arg = CallArg {
+            ty,
+            literal: None,
+            text: String::new(),
+        };
         resolve("SUM", &[arg], &AggregateConfig::default())
             .unwrap()
             .accumulator()
@@ -350,6 +354,7 @@ mod tests {
         let arg = CallArg {
             ty: SqlType::Array(Box::new(SqlType::Bigint)),
             literal: None,
+            text: String::new(),
         };
         let function = resolve("SUM_LIST", &[arg], &AggregateConfig::default()).unwrap();
         assert_eq!(function.return_type, SqlType::Bigint);
@@ -371,6 +376,7 @@ mod tests {
         let arg = CallArg {
             ty: SqlType::String,
             literal: None,
+            text: String::new(),
         };
         let err = resolve("SUM", &[arg], &AggregateConfig::default()).unwrap_err();
         assert_eq!(err, "Function 'SUM' does not accept parameters (STRING).");

@@ -60,6 +60,7 @@ fn count_and_sum(windows: Option<Windowing>) -> Aggregate {
     let sum_arg = CallArg {
         ty: SqlType::Bigint,
         literal: None,
+        text: String::new(),
     };
     let sum = resolve("SUM", &[sum_arg], &config).unwrap().unwrap();
     let mut fields = vec![

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::function::{
     Accumulator, AggregateConfig, AggregateError, AggregateFunction, AggregateResult, CallArg,
-    no_signature, value_from_state, value_to_state,
+    no_signature, not_literal, value_from_state, value_to_state,
 };
 use crate::catalog::types::{SqlType, StructField};
 
@@ -30,6 +30,9 @@ pub(super) fn resolve(
         }
         _ => return Err(no_signature(name, args)),
     };
+    if k.literal.is_none() && matches!(k.ty, SqlType::Int | SqlType::Bigint) {
+        return Err(not_literal(name, args.len(), k));
+    }
     let k = match k.literal {
         Some(ScalarValue::Int64(Some(k))) => usize::try_from(k).ok().filter(|k| *k > 0),
         _ => None,
@@ -239,10 +242,12 @@ mod tests {
             CallArg {
                 ty: SqlType::Int,
                 literal: None,
+                text: String::new(),
             },
             CallArg {
                 ty: SqlType::Bigint,
                 literal: Some(ScalarValue::Int64(Some(k))),
+                text: String::new(),
             },
         ];
         resolve(name, &args, &AggregateConfig::default())
@@ -296,7 +301,11 @@ mod tests {
 
     #[test]
     fn carried_columns_come_along_in_structs() {
-        let arg = |ty: SqlType, literal| CallArg { ty, literal };
+        let arg = |ty: SqlType, literal| CallArg {
+            ty,
+            literal,
+            text: String::new(),
+        };
         let args = [
             arg(SqlType::Int, None),
             arg(SqlType::String, None),
@@ -332,10 +341,12 @@ mod tests {
             CallArg {
                 ty: SqlType::Int,
                 literal: None,
+                text: String::new(),
             },
             CallArg {
                 ty: SqlType::Bigint,
                 literal: Some(ScalarValue::Int64(Some(0))),
+                text: String::new(),
             },
         ];
         assert!(resolve("TOPK", &args, &AggregateConfig::default()).is_err());
