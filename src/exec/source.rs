@@ -191,9 +191,9 @@ impl SourceDecoder {
             Some(_) => return Ok(false),
         };
         let (fixed, columns) = builders.split_at_mut(3);
-        fixed[0].push_scalar(ScalarValue::Int64(Some(rowtime)))?;
-        fixed[1].push_scalar(ScalarValue::Int32(Some(stored.partition as i32)))?;
-        fixed[2].push_scalar(ScalarValue::Int64(Some(stored.offset)))?;
+        fixed[0].push_cell(FlatCell::Bigint(rowtime))?;
+        fixed[1].push_cell(FlatCell::Int(stored.partition as i32))?;
+        fixed[2].push_cell(FlatCell::Bigint(stored.offset))?;
         // The builders after the layout's take the trailing tombstone flag.
         let (columns, tombstone) = columns.split_at_mut(self.layout.len());
         for (slot, builder) in self.layout.iter().zip(columns) {
@@ -209,7 +209,7 @@ impl SourceDecoder {
             }
         }
         for builder in tombstone {
-            builder.push_scalar(ScalarValue::Boolean(Some(false)))?;
+            builder.push_cell(FlatCell::Boolean(false))?;
         }
         Ok(true)
     }

@@ -72,10 +72,7 @@ impl FlatRecordReader {
             .enumerate()
             .any(|(i, name)| upper[i + 1..].contains(name));
         Some(FlatRecordReader {
-            names: columns
-                .iter()
-                .map(|c| c.name.as_bytes().into())
-                .collect(),
+            names: columns.iter().map(|c| c.name.as_bytes().into()).collect(),
             types,
             hints: Vec::new(),
             ambiguous,
@@ -166,6 +163,66 @@ impl FlatRecordReader {
     }
 }
 
+/// A JSON number as read.
+struct Number<'a> {
+    text: &'a [u8],
+    negative: bool,
+    /// The absolute value of an integer (no fraction, no exponent) that fits a `u64`.
+    magnitude: Option<u64>,
+}
+
+impl Number<'_> {
+    /// The value of an integer that fits an `i64`.
+    fn integer(&self) -> Option<i64> {
+        let magnitude = self.magnitude?;
+        if self.negative {
+            0i64.checked_sub_unsigned(magnitude)
+        } else {
+            i64::try_from(magnitude).ok()
+        }
+    }
+
+    /// The value as a DOUBLE, as `json_value` reads it.
+    fn double(&self) -> Option<f64> {
+        match self.magnitude {
+            // Exact in a double, so the same as parsing the text.
+            Some(m) if m < 1 << f64::MANTISSA_DIGITS => {
+                let value = m as f64;
+                Some(if self.negative { -value } else { value })
+            }
+            // The bytes are ASCII digits, signs, points and exponent marks.
+            _ => parse_double(std::str::from_utf8(self.text).ok()?),
+        }
+    }
+}
+
+/// The length of the run of bytes at the start of a string's body that JSON takes as they
+/// are: up to the first quote, backslash or control character. Eight bytes at a time.
+pub(super) fn plain_len(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // High bit of each byte below `n`; exact for the lowest such byte, which is all that
+    // is read.
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS;
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let hits = below(word ^ (ONES * u64::from(b'"')), 1)
+            | below(word ^ (ONES * u64::from(b'\\')), 1)
+            | below(word, 0x20);
+        if hits != 0 {
+            return at + (hits.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    at + bytes[at..]
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .unwrap_or(bytes.len() - at)
+}
+
 /// A position in a record's bytes. Every method returns `None` for what it does not read.
 struct Scanner<'a> {
     bytes: &'a [u8],
@@ -204,9 +261,7 @@ impl<'a> Scanner<'a> {
     fn string_bytes(&mut self) -> Option<&'a [u8]> {
         self.expect(b'"')?;
         let start = self.at;
-        let length = self.bytes[start..]
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        let length = plain_len(&self.bytes[start..]);
         self.at = start + length;
         self.expect(b'"')?;
         Some(&self.bytes[start..start + length])
@@ -217,22 +272,32 @@ impl<'a> Scanner<'a> {
         std::str::from_utf8(self.string_bytes()?).ok()
     }
 
-    /// A number in JSON's grammar; with `integral`, whether it has no fraction or exponent.
-    fn number(&mut self) -> Option<(&'a str, bool)> {
+    /// A number in JSON's grammar.
+    fn number(&mut self) -> Option<Number<'a>> {
         let start = self.at;
-        if self.peek() == Some(b'-') {
+        let negative = self.peek() == Some(b'-');
+        if negative {
             self.at += 1;
         }
+        // The magnitude of an integer, while it fits.
+        let mut magnitude = Some(0u64);
         match self.next()? {
             b'0' => {}
-            b'1'..=b'9' => self.skip_digits(),
+            first @ b'1'..=b'9' => {
+                magnitude = Some(u64::from(first - b'0'));
+                while let Some(digit @ b'0'..=b'9') = self.peek() {
+                    magnitude = magnitude
+                        .and_then(|m| m.checked_mul(10))
+                        .and_then(|m| m.checked_add(u64::from(digit - b'0')));
+                    self.at += 1;
+                }
+            }
             _ => return None,
         }
-        let mut integral = true;
         if self.peek() == Some(b'.') {
             self.at += 1;
             self.digits()?;
-            integral = false;
+            magnitude = None;
         }
         if let Some(b'e' | b'E') = self.peek() {
             self.at += 1;
@@ -240,15 +305,17 @@ impl<'a> Scanner<'a> {
                 self.at += 1;
             }
             self.digits()?;
-            integral = false;
+            magnitude = None;
         }
         // A digit right after a leading zero is not JSON.
         if self.peek().is_some_and(|b| b.is_ascii_digit()) {
             return None;
         }
-        // The bytes are ASCII digits and signs.
-        let text = std::str::from_utf8(&self.bytes[start..self.at]).ok()?;
-        Some((text, integral))
+        Some(Number {
+            text: &self.bytes[start..self.at],
+            negative,
+            magnitude,
+        })
     }
 
     fn skip_digits(&mut self) {
@@ -277,18 +344,14 @@ impl<'a> Scanner<'a> {
             (b't', FlatType::Boolean) => self.literal(b"true").map(|()| FlatCell::Boolean(true)),
             (b'f', FlatType::Boolean) => self.literal(b"false").map(|()| FlatCell::Boolean(false)),
             (b'"', FlatType::String) => self.string().map(FlatCell::String),
-            (b'-' | b'0'..=b'9', FlatType::Double) => {
-                let (text, _) = self.number()?;
-                parse_double(text).map(FlatCell::Double)
+            (b'-' | b'0'..=b'9', FlatType::Double) => self.number()?.double().map(FlatCell::Double),
+            (b'-' | b'0'..=b'9', FlatType::Bigint) => {
+                self.number()?.integer().map(FlatCell::Bigint)
             }
-            (b'-' | b'0'..=b'9', FlatType::Bigint) => match self.number()? {
-                (text, true) => text.parse().ok().map(FlatCell::Bigint),
-                _ => None,
-            },
-            (b'-' | b'0'..=b'9', FlatType::Int) => match self.number()? {
-                (text, true) => text.parse().ok().map(FlatCell::Int),
-                _ => None,
-            },
+            (b'-' | b'0'..=b'9', FlatType::Int) => {
+                let value = self.number()?.integer()?;
+                i32::try_from(value).ok().map(FlatCell::Int)
+            }
             _ => None,
         }
     }
@@ -401,6 +464,36 @@ mod tests {
         ] {
             assert!(!read(&mut reader, text), "{text}");
         }
+    }
+
+    #[test]
+    fn plain_runs_end_at_the_first_special_byte() {
+        let naive = |bytes: &[u8]| {
+            bytes
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                .unwrap_or(bytes.len())
+        };
+        let mut text = "abcdéfghijklmnopqrstuvwxyz0123456789".as_bytes().to_vec();
+        assert_eq!(plain_len(&text), text.len());
+        for at in 0..text.len() {
+            for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                let saved = text[at];
+                text[at] = special;
+                // A second special byte later must not be taken for the first.
+                let last = text.len() - 1;
+                let saved_last = text[last];
+                text[last] = b'"';
+                assert_eq!(plain_len(&text), naive(&text));
+                assert_eq!(plain_len(&text[at..]), 0);
+                text[last] = saved_last;
+                text[at] = saved;
+            }
+        }
+        assert_eq!(
+            plain_len(&[0x20, 0x7f, 0x80, 0xff, b'!', b'#', b'[', b']']),
+            8
+        );
     }
 
     #[test]

@@ -1,16 +1,16 @@
 //! Writing a JSON record straight from Arrow arrays, for the common record of flat columns
 //! (BOOLEAN, INT, BIGINT, DOUBLE, STRING): no `ScalarValue` or `serde_json::Value` per cell.
 //! Each column's `"NAME":` is rendered once per writer, integers go through `itoa`, and
-//! doubles are laid out as Java's `Double.toString` without allocating. Records with other column
-//! types go through `json::encode`, whose output this matches byte for byte.
-
-use std::fmt::{self, Write as _};
+//! doubles through `ryu`, laid out as Java's `Double.toString` without allocating. Records
+//! with other column types go through `json::encode`, whose output this matches byte for byte.
 
 use datafusion::arrow::array::{
     Array, AsArray, BooleanArray, Float64Array, Int32Array, Int64Array, StringArray,
 };
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int32Type, Int64Type};
 
+use super::json_flat::plain_len;
+use super::number_text::format_double;
 use crate::catalog::schema::Column;
 use crate::catalog::types::SqlType;
 
@@ -122,7 +122,7 @@ impl FlatRows<'_> {
 
 /// A JSON string, escaped as serde_json escapes it.
 fn write_str(out: &mut Vec<u8>, text: &str) {
-    if text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+    if plain_len(text.as_bytes()) < text.len() {
         // Writing to a `Vec` cannot fail.
         let _ = serde_json::to_writer(&mut *out, text);
     } else {
@@ -135,27 +135,23 @@ fn write_str(out: &mut Vec<u8>, text: &str) {
 /// A DOUBLE as `number_text::format_double` renders it (Java's `Double.toString`): the
 /// shortest digits that read back to the value, plain between 10^-3 and 10^7, otherwise
 /// scientific (`1.0E7`); NaN and the infinities as strings, as JSON has no such numbers.
+/// Ryu finds the digits; the values where its digits may not be Rust's `{:e}` digits that
+/// `format_double` starts from (see `may_tie`), and those with a single digit, whose second
+/// digit Java chooses, are left to `format_double`.
 fn write_double(out: &mut Vec<u8>, value: f64) {
-    if !value.is_finite() {
-        out.extend_from_slice(if value.is_nan() {
-            b"\"NaN\""
-        } else if value > 0.0 {
-            b"\"Infinity\""
-        } else {
-            b"\"-Infinity\""
-        });
-        return;
+    let abs = value.abs();
+    if !value.is_finite() || abs == 0.0 || may_tie(abs) {
+        return write_double_text(out, value);
+    }
+    let mut buffer = ryu::Buffer::new();
+    let (digits, exponent) = parse_digits(buffer.format_finite(abs).as_bytes());
+    let digits = &digits.0[..digits.1];
+    if digits.len() < 2 {
+        return write_double_text(out, value);
     }
     if value.is_sign_negative() {
         out.push(b'-');
     }
-    let abs = value.abs();
-    if abs == 0.0 {
-        out.extend_from_slice(b"0.0");
-        return;
-    }
-    let (digits, exponent) = shortest_digits(abs);
-    let digits = &digits.0[..digits.1];
     if (1e-3..1e7).contains(&abs) {
         match usize::try_from(exponent) {
             Ok(point) => {
@@ -179,54 +175,75 @@ fn write_double(out: &mut Vec<u8>, value: f64) {
     } else {
         out.push(digits[0]);
         out.push(b'.');
-        if digits.len() > 1 {
-            out.extend_from_slice(&digits[1..]);
-        } else {
-            out.push(b'0');
-        }
+        out.extend_from_slice(&digits[1..]);
         out.push(b'E');
         out.extend_from_slice(itoa::Buffer::new().format(exponent).as_bytes());
     }
 }
 
-/// The shortest round-trip digits of a positive finite `value` (no trailing zeros; at most
-/// 17) and the decimal exponent of the first: `1234.5` is `12345`, 3. They are Rust's `{:e}`
-/// digits, as `format_double` uses, written to the stack.
-fn shortest_digits(value: f64) -> (([u8; 32], usize), i32) {
-    let mut text = StackText::default();
-    // `1.2345e3`, `1e-7`; the buffer is large enough for every double.
-    let _ = write!(text, "{value:e}");
-    let text = &text.bytes[..text.len];
+/// A DOUBLE through `format_double`, quoted when it is not a number JSON has.
+fn write_double_text(out: &mut Vec<u8>, value: f64) {
+    let text = format_double(value);
+    if value.is_finite() {
+        out.extend_from_slice(text.as_bytes());
+    } else {
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    }
+}
+
+/// Whether a positive finite `value` may lie exactly halfway between two shortest digit
+/// strings, where ryu rounds to even and Rust's `{:e}` does not. That needs an exact
+/// decimal expansion with a fraction and at most 18 significant digits (one more than the
+/// 17 a double ever needs); anything else takes ryu's digits, which are then Rust's.
+fn may_tie(value: f64) -> bool {
+    let bits = value.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1 << 52) - 1);
+    // value = mantissa × 2^exponent
+    let (mantissa, exponent) = if biased == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | 1 << 52, biased - 1075)
+    };
+    if mantissa == 0 {
+        return false;
+    }
+    let zeros = mantissa.trailing_zeros();
+    let (odd, exponent) = (mantissa >> zeros, exponent + zeros as i32);
+    // odd × 2^-j is odd × 5^j / 10^j: j fraction digits, odd × 5^j significant ones.
+    match u32::try_from(-exponent) {
+        Ok(j @ 1..=25) => u128::from(odd) * 5u128.pow(j) < 10u128.pow(18),
+        _ => false,
+    }
+}
+
+/// Ryu's shortest round-trip digits (no leading or trailing zeros; at most 17) and the decimal
+/// exponent of the first, from its `1234.5`, `0.00012`, `1e16` or `1.2e-7`: `12345`, 3.
+fn parse_digits(text: &[u8]) -> (([u8; 32], usize), i32) {
     let (mantissa, exponent) = match text.iter().position(|&b| b == b'e') {
         Some(at) => (&text[..at], parse_exponent(&text[at + 1..])),
         None => (text, 0),
     };
+    let integral = mantissa.iter().take_while(|b| b.is_ascii_digit()).count();
     let mut digits = [0u8; 32];
     let mut count = 0;
+    let mut leading_zeros = 0;
     for &byte in mantissa.iter().filter(|b| b.is_ascii_digit()) {
-        digits[count] = byte;
-        count += 1;
+        if byte == b'0' && count == 0 {
+            leading_zeros += 1;
+        } else {
+            digits[count] = byte;
+            count += 1;
+        }
     }
-    ((digits, count), exponent)
-}
-
-/// Text formatted onto the stack.
-#[derive(Default)]
-struct StackText {
-    bytes: [u8; 32],
-    len: usize,
-}
-
-impl fmt::Write for StackText {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len + s.len();
-        self.bytes
-            .get_mut(self.len..end)
-            .ok_or(fmt::Error)?
-            .copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
+    while count > 1 && digits[count - 1] == b'0' {
+        count -= 1;
     }
+    // At most 17 digits and 324 leading zeros: the cast cannot wrap.
+    let first = integral as i32 - 1 - leading_zeros + exponent;
+    ((digits, count), first)
 }
 
 /// An exponent's digits, with an optional `-`.
@@ -249,7 +266,6 @@ mod tests {
     use datafusion::scalar::ScalarValue;
 
     use super::*;
-    use crate::format::number_text::format_double;
     use crate::format::{FormatKind, SerdeSpec};
 
     #[test]
@@ -295,7 +311,11 @@ mod tests {
         }
         // An array of another type than the column's is left to the general path.
         let int64 = Int64Array::from(vec![1]);
-        assert!(writer.rows(&[&int64, &int64, &int64, &int64, &int64]).is_none());
+        assert!(
+            writer
+                .rows(&[&int64, &int64, &int64, &int64, &int64])
+                .is_none()
+        );
         assert!(FlatRowWriter::new(&[Column::value("T", SqlType::Timestamp)]).is_none());
     }
 
@@ -336,6 +356,10 @@ mod tests {
             values.push(f64::from_bits(bits));
             values.push((bits % 100_000_000) as f64 * 0.908);
             values.push((bits % 1_000_000) as f64 / 1000.0);
+            // Where ties between two shortest candidates occur: quarters near 2^50.
+            values.push((1u64 << 50) as f64 + (bits % (1 << 20)) as f64 * 0.25);
+            values.push((1u64 << 49) as f64 + (bits % (1 << 20)) as f64 * 0.125);
+            values.push(f64::from_bits(bits >> 12 | 0x3C00_0000_0000_0001));
         }
         for value in values {
             let mut out = Vec::new();
