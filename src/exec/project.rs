@@ -158,7 +158,7 @@ fn evaluate_guarded(
 }
 
 /// A processing error for one input row, located by its pseudo columns when present.
-fn row_error(batch: &RecordBatch, row: usize, message: String) -> RecordError {
+pub(crate) fn row_error(batch: &RecordBatch, row: usize, message: String) -> RecordError {
     let partition = batch
         .column_by_name(ROWPARTITION)
         .and_then(|a| {

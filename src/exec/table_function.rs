@@ -16,7 +16,7 @@ use datafusion::arrow::datatypes::{DataType, Field, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::physical_expr::PhysicalExpr;
 
-use super::project::evaluate_lenient;
+use super::project::{evaluate_lenient, row_error};
 use super::{ExecError, ExecResult, Operator, RecordError};
 
 /// ksqlDB's built-in table functions.
@@ -121,14 +121,14 @@ fn explode(array: &ArrayRef) -> ExecResult<CallResult> {
     Ok(CallResult { offsets, values })
 }
 
-/// The most items CUBE_EXPLODE combines: 2^30 combinations of one row already exceed
-/// what a batch can hold.
-const CUBE_MAX_ITEMS: usize = 30;
+/// ksqlDB: the most items CUBE_EXPLODE combines (2^20 rows for one input row already).
+const CUBE_MAX_ITEMS: usize = 20;
 
 /// Every combination of each row's items with NULLs, from all NULL to all items, the
 /// first item varying slowest. ksqlDB: a NULL item gives each combination once, not once
-/// with the item and once without.
-fn cube(array: &ArrayRef) -> ExecResult<CallResult> {
+/// with the item and once without. A row with too many items gives no row and an error
+/// (its row index and message) in `failures`.
+fn cube(array: &ArrayRef, failures: &mut Vec<(usize, String)>) -> ExecResult<CallResult> {
     let list = array
         .as_list_opt::<i32>()
         .ok_or_else(|| ExecError::Internal(format!("CUBE_EXPLODE of {}", array.data_type())))?;
@@ -141,9 +141,14 @@ fn cube(array: &ArrayRef) -> ExecResult<CallResult> {
             let start = list.offsets()[row] as usize;
             let n = list.offsets()[row + 1] as usize - start;
             if n > CUBE_MAX_ITEMS {
-                return Err(ExecError::Internal(format!(
-                    "CUBE_EXPLODE of {n} items: at most {CUBE_MAX_ITEMS} are supported"
-                )));
+                failures.push((
+                    row,
+                    format!(
+                        "CUBE_EXPLODE input size ({n}) exceeds the maximum of {CUBE_MAX_ITEMS} columns. The output cardinality is 2^N rows and would exhaust server memory."
+                    ),
+                ));
+                offsets.push(lengths.len());
+                continue;
             }
             for mask in 0u32..(1 << n) {
                 let kept = |j: usize| mask >> (n - 1 - j) & 1 == 1;
@@ -176,13 +181,19 @@ impl Operator for TableFunction {
         errors: &mut Vec<RecordError>,
     ) -> ExecResult<Option<RecordBatch>> {
         let mut results = Vec::with_capacity(self.calls.len());
+        let mut failures = Vec::new();
         for call in &self.calls {
             let array = evaluate_lenient(&call.arg, &batch, errors)?;
             results.push(match call.kind {
                 TableFunctionKind::Explode => explode(&array)?,
-                TableFunctionKind::CubeExplode => cube(&array)?,
+                TableFunctionKind::CubeExplode => cube(&array, &mut failures)?,
             });
         }
+        errors.extend(
+            failures
+                .into_iter()
+                .map(|(row, message)| row_error(&batch, row, message)),
+        );
         let out = zip_rows(&batch, &results, &self.schema)?;
         Ok((out.num_rows() > 0).then_some(out))
     }
@@ -258,12 +269,22 @@ mod tests {
     }
 
     #[test]
+    fn cube_refuses_rows_with_too_many_items() {
+        let input = lists(vec![Some(vec![Some(1); 21]), Some(vec![Some(1)])]);
+        let mut failures = Vec::new();
+        let result = cube(&input, &mut failures).unwrap();
+        assert_eq!(result.offsets, vec![0, 0, 2]);
+        assert_eq!(failures.len(), 1);
+        assert_eq!(failures[0].0, 0);
+    }
+
+    #[test]
     fn cube_gives_each_combination_once() {
         let input = lists(vec![
             Some(vec![Some(1), Some(2)]),
             Some(vec![Some(3), None]),
         ]);
-        let result = cube(&input).unwrap();
+        let result = cube(&input, &mut Vec::new()).unwrap();
         assert_eq!(result.offsets, vec![0, 4, 6]);
         let combos = result.values.as_list::<i32>();
         let rows: Vec<Vec<Option<i64>>> = (0..combos.len())
