@@ -1,10 +1,15 @@
 //! TRANSFORM(array, x => …) → ARRAY and TRANSFORM(map, (k, v) => key, (k, v) => value)
 //! → MAP: every item, or every entry's key and value, replaced by what the lambdas give
 //! (ksqlDB `Transform`). A NULL collection gives NULL.
+//!
+//! ksqlDB builds the new map with Java's `Collectors.toMap`, which fails on two equal keys
+//! and on a NULL key or value: such a map fails the call (so NULL, and a processing-log
+//! entry).
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, new_empty_array};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, new_empty_array};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::{Result, exec_err};
@@ -103,6 +108,7 @@ impl HigherOrderUDFImpl for Transform {
                 };
                 let keys = run(&elements, key_lambda, fields[0].data_type())?;
                 let values = run(&elements, value_lambda, fields[1].data_type())?;
+                check_entries(&elements, &keys, &values)?;
                 elements.into_map(keys, values)?
             }
             (other, _) => return exec_err!("TRANSFORM cannot return {other}"),
@@ -122,4 +128,23 @@ fn run(elements: &Elements, lambda: &LambdaArgument, data_type: &DataType) -> Re
     } else {
         Ok(cast(&out, data_type)?)
     }
+}
+
+/// Fails when a row of the transformed map would hold a key twice, or a NULL key or value.
+fn check_entries(elements: &Elements, keys: &ArrayRef, values: &ArrayRef) -> Result<()> {
+    let texts = cast(keys, &DataType::Utf8)?;
+    let texts = texts.as_string::<i32>();
+    for row in elements.offsets.windows(2) {
+        let (start, end) = (row[0] as usize, row[1] as usize);
+        let mut seen = HashSet::new();
+        for i in start..end {
+            if keys.is_null(i) || values.is_null(i) {
+                return exec_err!("TRANSFORM: a map cannot hold a NULL key or value");
+            }
+            if !seen.insert(texts.value(i)) {
+                return exec_err!("Duplicate key {}", texts.value(i));
+            }
+        }
+    }
+    Ok(())
 }
