@@ -22,6 +22,7 @@ use datafusion::sql::sqlparser::ast::{
     self as sql, ExprWithAlias, Ident, ObjectNamePart, VisitMut, VisitorMut,
 };
 
+use super::collection_literal;
 use super::error::{PlanError, PlanResult};
 use crate::catalog::types::SqlType;
 use crate::func;
@@ -438,8 +439,14 @@ impl VisitorMut for Resolver<'_, '_> {
             }
             // DataFusion plans the items of an `ARRAY[…]` literal without the lambda's
             // parameters in scope; as a `make_array` call they are.
-            sql::Expr::Array(array) if !self.lambda_params.is_empty() => {
-                *expr = function_call("make_array", std::mem::take(&mut array.elem));
+            sql::Expr::Array(array) => {
+                if let Err(e) = collection_literal::check_array(&array.elem) {
+                    self.error = Some(e);
+                    return ControlFlow::Break(());
+                }
+                if !self.lambda_params.is_empty() {
+                    *expr = function_call("make_array", std::mem::take(&mut array.elem));
+                }
             }
             sql::Expr::Function(function) => {
                 for part in function.name.0.iter_mut() {
@@ -449,6 +456,10 @@ impl VisitorMut for Resolver<'_, '_> {
                 }
                 time_unit_argument(function);
                 star_argument(function);
+                if let Err(e) = collection_literal::check_constructor(function) {
+                    self.error = Some(e);
+                    return ControlFlow::Break(());
+                }
                 if let Some(constructor) = constructor_call(function) {
                     *expr = constructor;
                 }
@@ -804,6 +815,9 @@ fn ksql_operators(expr: Expr, schema: &DFSchema) -> PlanResult<Expr> {
                     Expr::Literal(ScalarValue::Boolean(Some(false)), None),
                 ]),
             ))
+        }
+        Expr::ScalarFunction(call) => {
+            collection_literal::coerce_string_literals(Expr::ScalarFunction(call), schema)
         }
         other => Ok(Transformed::no(other)),
     })

@@ -87,7 +87,7 @@ impl ScalarUDFImpl for Extremum {
             .zip(arg_types)
             .filter(|(_, arg)| **arg != DataType::Null)
             .map(|(coerced, _)| coerced.clone())
-            .reduce(widen);
+            .reduce(widen_decimal);
         Ok(match common {
             Some(common) => vec![common; coerced.len()],
             None => coerced,
@@ -127,7 +127,7 @@ fn temporal_strings(args: &[DataType]) -> Vec<DataType> {
 
 /// ksqlDB's `DecimalUtil.widen` for two decimals (enough integer digits and scale for
 /// both); other types are already equal.
-fn widen(a: DataType, b: DataType) -> DataType {
+pub(crate) fn widen_decimal(a: DataType, b: DataType) -> DataType {
     match (&a, &b) {
         (DataType::Decimal128(p1, s1), DataType::Decimal128(p2, s2)) => {
             let scale = (*s1).max(*s2);
