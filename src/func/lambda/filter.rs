@@ -1,8 +1,11 @@
 //! FILTER(array, x => …) → ARRAY and FILTER(map, (k, v) => …) → MAP: the items, or
 //! entries, for which the lambda is true (ksqlDB `Filter`). NULL counts as false; a NULL
 //! collection gives NULL.
+//!
+//! ksqlDB builds the filtered map with Java's `Collectors.toMap`, which fails on a NULL
+//! value: keeping one fails the call (so NULL, and a processing-log entry).
 
-use datafusion::arrow::array::AsArray;
+use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{DataType, FieldRef};
 use datafusion::common::{Result, exec_err};
 use datafusion::logical_expr::{
@@ -95,6 +98,9 @@ impl HigherOrderUDFImpl for Filter {
                 kept.into_array(items)?
             }
             [keys, values] => {
+                if values.null_count() > 0 {
+                    return exec_err!("FILTER: a map cannot hold a NULL value");
+                }
                 let (keys, values) = (keys.clone(), values.clone());
                 kept.into_map(keys, values)?
             }
