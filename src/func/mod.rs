@@ -21,6 +21,7 @@ pub mod as_value;
 pub mod bytes;
 pub mod call_errors;
 pub mod collections;
+pub mod compound_text;
 pub mod date;
 pub mod json;
 pub mod lambda;
@@ -88,8 +89,12 @@ fn udfs() -> Vec<Arc<dyn ScalarUDFImpl>> {
         Arc::new(json::json_keys::JsonKeys::new()),
         Arc::new(json::json_records::JsonRecords::new()),
         Arc::new(json::to_json_string::ToJsonString::new()),
-        Arc::new(math::extremum::Extremum::new(math::extremum::Extreme::Greatest)),
-        Arc::new(math::extremum::Extremum::new(math::extremum::Extreme::Least)),
+        Arc::new(math::extremum::Extremum::new(
+            math::extremum::Extreme::Greatest,
+        )),
+        Arc::new(math::extremum::Extremum::new(
+            math::extremum::Extreme::Least,
+        )),
         Arc::new(math::geo_distance::GeoDistance::new()),
         Arc::new(math::log::Log::new()),
         Arc::new(math::round::Round::new()),

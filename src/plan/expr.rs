@@ -124,6 +124,7 @@ impl ExprPlanner {
             .create_logical_expr_from_sql_expr(ExprWithAlias { expr, alias: None }, &df_schema)
             .map_err(|e| PlanError::Expression(clean_datafusion_message(&e.to_string())))?;
         let logical = super::timestamp_literal::rewrite(logical)
+            .and_then(|e| super::cast::ksql_casts(e, &df_schema, clause))
             .map_err(|e| PlanError::Expression(clean_datafusion_message(&e.to_string())))?;
         // ksqlDB's INT literals can change the type of a lambda's parameters (REDUCE's state).
         func::lambda::resolve_lambda_variables(ksql_operators(logical, &df_schema)?, &df_schema)

@@ -6,6 +6,7 @@
 //! executes what it builds.
 
 pub mod aggregate;
+mod cast;
 mod collection_literal;
 pub mod error;
 pub mod expr;
