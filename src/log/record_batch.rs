@@ -484,13 +484,20 @@ impl<'a> Reader<'a> {
     /// An unsigned varint of at most `max_bytes` bytes (Kafka: 5 for int, 10 for long).
     fn unsigned(&mut self, max_bytes: usize) -> LogResult<u64> {
         let mut value = 0u64;
-        for i in 0..max_bytes {
-            let b = self.take(1, "a varint")?[0];
+        let bytes = &self.buf[self.pos..];
+        for (i, &b) in bytes.iter().take(max_bytes).enumerate() {
             // Bits beyond the type's width are dropped, as Java's shifts drop them.
             value |= u64::from(b & 0x7f).checked_shl(7 * i as u32).unwrap_or(0);
             if b & 0x80 == 0 {
+                self.pos += i + 1;
                 return Ok(value);
             }
+        }
+        if bytes.len() < max_bytes {
+            self.pos = self.buf.len();
+            return Err(corrupt(
+                "a varint needs 1 bytes but only 0 remain".to_string(),
+            ));
         }
         Err(corrupt(format!("varint longer than {max_bytes} bytes")))
     }

@@ -471,12 +471,17 @@ impl<'a> BatchCursor<'a> {
 
     /// Reads the rest of the current batch and decodes it, checking its CRC.
     fn decode(&mut self) -> LogResult<DecodedBatch> {
-        let have = self.batch.len();
-        // unread is at most one batch length, which fits in i32.
-        self.batch.resize(have + self.unread as usize, 0);
-        self.reader
-            .read_exact(&mut self.batch[have..])
+        // unread is at most one batch length, which fits in i32. Read into spare capacity:
+        // no zero-filling first.
+        let want = self.unread as usize;
+        self.batch.reserve(want);
+        let read = (&mut self.reader)
+            .take(self.unread)
+            .read_to_end(&mut self.batch)
             .map_err(io_error(&self.path))?;
+        if read < want {
+            return Err(io_error(&self.path)(ErrorKind::UnexpectedEof.into()));
+        }
         self.position += self.unread;
         self.unread = 0;
         record_batch::decode(&self.batch)
