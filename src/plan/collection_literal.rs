@@ -101,7 +101,8 @@ fn check_struct(names: &[&Ident]) -> PlanResult<()> {
     Ok(())
 }
 
-fn is_null(expr: &sql::Expr) -> bool {
+/// True for the literal `NULL`.
+pub(super) fn is_null(expr: &sql::Expr) -> bool {
     matches!(expr, sql::Expr::Value(v) if v.value == sql::Value::Null)
 }
 

@@ -440,6 +440,22 @@ impl VisitorMut for Resolver<'_, '_> {
             }
             // DataFusion plans the items of an `ARRAY[…]` literal without the lambda's
             // parameters in scope; as a `make_array` call they are.
+            sql::Expr::Case {
+                conditions,
+                else_result,
+                ..
+            } if conditions
+                .iter()
+                .all(|when| collection_literal::is_null(&when.result))
+                && else_result
+                    .as_deref()
+                    .is_none_or(collection_literal::is_null) =>
+            {
+                self.error = Some(PlanError::invalid(
+                    "Invalid Case expression. All case branches have NULL type",
+                ));
+                return ControlFlow::Break(());
+            }
             sql::Expr::Array(array) => {
                 if let Err(e) = collection_literal::check_array(&array.elem) {
                     self.error = Some(e);
