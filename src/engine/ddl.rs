@@ -135,15 +135,15 @@ fn source_from_create(
             (ColumnConstraint::PrimaryKey, SourceKind::Table) => ColumnKind::Key,
             (ColumnConstraint::Key, SourceKind::Table) => {
                 return Err(PlanError::invalid(format!(
-                    "Column `{}` is a 'KEY' column: please use 'PRIMARY KEY' for tables.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.",
-                    def.name
+                    "Line: {}, Col: {}: Column `{}` is a 'KEY' column: please use 'PRIMARY KEY' for tables.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.",
+                    def.pos.line, def.pos.col, def.name
                 ))
                 .into());
             }
             (ColumnConstraint::PrimaryKey, SourceKind::Stream) => {
                 return Err(PlanError::invalid(format!(
-                    "Column `{}` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.",
-                    def.name
+                    "Line: {}, Col: {}: Column `{}` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.",
+                    def.pos.line, def.pos.col, def.name
                 ))
                 .into());
             }
@@ -204,6 +204,9 @@ fn source_from_create(
 
     let timestamp = timestamp_column(&schema, props)?;
     let window = window_info(props)?;
+    if window.is_some() && key_columns.is_empty() {
+        return Err(PlanError::invalid("Windowed sources require a key column.").into());
+    }
     Ok(Source {
         name: create.name.clone(),
         kind: create.kind,

@@ -410,7 +410,7 @@ fn select_items(
             SelectItem::QualifiedWildcard(name) if name == qualifier => out.extend(all()),
             SelectItem::QualifiedWildcard(name) => {
                 return Err(PlanError::invalid(format!(
-                    "Source '{name}' referenced by '{name}.*' is not in the FROM clause"
+                    "'{name}' is not a valid stream/table name or alias."
                 )));
             }
             SelectItem::StructWildcard(_) => {

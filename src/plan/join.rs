@@ -1301,7 +1301,7 @@ fn expand_wildcards(
             SelectItem::QualifiedWildcard(name) => {
                 let input = inputs.iter().find(|i| i.alias == *name).ok_or_else(|| {
                     PlanError::invalid(format!(
-                        "Source '{name}' referenced by '{name}.*' is not in the FROM clause"
+                        "'{name}' is not a valid stream/table name or alias."
                     ))
                 })?;
                 out.extend(all(input));

@@ -337,7 +337,7 @@ fn expand_wildcards(
             }
             SelectItem::QualifiedWildcard(name) => {
                 return Err(PlanError::invalid(format!(
-                    "Source '{name}' referenced by '{name}.*' is not in the FROM clause"
+                    "'{name}' is not a valid stream/table name or alias."
                 )));
             }
             SelectItem::StructWildcard(expr) => {
