@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::{Engine, EngineError, EngineResult, Session, StatementResult, commands};
 use crate::catalog::schema::{Column, ColumnKind, LogicalSchema};
-use crate::catalog::types::SqlType;
+use crate::catalog::types::{SqlType, StructField};
 use crate::catalog::{Source, TimestampColumn, WindowInfo, WindowKind};
 use crate::func::date::java_format::JavaFormat;
 use crate::log::TopicConfig;
@@ -150,6 +150,7 @@ fn source_from_create(
             (ColumnConstraint::Headers, _) => ColumnKind::Header(None),
             (ColumnConstraint::Header(k), _) => ColumnKind::Header(Some(k.clone())),
         };
+        header_type_check(&def.constraint, &def.ty)?;
         if columns.iter().any(|c: &Column| c.name == def.name) {
             return Err(
                 PlanError::invalid(format!("Duplicate column names:\n\t{}", def.name)).into(),
@@ -221,6 +222,35 @@ fn source_from_create(
         writers: Vec::new(),
         window,
     })
+}
+
+/// ksqlDB: a HEADERS column is `ARRAY<STRUCT<KEY STRING, VALUE BYTES>>`, a `HEADER('k')`
+/// column is BYTES.
+fn header_type_check(constraint: &ColumnConstraint, ty: &SqlType) -> EngineResult<()> {
+    let (what, expected) = match constraint {
+        ColumnConstraint::Headers => (
+            "HEADERS".to_string(),
+            SqlType::Array(Box::new(SqlType::Struct(vec![
+                StructField {
+                    name: "KEY".to_string(),
+                    ty: SqlType::String,
+                },
+                StructField {
+                    name: "VALUE".to_string(),
+                    ty: SqlType::Bytes,
+                },
+            ]))),
+        ),
+        ColumnConstraint::Header(key) => (format!("HEADER('{key}')"), SqlType::Bytes),
+        _ => return Ok(()),
+    };
+    if *ty == expected {
+        return Ok(());
+    }
+    Err(PlanError::invalid(format!(
+        "Invalid type for {what} column: expected {expected}, got {ty}"
+    ))
+    .into())
 }
 
 /// WITH (WINDOW_TYPE=…, WINDOW_SIZE=…): how the keys of a source over a windowed

@@ -29,11 +29,11 @@ pub fn insert_values(
     let source = writable_source(engine, target)?;
     let names: Vec<String> = match columns {
         Some(names) => names.to_vec(),
+        // ksqlDB: every column, header columns too (which are then refused).
         None => source
             .schema
             .columns
             .iter()
-            .filter(|c| matches!(c.kind, ColumnKind::Key | ColumnKind::Value))
             .map(|c| c.name.clone())
             .collect(),
     };

@@ -228,6 +228,17 @@ pub fn insert_into(
             PlanError::invalid(format!("Cannot insert into read-only stream: {target}")).into(),
         );
     }
+    if sink
+        .schema
+        .columns
+        .iter()
+        .any(|c| matches!(c.kind, ColumnKind::Header(_)))
+    {
+        return Err(PlanError::invalid(format!(
+            "Cannot insert into {target} because it has header columns"
+        ))
+        .into());
+    }
     let key_rule = if session.new_query_planner() {
         KeyRule::KeyOptional
     } else {
