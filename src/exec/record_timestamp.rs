@@ -51,7 +51,8 @@ impl Operator for RecordTimestamp {
         for row in 0..batch.num_rows() {
             let tombstone = tombstones.as_ref().is_some_and(|t| t.value(row));
             let value = ScalarValue::try_from_array(source, row)?;
-            match timestamp_millis(&value, self.format.as_ref()) {
+            // ksqlDB: a record cannot be written with a negative timestamp; it is dropped.
+            match timestamp_millis(&value, self.format.as_ref()).filter(|millis| *millis >= 0) {
                 Some(millis) => {
                     timestamps.push(millis);
                     keep.push(true);
