@@ -13,7 +13,7 @@ use std::sync::Arc;
 use datafusion::arrow::datatypes::{DataType, Schema};
 use datafusion::common::{DFSchema, TableReference};
 use datafusion::execution::context::SessionState;
-use datafusion::logical_expr::{Expr, ExprSchemable};
+use datafusion::logical_expr::{Expr, ExprSchemable, ScalarUDF};
 use datafusion::optimizer::simplify_expressions::{ExprSimplifier, SimplifyContext};
 use datafusion::physical_expr::PhysicalExpr;
 use datafusion::physical_expr::expressions::cast;
@@ -26,6 +26,7 @@ use super::collection_literal;
 use super::error::{PlanError, PlanResult};
 use crate::catalog::types::SqlType;
 use crate::func;
+use crate::func::string::like_escape::LikeEscape;
 
 /// Turns parsed expressions into physical expressions over one row schema.
 pub struct ExprPlanner {
@@ -791,6 +792,19 @@ fn ksql_text(expr: &Expr) -> String {
     }
 }
 
+/// `LIKE … ESCAPE 'c'` as DataFusion runs it: with the pattern's escapes made backslashes.
+fn backslash_like(mut like: datafusion::logical_expr::Like) -> Expr {
+    use datafusion::logical_expr::expr::ScalarFunction;
+    if let Some(escape) = like.escape_char.take() {
+        let rewrite = ScalarUDF::new_from_impl(LikeEscape::new(escape));
+        like.pattern = Box::new(Expr::ScalarFunction(ScalarFunction::new_udf(
+            Arc::new(rewrite),
+            vec![*like.pattern],
+        )));
+    }
+    Expr::Like(like)
+}
+
 /// ksqlDB's operators and literals on DataFusion: `+` between two strings concatenates
 /// them; an integer literal that fits in 32 bits is an INT; a comparison with a NULL
 /// operand is false, not NULL.
@@ -835,6 +849,9 @@ fn ksql_operators(expr: Expr, schema: &DFSchema) -> PlanResult<Expr> {
         }
         Expr::ScalarFunction(call) => {
             collection_literal::coerce_string_literals(Expr::ScalarFunction(call), schema)
+        }
+        Expr::Like(like) if like.escape_char.is_some_and(|c| c != '\\') => {
+            Ok(Transformed::yes(backslash_like(like)))
         }
         other => Ok(Transformed::no(other)),
     })

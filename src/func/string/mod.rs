@@ -6,6 +6,7 @@ pub mod encode;
 pub mod field;
 pub mod initcap;
 pub mod instr;
+pub mod like_escape;
 pub mod lpad;
 pub mod mask;
 pub mod mask_keep_left;
