@@ -19,16 +19,16 @@ use crate::exec::aggregate::function::AggregateConfig;
 use crate::exec::aggregate::projection::{OutputColumn, TableProjection, WindowBounds};
 use crate::exec::aggregate::{Aggregate, AggregateSpec, Windowing};
 use crate::exec::filter::Filter;
-use crate::exec::record_timestamp::RecordTimestamp;
-use crate::func::date::java_format::JavaFormat;
 use crate::exec::join::Join;
 use crate::exec::join::filter::JoinedTableFilter;
 use crate::exec::project::{Project, ProjectedColumn};
+use crate::exec::record_timestamp::RecordTimestamp;
 use crate::exec::sink::{SinkEncoder, WINDOW_END, WINDOW_START};
 use crate::exec::source::SourceDecoder;
 use crate::exec::table_filter::TableFilter;
 use crate::exec::table_function::TableFunction;
 use crate::exec::table_source::TableSource;
+use crate::func::date::java_format::JavaFormat;
 use crate::plan::PlanError;
 use crate::plan::aggregate::{AggregatePlan, is_aggregation, plan_aggregate};
 use crate::plan::join::{JoinPlan, plan_join};
@@ -715,9 +715,10 @@ fn join_pipeline(plan: JoinPlan, starts: Vec<BTreeMap<u32, i64>>) -> EngineResul
         .collect();
     let mut operators: Vec<Box<dyn Operator>> = Vec::new();
     match (&plan.filter, plan.kind) {
-        (Some(predicate), SourceKind::Table) => operators.push(Box::new(
-            JoinedTableFilter::new(predicate.clone(), plan.key_columns()),
-        )),
+        (Some(predicate), SourceKind::Table) => operators.push(Box::new(JoinedTableFilter::new(
+            predicate.clone(),
+            plan.key_columns(),
+        ))),
         (Some(predicate), SourceKind::Stream) => {
             operators.push(Box::new(Filter::new(predicate.clone())))
         }
@@ -792,7 +793,9 @@ fn aggregate_pipeline(
 }
 
 /// Decoder and operators for a planned stateless SELECT.
-pub(super) fn select_pipeline(plan: &SelectPlan) -> EngineResult<(SourceDecoder, Vec<Box<dyn Operator>>)> {
+pub(super) fn select_pipeline(
+    plan: &SelectPlan,
+) -> EngineResult<(SourceDecoder, Vec<Box<dyn Operator>>)> {
     let decoder = SourceDecoder::new(&plan.source, plan.input_schema.clone());
     let mut operators: Vec<Box<dyn Operator>> = Vec::new();
     if plan.source.kind == SourceKind::Table {
@@ -845,7 +848,11 @@ pub(super) fn select_pipeline(plan: &SelectPlan) -> EngineResult<(SourceDecoder,
 
 /// The names of a source's key columns.
 fn key_names(source: &Source) -> Vec<String> {
-    source.schema.key_columns().map(|c| c.name.clone()).collect()
+    source
+        .schema
+        .key_columns()
+        .map(|c| c.name.clone())
+        .collect()
 }
 
 /// Builds and launches a persistent query writing into `sink`.
@@ -867,10 +874,7 @@ fn start_persistent(
         .into_iter()
         .zip(starts)
         .map(|(source, mut positions)| {
-            if let Some(committed) = commit
-                .as_ref()
-                .and_then(|c| c.positions.get(&source.topic))
-            {
+            if let Some(committed) = commit.as_ref().and_then(|c| c.positions.get(&source.topic)) {
                 positions.extend(committed.iter().map(|(p, o)| (*p, *o)));
             }
             positions
@@ -1055,10 +1059,10 @@ async fn drive(
 }
 
 /// Resolves when any of the watched topics changed.
-async fn any_changed(
-    changes: &mut [watch::Receiver<u64>],
-) -> Result<(), watch::error::RecvError> {
-    let waits = changes.iter_mut().map(|receiver| Box::pin(receiver.changed()));
+async fn any_changed(changes: &mut [watch::Receiver<u64>]) -> Result<(), watch::error::RecvError> {
+    let waits = changes
+        .iter_mut()
+        .map(|receiver| Box::pin(receiver.changed()));
     futures::future::select_all(waits).await.0
 }
 

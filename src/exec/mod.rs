@@ -13,10 +13,10 @@ pub mod project;
 pub mod record_timestamp;
 pub mod sink;
 pub mod source;
-pub mod windowed_key;
 pub mod table_filter;
 pub mod table_function;
 pub mod table_source;
+pub mod windowed_key;
 
 use datafusion::arrow::record_batch::RecordBatch;
 
