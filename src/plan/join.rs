@@ -112,17 +112,7 @@ pub struct JoinWindowSpec {
 impl JoinPlan {
     /// The schema of the rows this query produces, keys first.
     pub fn output_schema(&self) -> LogicalSchema {
-        let keys = self.columns.iter().filter(|c| c.kind == ColumnKind::Key);
-        let values = self.columns.iter().filter(|c| c.kind != ColumnKind::Key);
-        LogicalSchema::new(
-            keys.chain(values)
-                .map(|c| Column {
-                    name: c.name.clone(),
-                    ty: c.ty.clone(),
-                    kind: c.kind.clone(),
-                })
-                .collect(),
-        )
+        super::select::output_schema(&self.columns)
     }
 
     /// The fields of the joined row that key the result: the left table's primary key
@@ -270,10 +260,14 @@ pub fn plan_join(
                 ),
             }));
         }
+        let left_column = column_of(&criteria.left.expr, &names);
+        let joins_current_key = left_column
+            .as_ref()
+            .is_some_and(|c| key_candidates.contains(c));
         let is_foreign_key = left_kind == SideKind::Table
             && right_kind == SideKind::Table
             && !(index == 0 && is_primary_key(&criteria.left.expr, &inputs[0]))
-            && !(index > 0 && is_current_key(&criteria.left.expr, &key_candidates, &inputs));
+            && !(index > 0 && joins_current_key);
         foreign_keys = None;
         if is_foreign_key {
             if index > 0 {
@@ -306,13 +300,8 @@ pub fn plan_join(
         }
 
         // The key candidates after this step.
-        let left_column = column_of(&criteria.left.expr, &names);
         let right_column = column_of(&criteria.right.expr, &names);
-        let keeps_previous = index > 0
-            && (left_column
-                .as_ref()
-                .is_some_and(|c| key_candidates.contains(c))
-                || key_expressions.contains(&shown.0));
+        let keeps_previous = index > 0 && (joins_current_key || key_expressions.contains(&shown.0));
         if keeps_previous {
             key_expressions.extend([shown.0.clone(), shown.1.clone()]);
         } else {
@@ -684,7 +673,7 @@ fn check_co_partitioned(
 ) -> PlanResult<()> {
     let left = &inputs[criteria.left.source];
     let right = &inputs[right_index];
-    if !is_key_column(&criteria.left.expr, left) || !is_key_column(&criteria.right.expr, right) {
+    if !is_primary_key(&criteria.left.expr, left) || !is_primary_key(&criteria.right.expr, right) {
         return Ok(());
     }
     if left.source.partitions == right.source.partitions {
@@ -777,8 +766,8 @@ fn check_windowed_step(
     let (Some(left_window), Some(right_window)) = (left.source.window, right.source.window) else {
         return Ok(());
     };
-    if !is_key_column(&criteria.left.expr, left)
-        || !is_key_column(&criteria.right.expr, right)
+    if !is_primary_key(&criteria.left.expr, left)
+        || !is_primary_key(&criteria.right.expr, right)
         || left_window != right_window
     {
         return Err(PlanError::invalid(
@@ -1138,11 +1127,8 @@ fn column_of(expr: &sql::Expr, names: &JoinedNames) -> Option<(usize, String)> {
     }
 }
 
-/// True when `expr` is the source's only key column.
-fn is_key_column(expr: &sql::Expr, input: &JoinInput) -> bool {
-    is_primary_key(expr, input)
-}
-
+/// True when `expr` is the source's only key column (a stream's KEY or a table's
+/// PRIMARY KEY).
 fn is_primary_key(expr: &sql::Expr, input: &JoinInput) -> bool {
     let keys: Vec<&Column> = input.source.schema.key_columns().collect();
     let name = match expr {
@@ -1159,18 +1145,6 @@ fn is_primary_key(expr: &sql::Expr, input: &JoinInput) -> bool {
 }
 
 /// True when a later step's left expression is the key the steps before joined on.
-fn is_current_key(expr: &sql::Expr, candidates: &[(usize, String)], inputs: &[JoinInput]) -> bool {
-    let names = JoinedNames {
-        sources: inputs
-            .iter()
-            .map(|i| (i.alias.clone(), column_names(&i.source)))
-            .collect(),
-        fields: Vec::new(),
-        prefixed: true,
-    };
-    column_of(expr, &names).is_some_and(|c| candidates.contains(&c))
-}
-
 /// The indices of a side's data columns: a source's columns with its pseudo columns, or
 /// the joined row's source columns (not its own pseudo columns, key and flag).
 fn data_columns(schema: &Schema, source: bool) -> Vec<usize> {

@@ -63,18 +63,23 @@ pub struct OutputColumn {
 impl SelectPlan {
     /// The schema of the rows this query produces, keys first as ksqlDB orders them.
     pub fn output_schema(&self) -> LogicalSchema {
-        let keys = self.columns.iter().filter(|c| c.kind == ColumnKind::Key);
-        let values = self.columns.iter().filter(|c| c.kind != ColumnKind::Key);
-        LogicalSchema::new(
-            keys.chain(values)
-                .map(|c| Column {
-                    name: c.name.clone(),
-                    ty: c.ty.clone(),
-                    kind: c.kind.clone(),
-                })
-                .collect(),
-        )
+        output_schema(&self.columns)
     }
+}
+
+/// The schema of rows with these output columns, keys first as ksqlDB orders them.
+pub fn output_schema(columns: &[OutputColumn]) -> LogicalSchema {
+    let keys = columns.iter().filter(|c| c.kind == ColumnKind::Key);
+    let values = columns.iter().filter(|c| c.kind != ColumnKind::Key);
+    LogicalSchema::new(
+        keys.chain(values)
+            .map(|c| Column {
+                name: c.name.clone(),
+                ty: c.ty.clone(),
+                kind: c.kind.clone(),
+            })
+            .collect(),
+    )
 }
 
 /// How the projection must treat the source key.
