@@ -87,6 +87,22 @@ enum Command {
         #[arg(short, long)]
         verbose: bool,
     },
+    /// Run ksqlDB REST query-validation test (RQTT) files or folders of them against a
+    /// server started for each case.
+    Rqtt {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Write a per-case report as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Write the conformance report (pass counts per file, a line per failure) as
+        /// Markdown to this file.
+        #[arg(long)]
+        markdown: Option<PathBuf>,
+        /// Print passing cases too.
+        #[arg(short, long)]
+        verbose: bool,
+    },
     /// Run a built-in benchmark and print its figures.
     Bench {
         #[command(subcommand)]
@@ -168,7 +184,32 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
             markdown,
             verbose,
-        }) => return run_qtt(&paths, json.as_deref(), markdown.as_deref(), verbose),
+        }) => {
+            let summary = sluice::testing::qtt::run(&paths, verbose).map_err(anyhow::Error::msg)?;
+            return report_conformance(
+                "qtt",
+                summary,
+                &paths,
+                json.as_deref(),
+                markdown.as_deref(),
+            );
+        }
+        Some(Command::Rqtt {
+            paths,
+            json,
+            markdown,
+            verbose,
+        }) => {
+            let summary =
+                sluice::testing::rqtt::run(&paths, verbose).map_err(anyhow::Error::msg)?;
+            return report_conformance(
+                "rqtt",
+                summary,
+                &paths,
+                json.as_deref(),
+                markdown.as_deref(),
+            );
+        }
         Some(Command::Server { listen }) => EngineCommand::Server { listen },
         Some(Command::Run { file, exit }) => EngineCommand::Run { file, exit },
         None => EngineCommand::Repl,
@@ -275,19 +316,20 @@ fn run_test(sql_file: &Path, input_file: Option<&Path>, output_file: &Path) -> E
     }
 }
 
-fn run_qtt(
+/// Writes a conformance run's reports and prints its totals; fails when a case failed.
+fn report_conformance(
+    runner: &str,
+    summary: sluice::testing::qtt::Summary,
     paths: &[PathBuf],
     json: Option<&Path>,
     markdown: Option<&Path>,
-    verbose: bool,
 ) -> anyhow::Result<ExitCode> {
-    let summary = sluice::testing::qtt::run(paths, verbose).map_err(anyhow::Error::msg)?;
     if let Some(path) = json {
         std::fs::write(path, serde_json::to_vec_pretty(&summary)?)?;
     }
     if let Some(path) = markdown {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        let command = format!("sluice qtt {}", shown.join(" "));
+        let command = format!("sluice {runner} {}", shown.join(" "));
         std::fs::write(path, sluice::testing::report::markdown(&summary, &command))?;
     }
     for (reason, count) in &summary.skip_reasons {

@@ -117,74 +117,78 @@ impl TestCase {
                 "expected an error containing '{expected}' but every statement succeeded"
             ));
         }
-        self.check_outputs(&engine, &memory)?;
+        check_outputs(&self.outputs, &engine, &memory)?;
         if let Some(post) = &self.post {
             check_post(&engine, post)?;
         }
         Ok(())
     }
+}
 
-    fn check_outputs(&self, engine: &Arc<Engine>, memory: &MemoryLog) -> Result<(), String> {
-        let mut topics: Vec<&str> = Vec::new();
-        for output in &self.outputs {
-            if !topics.contains(&output.topic.as_str()) {
-                topics.push(&output.topic);
-            }
+/// Compares each output topic's records, in append order, with the expected ones: every
+/// expected record must be there and no other.
+pub(super) fn check_outputs(
+    outputs: &[RecordSpec],
+    engine: &Engine,
+    memory: &MemoryLog,
+) -> Result<(), String> {
+    let mut topics: Vec<&str> = Vec::new();
+    for output in outputs {
+        if !topics.contains(&output.topic.as_str()) {
+            topics.push(&output.topic);
         }
-        for topic in topics {
-            let expected: Vec<&RecordSpec> =
-                self.outputs.iter().filter(|o| o.topic == topic).collect();
-            let actual = memory.records_in_append_order(topic).unwrap_or_default();
-            let source = sink_on_topic(engine, topic);
-            let mut problems = Vec::new();
-            for (index, expected) in expected.iter().enumerate() {
-                let Some(stored) = actual.get(index) else {
-                    problems.push(format!(
-                        "record {index}: missing, expected {}",
-                        show(expected)
-                    ));
-                    continue;
-                };
-                let actual = decode_output(&stored.record, source.as_ref())?;
-                let expected_key = expected.key.clone().unwrap_or(Value::Null);
-                if let Some(diff) = compare::difference(&expected_key, &actual.key) {
-                    problems.push(format!("record {index}: key: {diff}"));
-                }
-                if let Some(diff) = compare::difference(&expected.value, &actual.value) {
-                    problems.push(format!("record {index}: value: {diff}"));
-                }
-                if let Some(diff) =
-                    window_difference(expected.window.as_ref(), actual.window.as_ref())
-                {
-                    problems.push(format!("record {index}: window: {diff}"));
-                }
-                if let Some(ts) = expected.timestamp
-                    && ts != stored.record.timestamp
-                {
-                    problems.push(format!(
-                        "record {index}: timestamp: expected {ts} but got {}",
-                        stored.record.timestamp
-                    ));
-                }
-                if let Some(headers) = &expected.headers
-                    && headers != &stored.record.headers
-                {
-                    problems.push(format!("record {index}: headers differ"));
-                }
-            }
-            for (index, extra) in actual.iter().enumerate().skip(expected.len()) {
-                let extra = decode_output(&extra.record, source.as_ref())?;
+    }
+    for topic in topics {
+        let expected: Vec<&RecordSpec> = outputs.iter().filter(|o| o.topic == topic).collect();
+        let actual = memory.records_in_append_order(topic).unwrap_or_default();
+        let source = sink_on_topic(engine, topic);
+        let mut problems = Vec::new();
+        for (index, expected) in expected.iter().enumerate() {
+            let Some(stored) = actual.get(index) else {
                 problems.push(format!(
-                    "record {index}: unexpected extra record key={} value={}",
-                    extra.key, extra.value
+                    "record {index}: missing, expected {}",
+                    show(expected)
+                ));
+                continue;
+            };
+            let actual = decode_output(&stored.record, source.as_ref())?;
+            let expected_key = expected.key.clone().unwrap_or(Value::Null);
+            if let Some(diff) = compare::difference(&expected_key, &actual.key) {
+                problems.push(format!("record {index}: key: {diff}"));
+            }
+            if let Some(diff) = compare::difference(&expected.value, &actual.value) {
+                problems.push(format!("record {index}: value: {diff}"));
+            }
+            if let Some(diff) = window_difference(expected.window.as_ref(), actual.window.as_ref())
+            {
+                problems.push(format!("record {index}: window: {diff}"));
+            }
+            if let Some(ts) = expected.timestamp
+                && ts != stored.record.timestamp
+            {
+                problems.push(format!(
+                    "record {index}: timestamp: expected {ts} but got {}",
+                    stored.record.timestamp
                 ));
             }
-            if !problems.is_empty() {
-                return Err(format!("topic {topic}:\n    {}", problems.join("\n    ")));
+            if let Some(headers) = &expected.headers
+                && headers != &stored.record.headers
+            {
+                problems.push(format!("record {index}: headers differ"));
             }
         }
-        Ok(())
+        for (index, extra) in actual.iter().enumerate().skip(expected.len()) {
+            let extra = decode_output(&extra.record, source.as_ref())?;
+            problems.push(format!(
+                "record {index}: unexpected extra record key={} value={}",
+                extra.key, extra.value
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(format!("topic {topic}:\n    {}", problems.join("\n    ")));
+        }
     }
+    Ok(())
 }
 
 /// How a record's window differs from the expected one (`start`, `end` and `type`), if it
@@ -219,7 +223,7 @@ fn show(record: &RecordSpec) -> String {
     )
 }
 
-fn create_topic(log: &Arc<dyn Log>, topic: &str) {
+pub(super) fn create_topic(log: &Arc<dyn Log>, topic: &str) {
     if log.topic_config(topic).is_none() {
         let config = TopicConfig {
             partitions: TEST_TOPIC_PARTITIONS,
@@ -235,7 +239,7 @@ const TEST_TOPIC_PARTITIONS: u32 = 4;
 
 /// KAFKA_TOPIC of a CREATE STREAM/TABLE with columns: ksqlDB's test driver creates those
 /// topics before running the statements.
-fn declared_topics(statement: &str) -> Vec<String> {
+pub(super) fn declared_topics(statement: &str) -> Vec<String> {
     let Ok(parsed) = crate::sql::parse(statement) else {
         return Vec::new();
     };
@@ -256,7 +260,7 @@ fn declared_topics(statement: &str) -> Vec<String> {
 }
 
 /// The source to encode input records of a topic with: the first one declared over it.
-fn source_on_topic(engine: &Engine, topic: &str) -> Option<Source> {
+pub(super) fn source_on_topic(engine: &Engine, topic: &str) -> Option<Source> {
     let catalog = engine.catalog();
     let found = catalog
         .sources

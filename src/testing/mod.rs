@@ -1,5 +1,6 @@
-//! Test runners for users: ksqlDB's QTT files (`sluice qtt`) and ksql-test-runner's
-//! three-file tests (`sluice test`).
+//! Test runners for users: ksqlDB's QTT files (`sluice qtt`), its REST tests (`sluice
+//! rqtt`, against a real server: `rqtt`) and ksql-test-runner's three-file tests (`sluice
+//! test`).
 //!
 //! Both run a case on a fresh deterministic engine over an in-memory log: statements in
 //! order, input records piped in file order, every query run until idle, then the output
@@ -12,4 +13,5 @@ pub mod jsonc;
 pub mod qtt;
 pub mod records;
 pub mod report;
+pub mod rqtt;
 pub mod test_runner;

@@ -39,6 +39,41 @@ pub struct Summary {
     pub cases: Vec<CaseReport>,
 }
 
+impl Summary {
+    /// Counts one case's verdict, printing it if it failed (or passed, when `verbose`).
+    pub fn record(&mut self, file: &str, name: &str, verdict: Verdict, verbose: bool) {
+        let counts = self.per_file.entry(file.to_string()).or_default();
+        let (label, reason) = match verdict {
+            Verdict::Pass => {
+                self.passed += 1;
+                counts.0 += 1;
+                if verbose {
+                    println!("PASS {name}");
+                }
+                ("passed", None)
+            }
+            Verdict::Fail(reason) => {
+                self.failed += 1;
+                counts.1 += 1;
+                println!("FAIL {name}\n  {reason}");
+                ("failed", Some(reason))
+            }
+            Verdict::Skip(reason) => {
+                self.skipped += 1;
+                counts.2 += 1;
+                *self.skip_reasons.entry(reason.clone()).or_default() += 1;
+                ("skipped", Some(reason))
+            }
+        };
+        self.cases.push(CaseReport {
+            file: file.to_string(),
+            name: name.to_string(),
+            verdict: label,
+            reason,
+        });
+    }
+}
+
 /// The `.json` files under the given files and folders, sorted.
 pub fn collect_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
@@ -75,7 +110,8 @@ pub fn load_file(path: &Path) -> Result<Vec<(TestCase, Option<String>)>, String>
     Ok(cases)
 }
 
-fn strings(node: Option<&Value>) -> Vec<String> {
+/// A JSON array of strings (other values as their JSON text); none when absent.
+pub(super) fn strings(node: Option<&Value>) -> Vec<String> {
     node.and_then(Value::as_array)
         .map(|items| {
             items
@@ -187,7 +223,8 @@ fn expand(stem: &str, test: &Value) -> Result<Vec<(TestCase, Option<String>)>, S
             let skip = if disabled {
                 Some("disabled in ksqlDB".to_string())
             } else {
-                unsupported_format(&case, test).map(|f| format!("needs format {f}"))
+                unsupported_format(&case.statements, &case.properties, test)
+                    .map(|f| format!("needs format {f}"))
             };
             out.push((case, skip));
         }
@@ -196,9 +233,13 @@ fn expand(stem: &str, test: &Value) -> Result<Vec<(TestCase, Option<String>)>, S
 }
 
 /// The first format the case needs that sluice does not have, if any.
-fn unsupported_format(case: &TestCase, test: &Value) -> Option<String> {
+pub(super) fn unsupported_format(
+    statements: &[String],
+    properties: &BTreeMap<String, String>,
+    test: &Value,
+) -> Option<String> {
     let mut mentioned: Vec<String> = Vec::new();
-    for statement in &case.statements {
+    for statement in statements {
         let upper = statement.to_uppercase();
         for key in ["FORMAT", "KEY_FORMAT", "VALUE_FORMAT"] {
             let mut rest = upper.as_str();
@@ -216,7 +257,7 @@ fn unsupported_format(case: &TestCase, test: &Value) -> Option<String> {
             }
         }
     }
-    for value in case.properties.values() {
+    for value in properties.values() {
         mentioned.push(value.to_uppercase());
     }
     for topic in test
@@ -262,35 +303,7 @@ pub fn run(paths: &[PathBuf], verbose: bool) -> Result<Summary, String> {
                 Some(reason) => Verdict::Skip(reason),
                 None => run_isolated(&case),
             };
-            let counts = summary.per_file.entry(stem.clone()).or_default();
-            let (label, reason) = match verdict {
-                Verdict::Pass => {
-                    summary.passed += 1;
-                    counts.0 += 1;
-                    if verbose {
-                        println!("PASS {}", case.name);
-                    }
-                    ("passed", None)
-                }
-                Verdict::Fail(reason) => {
-                    summary.failed += 1;
-                    counts.1 += 1;
-                    println!("FAIL {}\n  {reason}", case.name);
-                    ("failed", Some(reason))
-                }
-                Verdict::Skip(reason) => {
-                    summary.skipped += 1;
-                    counts.2 += 1;
-                    *summary.skip_reasons.entry(reason.clone()).or_default() += 1;
-                    ("skipped", Some(reason))
-                }
-            };
-            summary.cases.push(CaseReport {
-                file: stem.clone(),
-                name: case.name.clone(),
-                verdict: label,
-                reason,
-            });
+            summary.record(&stem, &case.name, verdict, verbose);
         }
     }
     Ok(summary)

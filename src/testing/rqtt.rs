@@ -1,0 +1,727 @@
+//! `sluice rqtt PATH…`: runs ksqlDB's REST query-validation test files (RQTT) against a
+//! real `sluice server`.
+//!
+//! Each case gets a fresh engine over an in-memory log and a server on an ephemeral port,
+//! driven over HTTP/1.1 as ksqlDB's `RestTestExecutor` drives its server: the statements
+//! before the trailing SELECTs go to `/ksql` in one request, the input records are
+//! produced once the persistent queries run (or once the push query does, with
+//! `inputConditions.waitForActivePushQuery`), each SELECT goes to `/query`, and the
+//! entities and StreamedRows that come back are matched against `responses` — partially:
+//! only the fields the expected object names, `|starts_with` for a prefix, rows in any
+//! order unless `outputConditions.verifyOrder`. `expectedError` applies to the first
+//! request that fails. Output topics, when the case lists them, are compared as `sluice
+//! qtt` compares them.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::client::conn::http1;
+use hyper::{Request, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+
+use super::case::{Verdict, check_outputs, declared_topics, source_on_topic};
+use super::jsonc::strip_comments;
+use super::qtt::{Summary, collect_files, strings, unsupported_format};
+use super::records::{RecordSpec, encode_input};
+use crate::engine::{Engine, EngineConfig};
+use crate::log::memory::MemoryLog;
+use crate::log::{Log, TopicConfig};
+use crate::server::{Server, ServerConfig};
+
+/// How long a case may wait for the server or its queries before it fails.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// How long the persistent queries must stay caught up before the inputs count as processed.
+const SETTLE: Duration = Duration::from_millis(30);
+
+/// How long a push query may stay silent before the rows it sent are taken as all it has:
+/// every input is already produced and processed by then, so more would be a bug.
+const QUIET: Duration = Duration::from_secs(1);
+
+/// One runnable RQTT case, `{FORMAT}` substituted.
+#[derive(Debug, Clone, Default)]
+pub struct RestCase {
+    pub name: String,
+    /// The statements sent to `/ksql` in one request.
+    pub admin: Vec<String>,
+    /// The trailing SELECTs, each sent to `/query`.
+    pub queries: Vec<String>,
+    pub properties: serde_json::Map<String, Value>,
+    pub topics: Vec<(String, u32)>,
+    pub inputs: Vec<RecordSpec>,
+    pub outputs: Vec<RecordSpec>,
+    pub responses: Vec<Value>,
+    pub expected_error: Option<Value>,
+    /// Produce the inputs only once the (single) push query runs.
+    pub wait_for_push_query: bool,
+    /// Compare query rows in order rather than as a multiset.
+    pub verify_order: bool,
+}
+
+/// Reads one RQTT file into its cases, with the reason for those skipped up front.
+pub fn load_file(path: &std::path::Path) -> Result<Vec<(RestCase, Option<String>)>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let root: Value = serde_json::from_str(&strip_comments(&text))
+        .map_err(|e| format!("{}: not valid JSON: {e}", path.display()))?;
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("rqtt");
+    let tests = root
+        .get("tests")
+        .and_then(Value::as_array)
+        .ok_or_else(|| format!("{}: no tests", path.display()))?;
+    let mut cases = Vec::new();
+    for test in tests {
+        cases.extend(expand(stem, test)?);
+    }
+    Ok(cases)
+}
+
+/// One test object → one case per entry of its `format` list.
+fn expand(stem: &str, test: &Value) -> Result<Vec<(RestCase, Option<String>)>, String> {
+    let name = test
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("unnamed");
+    let formats = strings(test.get("format"));
+    let formats: Vec<Option<&str>> = if formats.is_empty() {
+        vec![None]
+    } else {
+        formats.iter().map(|f| Some(f.as_str())).collect()
+    };
+    let disabled = test.get("enabled").and_then(Value::as_bool) == Some(false);
+    let mut out = Vec::new();
+    for format in formats {
+        let substitute = |text: &str| match format {
+            Some(f) => text.replace("{FORMAT}", f),
+            None => text.to_string(),
+        };
+        let substitute_json = |value: &Value| -> Value {
+            match format {
+                Some(f) => serde_json::from_str(&value.to_string().replace("{FORMAT}", f))
+                    .unwrap_or_else(|_| value.clone()),
+                None => value.clone(),
+            }
+        };
+        let mut case_name = format!("{stem} - {name}");
+        if let Some(f) = format {
+            case_name.push_str(&format!(" - {f}"));
+        }
+        let statements: Vec<String> = strings(test.get("statements"))
+            .iter()
+            .map(|s| substitute(s))
+            .collect();
+        let first_query = statements
+            .iter()
+            .rposition(|s| !is_query(s))
+            .map_or(0, |last_admin| last_admin + 1);
+        let (admin, queries) = statements.split_at(first_query);
+        let records = |field: &str| -> Result<Vec<RecordSpec>, String> {
+            test.get(field)
+                .and_then(Value::as_array)
+                .map(|items| {
+                    items
+                        .iter()
+                        .map(|item| RecordSpec::from_json(&substitute_json(item)))
+                        .collect()
+                })
+                .unwrap_or(Ok(Vec::new()))
+                .map_err(|e| format!("{stem} - {name}: {e}"))
+        };
+        let topics = test
+            .get("topics")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|t| {
+                let name = t.get("name")?.as_str()?.to_string();
+                let partitions = t.get("partitions").and_then(Value::as_u64).unwrap_or(1);
+                Some((name, partitions as u32))
+            })
+            .collect();
+        let mut properties = match test.get("properties").map(&substitute_json) {
+            Some(Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        };
+        // ksqlDB's REST test server reads from the earliest offset unless a case says
+        // otherwise: its queries see the inputs produced before they started.
+        properties
+            .entry("auto.offset.reset")
+            .or_insert_with(|| Value::String("earliest".into()));
+        let responses = test
+            .get("responses")
+            .and_then(Value::as_array)
+            .map(|items| items.iter().map(&substitute_json).collect())
+            .unwrap_or_default();
+        let case = RestCase {
+            name: case_name,
+            admin: admin.to_vec(),
+            queries: queries.to_vec(),
+            properties,
+            topics,
+            inputs: records("inputs")?,
+            outputs: records("outputs")?,
+            responses,
+            expected_error: test.get("expectedError").map(&substitute_json),
+            wait_for_push_query: test
+                .pointer("/inputConditions/waitForActivePushQuery")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            verify_order: test
+                .pointer("/outputConditions/verifyOrder")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        };
+        let string_properties: BTreeMap<String, String> = case
+            .properties
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                )
+            })
+            .collect();
+        let skip = if disabled {
+            Some("disabled in ksqlDB".to_string())
+        } else if test.get("testPullWithProtoFormat").and_then(Value::as_bool) == Some(true) {
+            Some("needs protobuf responses".to_string())
+        } else {
+            unsupported_format(&statements, &string_properties, test)
+                .map(|f| format!("needs format {f}"))
+        };
+        out.push((case, skip));
+    }
+    Ok(out)
+}
+
+/// ksqlDB's executor sends statements starting with `SELECT ` to `/query`.
+fn is_query(statement: &str) -> bool {
+    statement
+        .trim_start()
+        .get(..7)
+        .is_some_and(|head| head.eq_ignore_ascii_case("SELECT "))
+}
+
+/// Runs every case of every file, printing failures as they happen.
+pub fn run(paths: &[PathBuf], verbose: bool) -> Result<Summary, String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    let files = collect_files(paths).map_err(|e| e.to_string())?;
+    let mut summary = Summary::default();
+    for file in files {
+        let stem = file
+            .file_name()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let cases = match load_file(&file) {
+            Ok(cases) => cases,
+            Err(e) => {
+                println!("FAILED to load {stem}: {e}");
+                summary.failed += 1;
+                continue;
+            }
+        };
+        for (case, skip) in cases {
+            let verdict = match skip {
+                Some(reason) => Verdict::Skip(reason),
+                None => runtime.block_on(case.run()),
+            };
+            summary.record(&stem, &case.name, verdict, verbose);
+        }
+    }
+    Ok(summary)
+}
+
+impl RestCase {
+    /// Runs the case on its own engine and server; a panic in a handler or query is a
+    /// failure of this case, not of the run.
+    pub async fn run(&self) -> Verdict {
+        let case = self.clone();
+        match tokio::spawn(async move { case.execute().await }).await {
+            Ok(Ok(())) => Verdict::Pass,
+            Ok(Err(reason)) => Verdict::Fail(reason),
+            Err(e) => Verdict::Fail(format!("PANIC: {e}")),
+        }
+    }
+
+    async fn execute(&self) -> Result<(), String> {
+        let memory = Arc::new(MemoryLog::new());
+        let log: Arc<dyn Log> = memory.clone();
+        let engine = Engine::with_log(EngineConfig::default(), log.clone())
+            .map_err(|e| format!("engine: {e}"))?;
+        let config = ServerConfig {
+            listen: "127.0.0.1:0".into(),
+            ..ServerConfig::default()
+        };
+        let server = Server::bind(engine.clone(), &config)
+            .await
+            .map_err(|e| format!("server: {e}"))?;
+        let client = Client {
+            addr: server.local_addr().map_err(|e| format!("server: {e}"))?,
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let serving = tokio::spawn(server.run_until(async {
+            let _ = stopped.await;
+        }));
+        let outcome = self.exchange(&engine, &log, &memory, &client).await;
+        let _ = stop.send(());
+        let _ = tokio::time::timeout(PATIENCE, serving).await;
+        outcome
+    }
+
+    /// Everything between the server starting and stopping.
+    async fn exchange(
+        &self,
+        engine: &Arc<Engine>,
+        log: &Arc<dyn Log>,
+        memory: &MemoryLog,
+        client: &Client,
+    ) -> Result<(), String> {
+        self.create_topics(log);
+        let mut responses: Vec<Value> = Vec::new();
+
+        if !self.admin.is_empty() {
+            let request = json!({
+                "ksql": self.admin.join("\n"),
+                "streamsProperties": self.properties,
+            });
+            let (status, body) = client.post_json("/ksql", &request).await?;
+            if status != StatusCode::OK {
+                return self.expect_error(status, &body, &self.admin.join("\n"));
+            }
+            responses.extend(body.as_array().cloned().unwrap_or_default());
+        }
+
+        if self.wait_for_push_query {
+            let [query] = self.queries.as_slice() else {
+                return Err("waitForActivePushQuery needs exactly one query".into());
+            };
+            let expected = self.expected_query_len(responses.len());
+            let mut stream = client.start_query(query, &self.properties).await?;
+            if stream.status != StatusCode::OK {
+                let body = stream.rest().await?;
+                return self.expect_error(stream.status, &parse_json(&body), query);
+            }
+            stream.read_elements(1).await?;
+            self.produce_inputs(engine, log)?;
+            stream.read_elements(expected).await?;
+            responses.push(Value::Array(stream.elements));
+        } else {
+            self.produce_inputs(engine, log)?;
+            wait_until_caught_up(engine).await?;
+            for query in &self.queries {
+                let expected = self.expected_query_len(responses.len());
+                let mut stream = client.start_query(query, &self.properties).await?;
+                if stream.status != StatusCode::OK {
+                    let body = stream.rest().await?;
+                    return self.expect_error(stream.status, &parse_json(&body), query);
+                }
+                stream.read_elements(expected).await?;
+                responses.push(Value::Array(stream.elements));
+            }
+        }
+
+        if let Some(expected) = &self.expected_error {
+            return Err(format!(
+                "expected an error {expected} but every request succeeded"
+            ));
+        }
+        self.check_responses(&responses)?;
+        if !self.outputs.is_empty() {
+            wait_until_caught_up(engine).await?;
+            check_outputs(&self.outputs, engine, memory)?;
+        }
+        Ok(())
+    }
+
+    /// Topics the case lists, with their partition counts, then those its statements and
+    /// inputs name (one partition, as the test's own topics default to).
+    fn create_topics(&self, log: &Arc<dyn Log>) {
+        let declared = self
+            .admin
+            .iter()
+            .flat_map(|s| declared_topics(s))
+            .map(|t| (t, 1));
+        let inputs = self.inputs.iter().map(|r| (r.topic.clone(), 1));
+        for (topic, partitions) in self.topics.iter().cloned().chain(declared).chain(inputs) {
+            if log.topic_config(&topic).is_none() {
+                let config = TopicConfig {
+                    partitions,
+                    ..TopicConfig::default()
+                };
+                let _ = log.create_topic(&topic, config);
+            }
+        }
+    }
+
+    /// Appends the input records, in file order, each encoded for the source over its
+    /// topic and sent to the partition its key picks.
+    fn produce_inputs(&self, engine: &Engine, log: &Arc<dyn Log>) -> Result<(), String> {
+        for input in &self.inputs {
+            let source = source_on_topic(engine, &input.topic);
+            let record = encode_input(input, source.as_ref())
+                .map_err(|e| format!("cannot encode input record for {}: {e}", input.topic))?;
+            let partitions = log
+                .topic_config(&input.topic)
+                .map_or(1, |c| c.partitions.max(1));
+            let partition = match record.key.as_deref() {
+                Some(key) => crate::log::partitioner::partition_for_key(key, partitions)
+                    .map_err(|e| format!("cannot partition input for {}: {e}", input.topic))?,
+                None => 0,
+            };
+            log.append(&input.topic, partition, vec![record], None)
+                .map_err(|e| format!("cannot write input to {}: {e}", input.topic))?;
+        }
+        Ok(())
+    }
+
+    /// The number of StreamedRows the response at `index` should hold, when the case says.
+    fn expected_query_len(&self, index: usize) -> Option<usize> {
+        self.responses
+            .get(index)
+            .and_then(|r| r.get("query"))
+            .and_then(Value::as_array)
+            .map(Vec::len)
+    }
+
+    /// A request failed: fine when the case expects exactly that error.
+    fn expect_error(
+        &self,
+        status: StatusCode,
+        body: &Value,
+        statement: &str,
+    ) -> Result<(), String> {
+        let Some(expected) = &self.expected_error else {
+            return Err(format!(
+                "request failed with {status}: {body}\n    {statement}"
+            ));
+        };
+        let message = body
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if let Some(want) = expected.get("message").and_then(Value::as_str)
+            && !message.contains(want)
+        {
+            return Err(format!(
+                "expected an error containing:\n    {want}\n  but got:\n    {message}"
+            ));
+        }
+        if let Some(want) = expected.get("status").and_then(Value::as_u64)
+            && u64::from(status.as_u16()) != want
+        {
+            return Err(format!(
+                "expected status {want} but got {status}: {message}"
+            ));
+        }
+        if let Some(want) = expected.get("type").and_then(Value::as_str) {
+            let got = body
+                .get("@type")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let wanted = match want.rsplit('.').next() {
+                Some("KsqlStatementErrorMessage") => "statement_error",
+                Some("KsqlErrorMessage") => "generic_error",
+                _ => want,
+            };
+            // A statement error is a KsqlErrorMessage too.
+            if got != wanted && !(wanted == "generic_error" && got == "statement_error") {
+                return Err(format!("expected a {want} but got {got}: {message}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// `responses[i]` against the i-th response: one entity per `/ksql` statement, then one
+    /// StreamedRow list per query.
+    fn check_responses(&self, actual: &[Value]) -> Result<(), String> {
+        if self.responses.is_empty() {
+            return Ok(());
+        }
+        if self.responses.len() != actual.len() {
+            return Err(format!(
+                "expected {} responses but got {}: {}",
+                self.responses.len(),
+                actual.len(),
+                Value::Array(actual.to_vec())
+            ));
+        }
+        let statements: Vec<&String> = self.admin.iter().chain(&self.queries).collect();
+        for (index, (expected, actual)) in self.responses.iter().zip(actual).enumerate() {
+            let statement = statements.get(index).map_or("", |s| s.as_str());
+            let problem = if let Some(admin) = expected.get("admin") {
+                partial_difference(admin, actual, statement)
+            } else if let Some(rows) = expected.get("query").and_then(Value::as_array) {
+                let actual = actual.as_array().map(Vec::as_slice).unwrap_or_default();
+                rows_difference(rows, actual, statement, self.verify_order)
+            } else {
+                Some(format!("cannot check response {expected}"))
+            };
+            if let Some(problem) = problem {
+                return Err(format!("response {index} ({statement}): {problem}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Waits until every persistent query has read all its input and stopped writing.
+async fn wait_until_caught_up(engine: &Engine) -> Result<(), String> {
+    let deadline = Instant::now() + PATIENCE;
+    let snapshot = || {
+        let metrics = engine.query_metrics();
+        let lag: u64 = metrics.iter().filter(|m| m.1).map(|m| m.2.lag).sum();
+        let out: u64 = metrics
+            .iter()
+            .filter(|m| m.1)
+            .map(|m| m.2.records_out)
+            .sum();
+        (lag, out)
+    };
+    let mut last = None;
+    loop {
+        let now = snapshot();
+        if now.0 == 0 && last == Some(now) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "persistent queries did not catch up: {} records left to read",
+                now.0
+            ));
+        }
+        last = Some(now);
+        tokio::time::sleep(SETTLE).await;
+    }
+}
+
+/// The StreamedRows of a query against the expected ones: the same count, headers and
+/// final messages in place, rows in order or as a multiset.
+fn rows_difference(
+    expected: &[Value],
+    actual: &[Value],
+    statement: &str,
+    verify_order: bool,
+) -> Option<String> {
+    if expected.len() != actual.len() {
+        return Some(format!(
+            "expected {} rows {}\n    but got {}: {}",
+            expected.len(),
+            Value::Array(expected.to_vec()),
+            actual.len(),
+            Value::Array(actual.to_vec())
+        ));
+    }
+    let is_row = |v: &Value| v.get("row").is_some();
+    let mut unused: Vec<&Value> = actual.iter().filter(|v| is_row(v)).collect();
+    for (position, (want, got)) in expected.iter().zip(actual).enumerate() {
+        if is_row(want) && !verify_order {
+            let Some(found) = unused
+                .iter()
+                .position(|candidate| partial_difference(want, candidate, statement).is_none())
+            else {
+                return Some(format!(
+                    "no row matches {want}; rows were {}",
+                    Value::Array(actual.to_vec())
+                ));
+            };
+            unused.remove(found);
+        } else if let Some(problem) = partial_difference(want, got, statement) {
+            return Some(format!("element {position}: {problem}"));
+        }
+    }
+    None
+}
+
+/// How `actual` fails to match `expected`, checking only what `expected` names: an
+/// object's listed fields (`name|starts_with` for a prefix), arrays element by element,
+/// numbers by value, `{STATEMENT}` in a string for the statement's text.
+fn partial_difference(expected: &Value, actual: &Value, statement: &str) -> Option<String> {
+    match (expected, actual) {
+        (Value::Object(want), Value::Object(got)) => want.iter().find_map(|(key, want)| {
+            if let Some(field) = key.strip_suffix("|starts_with") {
+                let prefix = want.as_str().unwrap_or_default();
+                return match got.get(field).and_then(Value::as_str) {
+                    Some(text) if text.starts_with(prefix) => None,
+                    other => Some(format!(
+                        "{field}: expected a text starting with {prefix:?} but got {other:?}"
+                    )),
+                };
+            }
+            match got.get(key) {
+                Some(got) => partial_difference(want, got, statement)
+                    .map(|problem| format!("{key}: {problem}")),
+                None if want.is_null() => None,
+                None => Some(format!("{key}: missing, expected {want}")),
+            }
+        }),
+        (Value::Array(want), Value::Array(got)) => {
+            if want.len() != got.len() {
+                return Some(format!("expected {expected} but got {actual}"));
+            }
+            want.iter().zip(got).enumerate().find_map(|(i, (w, g))| {
+                partial_difference(w, g, statement).map(|p| format!("[{i}]: {p}"))
+            })
+        }
+        (Value::Number(want), Value::Number(got)) => {
+            let same = want == got || want.as_f64().zip(got.as_f64()).is_some_and(|(a, b)| a == b);
+            (!same).then(|| format!("expected {want} but got {got}"))
+        }
+        (Value::String(want), Value::String(got)) => {
+            let want = want.replace("{STATEMENT}", statement);
+            (want != *got).then(|| format!("expected {want:?} but got {got:?}"))
+        }
+        _ => (expected != actual).then(|| format!("expected {expected} but got {actual}")),
+    }
+}
+
+fn parse_json(body: &str) -> Value {
+    serde_json::from_str(body).unwrap_or_else(|_| Value::String(body.to_string()))
+}
+
+/// An HTTP/1.1 client for one server, a connection per request.
+struct Client {
+    addr: SocketAddr,
+}
+
+impl Client {
+    async fn post(&self, path: &str, body: &Value) -> Result<hyper::Response<Incoming>, String> {
+        let stream = TcpStream::connect(self.addr)
+            .await
+            .map_err(|e| format!("cannot connect to the server: {e}"))?;
+        let (mut sender, connection) = http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| format!("HTTP handshake: {e}"))?;
+        tokio::spawn(connection);
+        let request = Request::post(path)
+            .header("host", "localhost")
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(body.to_string())))
+            .map_err(|e| format!("request: {e}"))?;
+        tokio::time::timeout(PATIENCE, sender.send_request(request))
+            .await
+            .map_err(|_| format!("no answer to {path} within {PATIENCE:?}"))?
+            .map_err(|e| format!("{path}: {e}"))
+    }
+
+    /// POSTs and reads the whole JSON answer.
+    async fn post_json(&self, path: &str, body: &Value) -> Result<(StatusCode, Value), String> {
+        let response = self.post(path, body).await?;
+        let status = response.status();
+        let mut stream = RowStream::new(status, response.into_body());
+        let text = stream.rest().await?;
+        Ok((status, parse_json(&text)))
+    }
+
+    /// Sends a SELECT to `/query` and returns its StreamedRow stream.
+    async fn start_query(
+        &self,
+        sql: &str,
+        properties: &serde_json::Map<String, Value>,
+    ) -> Result<RowStream, String> {
+        let body = json!({"ksql": sql, "streamsProperties": properties});
+        let response = self.post("/query", &body).await?;
+        Ok(RowStream::new(response.status(), response.into_body()))
+    }
+}
+
+/// A `/query` answer read element by element: a JSON array whose elements each end a
+/// line (`[{…},\n{…},\n{…}]`), so that a push query's rows can be read as they come.
+struct RowStream {
+    status: StatusCode,
+    body: Incoming,
+    pending: String,
+    elements: Vec<Value>,
+    ended: bool,
+}
+
+impl RowStream {
+    fn new(status: StatusCode, body: Incoming) -> RowStream {
+        RowStream {
+            status,
+            body,
+            pending: String::new(),
+            elements: Vec::new(),
+            ended: false,
+        }
+    }
+
+    /// The rest of the body as text.
+    async fn rest(&mut self) -> Result<String, String> {
+        while self.read_chunk().await? {}
+        Ok(std::mem::take(&mut self.pending))
+    }
+
+    /// Reads until `count` elements arrived or the body ended; with no count, to the end.
+    /// A query that goes quiet before sending as many rows as expected has sent all it
+    /// will: the comparison then says which rows are missing.
+    async fn read_elements(&mut self, count: impl Into<Option<usize>>) -> Result<(), String> {
+        let count = count.into();
+        while count.is_none_or(|n| self.elements.len() < n) && !self.ended {
+            match tokio::time::timeout(QUIET, self.read_chunk()).await {
+                Ok(result) => {
+                    result?;
+                }
+                // Fewer rows than expected: the comparison says which are missing.
+                Err(_) => return Ok(()),
+            }
+            self.take_elements()?;
+        }
+        self.take_elements()
+    }
+
+    /// Appends the next chunk to `pending`; false at the end of the body.
+    async fn read_chunk(&mut self) -> Result<bool, String> {
+        if self.ended {
+            return Ok(false);
+        }
+        match self.body.frame().await {
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    self.pending.push_str(&String::from_utf8_lossy(&data));
+                }
+                Ok(true)
+            }
+            Some(Err(e)) => Err(format!("reading the response: {e}")),
+            None => {
+                self.ended = true;
+                Ok(false)
+            }
+        }
+    }
+
+    /// Moves every complete line of `pending` into `elements`.
+    fn take_elements(&mut self) -> Result<(), String> {
+        while let Some(end) = self.pending.find('\n').or_else(|| {
+            (self.ended && !self.pending.trim().is_empty()).then_some(self.pending.len())
+        }) {
+            let line: String = self.pending.drain(..end.min(self.pending.len())).collect();
+            if self.pending.starts_with('\n') {
+                self.pending.remove(0);
+            }
+            let element = line
+                .trim()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .trim_end_matches(',')
+                .trim();
+            if element.is_empty() {
+                continue;
+            }
+            let value = serde_json::from_str(element)
+                .map_err(|e| format!("not a StreamedRow: {element}: {e}"))?;
+            self.elements.push(value);
+        }
+        Ok(())
+    }
+}
