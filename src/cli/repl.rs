@@ -189,7 +189,12 @@ fn print_result(runtime: &Runtime, result: StatementResult) {
         }
         StatementResult::Table(table) => println!("{}", render::table(&table)),
         StatementResult::Push(mut query) => {
-            let names: Vec<String> = query.columns.iter().map(|(n, _)| n.clone()).collect();
+            let names: Vec<String> = query
+                .schema
+                .columns
+                .iter()
+                .map(|c| c.name.clone())
+                .collect();
             println!("{}", render::push_header(&names));
             let cancelled = runtime.block_on(async {
                 loop {

@@ -19,6 +19,7 @@ use tokio::sync::mpsc;
 use super::queries::select_pipeline;
 use super::{Engine, EngineError, EngineResult, PushQuery, StatementResult};
 use crate::catalog::Source;
+use crate::catalog::schema::{Column, ColumnKind, LogicalSchema};
 use crate::log::StoredRecord;
 use crate::plan::PlanError;
 use crate::plan::select::{KeyRule, ROWOFFSET, ROWPARTITION, TOMBSTONE, plan_select};
@@ -42,11 +43,23 @@ pub fn pull_query(engine: &Arc<Engine>, query: &Query) -> EngineResult<Statement
         .into());
     }
     let records = current_records(engine, &plan.source)?;
-    let columns = plan
-        .columns
-        .iter()
-        .map(|c| (c.name.clone(), c.ty.clone()))
-        .collect();
+    // A table's rows are keyed: a column that copies the key (or a window bound) is shown
+    // as a key column, as ksqlDB's header does. A stream's rows are records, not keys.
+    let is_table = plan.source.kind == SourceKind::Table;
+    let schema = LogicalSchema::new(
+        plan.columns
+            .iter()
+            .map(|c| Column {
+                name: c.name.clone(),
+                ty: c.ty.clone(),
+                kind: if is_table && c.source_key.is_some() {
+                    ColumnKind::Key
+                } else {
+                    ColumnKind::Value
+                },
+            })
+            .collect(),
+    );
     let limit = plan.limit;
     let (mut decoder, operators) = select_pipeline(&plan)?;
     let mut errors = Vec::new();
@@ -73,7 +86,7 @@ pub fn pull_query(engine: &Arc<Engine>, query: &Query) -> EngineResult<Statement
     }
     Ok(StatementResult::Push(PushQuery {
         query_id: format!("pull_{}", plan.source.name),
-        columns,
+        schema,
         rows,
     }))
 }

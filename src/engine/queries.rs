@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, watch};
 use super::commands::{self, StartPositions};
 use super::ddl::{ensure_topic, kind_name, timestamp_column};
 use super::{Engine, EngineError, EngineResult, PushQuery, Session, StatementResult};
-use crate::catalog::schema::{ColumnKind, LogicalSchema};
+use crate::catalog::schema::{Column, ColumnKind, LogicalSchema};
 use crate::catalog::types::SqlType;
 use crate::catalog::{QueryInfo, Source, WindowInfo, WindowKind};
 use crate::exec::Operator;
@@ -314,7 +314,7 @@ pub fn push_query(
 ) -> EngineResult<StatementResult> {
     let plan = plan_query(engine, query, session, KeyRule::Transient, "")?;
     let query_id = format!("transient_{}_{}", plan.source().name, transient_suffix());
-    let columns = plan.columns();
+    let schema = plan.push_schema();
     let starts = plan
         .sources()
         .into_iter()
@@ -335,7 +335,7 @@ pub fn push_query(
     launch(engine, query_id.clone(), task, false)?;
     Ok(StatementResult::Push(PushQuery {
         query_id,
-        columns,
+        schema,
         rows,
     }))
 }
@@ -593,9 +593,10 @@ impl Planned {
         }
     }
 
-    /// The output columns, for push queries.
-    fn columns(&self) -> Vec<(String, SqlType)> {
-        match self {
+    /// The columns of a push query's rows: every one a plain column in its header, as
+    /// ksqlDB shows them.
+    fn push_schema(&self) -> LogicalSchema {
+        let columns: Vec<(String, SqlType)> = match self {
             Planned::Select(plan) => plan
                 .columns
                 .iter()
@@ -611,7 +612,13 @@ impl Planned {
                 .iter()
                 .map(|c| (c.name.clone(), c.ty.clone()))
                 .collect(),
-        }
+        };
+        LogicalSchema::new(
+            columns
+                .into_iter()
+                .map(|(name, ty)| Column::value(name, ty))
+                .collect(),
+        )
     }
 
     fn limit(&self) -> Option<u64> {

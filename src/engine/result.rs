@@ -4,7 +4,7 @@
 use datafusion::arrow::record_batch::RecordBatch;
 use tokio::sync::mpsc;
 
-use crate::catalog::types::SqlType;
+use crate::catalog::schema::LogicalSchema;
 
 /// The outcome of one statement.
 pub enum StatementResult {
@@ -32,6 +32,8 @@ pub struct ResultTable {
 /// A running push query. Dropping it ends the query.
 pub struct PushQuery {
     pub query_id: String,
-    pub columns: Vec<(String, SqlType)>,
+    /// The columns of its rows; those a pull query reads from the key are marked as keys,
+    /// as ksqlDB's header shows them.
+    pub schema: LogicalSchema,
     pub rows: mpsc::UnboundedReceiver<RecordBatch>,
 }

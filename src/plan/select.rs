@@ -55,8 +55,10 @@ pub struct OutputColumn {
     pub expr: Arc<dyn PhysicalExpr>,
     pub ty: SqlType,
     pub kind: ColumnKind,
-    /// The index of the source key column this output column copies, if it is a bare
-    /// reference to one. Such a column keeps its value for a null-value record.
+    /// What of the record key this output column copies, if it is a bare reference to
+    /// it: the index of a key column, or for a windowed source past them, WINDOWSTART then
+    /// WINDOWEND. Such a column keeps its value for a null-value record, and a pull query
+    /// shows it as a key.
     pub source_key: Option<usize>,
 }
 
@@ -172,7 +174,14 @@ pub fn plan_select(
         .select
         .iter()
         .any(|i| matches!(i, SelectItem::Wildcard | SelectItem::QualifiedWildcard(_)));
-    let mut items = expand_wildcards(&query.select, &source, &scope, planner, repartitioned)?;
+    let mut items = expand_wildcards(
+        &query.select,
+        &source,
+        &scope,
+        planner,
+        repartitioned,
+        key_rule,
+    )?;
     // ksqlDB: with PARTITION BY and `*`, the partitioning expressions become the key
     // columns; the old key columns are values (at the end, after the value columns).
     if repartitioned && has_wildcard {
@@ -253,8 +262,7 @@ pub fn plan_select(
             } else {
                 ColumnKind::Value
             },
-            source_key: key_reference(expr, &source)
-                .and_then(|k| source.schema.key_columns().position(|c| &c.name == k)),
+            source_key: key_part(expr, &source),
         });
     }
     check_duplicate_names(&columns)?;
@@ -330,15 +338,16 @@ fn expand_wildcards(
     scope: &RowScope<'_>,
     planner: &ExprPlanner,
     repartitioned: bool,
+    key_rule: KeyRule,
 ) -> PlanResult<Vec<(sql::Expr, Option<String>)>> {
     let qualifier = scope.qualifier;
     let mut out = Vec::new();
     for item in items {
         match item {
             SelectItem::Expr { expr, alias } => out.push((expr.clone(), alias.clone())),
-            SelectItem::Wildcard => out.extend(all_columns(source, repartitioned)),
+            SelectItem::Wildcard => out.extend(all_columns(source, repartitioned, key_rule)),
             SelectItem::QualifiedWildcard(name) if name == qualifier => {
-                out.extend(all_columns(source, repartitioned))
+                out.extend(all_columns(source, repartitioned, key_rule))
             }
             SelectItem::QualifiedWildcard(name) => {
                 return Err(PlanError::invalid(format!(
@@ -367,20 +376,29 @@ fn expand_wildcards(
 }
 
 /// The columns `*` stands for: keys then values, or values then the old keys when the
-/// query re-keys the stream.
-fn all_columns(source: &Source, repartitioned: bool) -> Vec<(sql::Expr, Option<String>)> {
-    let keys = source.schema.key_columns();
-    let values = source.schema.value_columns();
-    let ordered: Vec<&Column> = if repartitioned {
+/// query re-keys the stream. A transient query over a windowed source also shows the
+/// window's bounds, after the keys, as ksqlDB does.
+fn all_columns(
+    source: &Source,
+    repartitioned: bool,
+    key_rule: KeyRule,
+) -> Vec<(sql::Expr, Option<String>)> {
+    let keys = source.schema.key_columns().map(|c| c.name.as_str());
+    let values = source.schema.value_columns().map(|c| c.name.as_str());
+    let bounds = (key_rule == KeyRule::Transient && source.window.is_some())
+        .then_some([WINDOWSTART, WINDOWEND])
+        .into_iter()
+        .flatten();
+    let ordered: Vec<&str> = if repartitioned {
         values.chain(keys).collect()
     } else {
-        keys.chain(values).collect()
+        keys.chain(bounds).chain(values).collect()
     };
     ordered
         .into_iter()
-        .map(|c| {
+        .map(|name| {
             (
-                sql::Expr::Identifier(sql::Ident::with_quote('`', c.name.clone())),
+                sql::Expr::Identifier(sql::Ident::with_quote('`', name)),
                 None,
             )
         })
@@ -414,6 +432,25 @@ fn key_reference<'a>(expr: &sql::Expr, source: &'a Source) -> Option<&'a String>
         .key_columns()
         .map(|c| &c.name)
         .find(|k| *k == name)
+}
+
+/// The part of the record key an expression is a bare reference to: a key column's index,
+/// or past them a windowed source's WINDOWSTART and WINDOWEND.
+fn key_part(expr: &sql::Expr, source: &Source) -> Option<usize> {
+    let keys = source.schema.key_columns().count();
+    if let Some(key) = key_reference(expr, source) {
+        return source.schema.key_columns().position(|c| &c.name == key);
+    }
+    let name = match expr {
+        sql::Expr::Identifier(ident) => &ident.value,
+        sql::Expr::CompoundIdentifier(parts) if parts.len() == 2 => &parts[1].value,
+        _ => return None,
+    };
+    match name.as_str() {
+        WINDOWSTART if source.window.is_some() => Some(keys),
+        WINDOWEND if source.window.is_some() => Some(keys + 1),
+        _ => None,
+    }
 }
 
 /// True when two expressions are the same up to `src.` qualifiers and parentheses.

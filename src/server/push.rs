@@ -87,6 +87,8 @@ pub enum PushEvent {
 pub struct PushRows {
     pub query_id: String,
     pub columns: Vec<(String, SqlType)>,
+    /// The header schema text: ``"`ID` STRING KEY, `COUNT` BIGINT"``.
+    pub schema_text: String,
     rows: mpsc::UnboundedReceiver<RecordBatch>,
     closed: oneshot::Receiver<()>,
     has_limit: bool,
@@ -99,7 +101,13 @@ impl PushRows {
         let (registration, closed) = registry.register(&query.query_id);
         PushRows {
             query_id: query.query_id,
-            columns: query.columns,
+            columns: query
+                .schema
+                .columns
+                .iter()
+                .map(|c| (c.name.clone(), c.ty.clone()))
+                .collect(),
+            schema_text: query.schema.to_string(),
             rows: query.rows,
             closed,
             has_limit,
@@ -128,15 +136,6 @@ impl PushRows {
                 PushEvent::End(End::Closed)
             }
         }
-    }
-
-    /// The header schema text: ``"`ID` STRING, `COUNT` BIGINT"``.
-    pub fn schema_text(&self) -> String {
-        self.columns
-            .iter()
-            .map(|(name, ty)| format!("`{name}` {ty}"))
-            .collect::<Vec<_>>()
-            .join(", ")
     }
 }
 

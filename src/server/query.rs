@@ -53,7 +53,7 @@ pub async fn handle(
 
 /// The StreamedRow array of a push query (also `/query-stream`'s `vnd.ksql.v1+json`).
 pub fn streamed_rows(rows: PushRows) -> Response {
-    let header = json!({"header": {"queryId": rows.query_id, "schema": rows.schema_text()}});
+    let header = json!({"header": {"queryId": rows.query_id, "schema": rows.schema_text}});
     let first = Bytes::from(format!("[{header},\n"));
     let body = futures::stream::unfold(Some((rows, Some(first))), |state| async move {
         let (mut rows, first) = state?;
