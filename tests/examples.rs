@@ -36,7 +36,7 @@ fn pull(engine: &Arc<Engine>, session: &mut Session, query: &str) -> Vec<Vec<Sca
     };
     let mut rows = Vec::new();
     while let Ok(batch) = answer.rows.try_recv() {
-        rows.extend(batch_rows(&batch, answer.columns.len()));
+        rows.extend(batch_rows(&batch, answer.schema.columns.len()));
     }
     rows
 }

@@ -89,9 +89,10 @@ impl SluiceDb {
             )),
             StatementResult::Push(mut query) => {
                 let types = query
+                    .schema
                     .columns
                     .iter()
-                    .map(|(_, ty)| column_type(ty))
+                    .map(|c| column_type(&c.ty))
                     .collect();
                 let id = query.query_id.clone();
                 let rows = self.runtime.block_on(async {
