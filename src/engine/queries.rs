@@ -313,7 +313,11 @@ pub fn push_query(
     session: &Session,
 ) -> EngineResult<StatementResult> {
     let plan = plan_query(engine, query, session, KeyRule::Transient, "")?;
-    let query_id = format!("transient_{}_{}", plan.source().name, transient_suffix());
+    let query_id = if is_scalable_push(&plan, query, session) {
+        format!("SCALABLE_PUSH_QUERY_{}", transient_suffix())
+    } else {
+        format!("transient_{}_{}", plan.source().name, transient_suffix())
+    };
     let schema = plan.push_schema();
     let starts = plan
         .sources()
@@ -1082,6 +1086,17 @@ fn producer_id(query_id: &str) -> i64 {
         hash = hash.wrapping_mul(0x100000001b3);
     }
     (hash >> 1) as i64
+}
+
+/// ksqlDB's scalable push query (`ksql.query.push.v2.enabled`): a filter and projection
+/// over a persistent query's sink, from the latest offset, served from what that query
+/// writes rather than by a query of its own. Reading the sink's log from its end is exactly
+/// that here, so such a query only differs in its id, which tells clients what it is.
+fn is_scalable_push(plan: &Planned, query: &Query, session: &Session) -> bool {
+    session.scalable_push_queries()
+        && !session.reads_from_earliest()
+        && matches!(plan, Planned::Select(select) if !select.source.writers.is_empty())
+        && query.partition_by.is_empty()
 }
 
 fn transient_suffix() -> u64 {

@@ -25,6 +25,14 @@ impl Session {
             .is_some_and(|v| v.eq_ignore_ascii_case("true"))
     }
 
+    /// `ksql.query.push.v2.enabled`: push queries over a persistent query's sink run as
+    /// scalable push queries (off by default, as in ksqlDB).
+    pub fn scalable_push_queries(&self) -> bool {
+        self.properties
+            .get("ksql.query.push.v2.enabled")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    }
+
     /// `ksql.persistence.wrap.single.values`: whether single-column values are wrapped in an
     /// object (true unless set to false).
     pub fn wrap_single_values(&self) -> bool {

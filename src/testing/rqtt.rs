@@ -149,10 +149,14 @@ fn expand(stem: &str, test: &Value) -> Result<Vec<(RestCase, Option<String>)>, S
             _ => serde_json::Map::new(),
         };
         // ksqlDB's REST test server reads from the earliest offset unless a case says
-        // otherwise: its queries see the inputs produced before they started.
+        // otherwise (its queries see the inputs produced before they started), and has
+        // scalable push queries on.
         properties
             .entry("auto.offset.reset")
             .or_insert_with(|| Value::String("earliest".into()));
+        properties
+            .entry("ksql.query.push.v2.enabled")
+            .or_insert_with(|| Value::String("true".into()));
         let responses = test
             .get("responses")
             .and_then(Value::as_array)
