@@ -10,6 +10,7 @@ mod cast;
 mod collection_literal;
 pub mod error;
 pub mod expr;
+pub mod expr_text;
 pub mod join;
 pub mod properties;
 pub mod select;
