@@ -434,6 +434,7 @@ pub fn drop_source(
         commands::record(engine, text)?;
     }
     engine.catalog_mut().sources.remove(name);
+    engine.materialized.forget(name);
     if delete_topic
         && engine
             .catalog()

@@ -11,6 +11,7 @@ use datafusion::sql::sqlparser::ast::Expr;
 use super::{Engine, EngineError, EngineResult, StatementResult};
 use crate::catalog::Source;
 use crate::catalog::schema::{Column, ColumnKind};
+use crate::catalog::types::SqlType;
 use crate::format::json_to_scalar;
 use crate::log::Record;
 use crate::log::partitioner::Partitioner;
@@ -206,10 +207,19 @@ fn write_row(
 
 /// Evaluates an expression that references no column.
 fn constant(engine: &Engine, expr: &Expr) -> EngineResult<ScalarValue> {
+    Ok(typed_constant(engine, expr)?.map_or(ScalarValue::Null, |(value, _)| value))
+}
+
+/// Evaluates an expression that references no column, with its type; `None` for a bare
+/// NULL, which has none.
+pub(super) fn typed_constant(
+    engine: &Engine,
+    expr: &Expr,
+) -> Result<Option<(ScalarValue, SqlType)>, PlanError> {
     if let Expr::Value(value) = expr
         && matches!(value.value, datafusion::sql::sqlparser::ast::Value::Null)
     {
-        return Ok(ScalarValue::Null);
+        return Ok(None);
     }
     let schema = Schema::empty();
     let scope = RowScope {
@@ -222,12 +232,12 @@ fn constant(engine: &Engine, expr: &Expr) -> EngineResult<ScalarValue> {
         vec![],
         &RecordBatchOptions::new().with_row_count(Some(1)),
     )
-    .map_err(|e| EngineError::Statement(e.to_string()))?;
+    .map_err(|e| PlanError::invalid(e.to_string()))?;
     let value = planned
         .physical
         .evaluate(&batch)
         .and_then(|v| v.into_array(1))
         .and_then(|a| ScalarValue::try_from_array(&a, 0))
         .map_err(|e| PlanError::invalid(format!("Failed to evaluate {expr}: {e}")))?;
-    Ok(value)
+    Ok(Some((value, planned.sql_type)))
 }

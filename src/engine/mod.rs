@@ -31,7 +31,7 @@ use crate::runtime::processing_log::ProcessingLog;
 use crate::sql::ParseError;
 use crate::sql::ast::{ParsedStatement, Statement};
 
-pub use result::{PushQuery, ResultTable, StatementResult};
+pub use result::{PushQuery, ResultEnd, ResultTable, StatementResult};
 pub use session::Session;
 
 /// How often retention limits are applied.
@@ -100,6 +100,8 @@ pub struct Engine {
     pub(crate) offsets: Arc<Mutex<OffsetStore>>,
     pub(crate) processing_log: Arc<ProcessingLog>,
     pub(crate) queries: queries::Queries,
+    /// The tables pull queries read, kept up to date with their topics.
+    pub(crate) materialized: pull::Materializations,
 }
 
 impl Engine {
@@ -143,6 +145,7 @@ impl Engine {
             offsets,
             processing_log,
             queries: queries::Queries::default(),
+            materialized: pull::Materializations::default(),
         });
         ddl::register_processing_log(&engine)?;
         commands::replay(&engine)?;
@@ -244,7 +247,9 @@ impl Engine {
                 columns,
                 values,
             } => insert_values::insert_values(self, target, columns.as_deref(), values),
-            Statement::Select(query) if query.emit.is_none() => pull::pull_query(self, query),
+            Statement::Select(query) if query.emit.is_none() => {
+                pull::pull_query(self, query, session)
+            }
             Statement::Select(query) => queries::push_query(self, query, session),
             Statement::DropSource {
                 kind,

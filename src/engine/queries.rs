@@ -10,7 +10,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::commands::{self, StartPositions};
 use super::ddl::{ensure_topic, kind_name, timestamp_column};
-use super::{Engine, EngineError, EngineResult, PushQuery, Session, StatementResult};
+use super::{Engine, EngineError, EngineResult, PushQuery, ResultEnd, Session, StatementResult};
 use crate::catalog::schema::{Column, ColumnKind, LogicalSchema};
 use crate::catalog::types::SqlType;
 use crate::catalog::{QueryInfo, Source, WindowInfo, WindowKind};
@@ -341,6 +341,7 @@ pub fn push_query(
         query_id,
         schema,
         rows,
+        end: ResultEnd::Push,
     }))
 }
 

@@ -36,4 +36,17 @@ pub struct PushQuery {
     /// as ksqlDB's header shows them.
     pub schema: LogicalSchema,
     pub rows: mpsc::UnboundedReceiver<RecordBatch>,
+    pub end: ResultEnd,
+}
+
+/// How the rows of a query end, which ksqlDB's `/query` tells its clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultEnd {
+    /// A push query: it runs until its LIMIT, or until closed.
+    Push,
+    /// A pull query over a table: its rows, and nothing after them.
+    Rows,
+    /// A pull query over a stream: a scan of its records, which ends at the LIMIT or at
+    /// the end of the topic.
+    Scan { limit_reached: bool },
 }

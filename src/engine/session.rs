@@ -25,6 +25,14 @@ impl Session {
             .is_some_and(|v| v.eq_ignore_ascii_case("true"))
     }
 
+    /// A boolean property that is on unless set to false (`ksql.query.pull.table.scan.enabled`
+    /// and other switches ksqlDB turns on by default).
+    pub fn property_enabled(&self, name: &str) -> bool {
+        self.properties
+            .get(name)
+            .is_none_or(|v| !v.eq_ignore_ascii_case("false"))
+    }
+
     /// `ksql.query.push.v2.enabled`: push queries over a persistent query's sink run as
     /// scalable push queries (off by default, as in ksqlDB).
     pub fn scalable_push_queries(&self) -> bool {

@@ -16,7 +16,7 @@ use super::AppState;
 use super::errors::ApiError;
 use super::rows::{RestRow, batch_rows};
 use crate::catalog::types::SqlType;
-use crate::engine::{PushQuery, Session, StatementResult};
+use crate::engine::{PushQuery, ResultEnd, Session, StatementResult};
 use crate::sql::ast::Statement;
 
 /// The push queries this server is streaming, by query id.
@@ -72,8 +72,11 @@ pub enum End {
     LimitReached,
     /// `/close-query` closed it.
     Closed,
-    /// The engine ended it otherwise (TERMINATE, a failure: see the server log).
+    /// The engine ended it otherwise (TERMINATE, a failure: see the server log), or a
+    /// pull query's scan of a stream reached the end of the topic.
     Completed,
+    /// A pull query over a table answered: no message follows its rows.
+    Answered,
 }
 
 /// What a push query produced next.
@@ -92,6 +95,8 @@ pub struct PushRows {
     rows: mpsc::UnboundedReceiver<RecordBatch>,
     closed: oneshot::Receiver<()>,
     has_limit: bool,
+    /// How the rows end: a push query's, or a pull query's answer or scan.
+    pub end: ResultEnd,
     ended: bool,
     _registration: Registration,
 }
@@ -111,6 +116,7 @@ impl PushRows {
             rows: query.rows,
             closed,
             has_limit,
+            end: query.end,
             ended: false,
             _registration: registration,
         }
@@ -128,7 +134,13 @@ impl PushRows {
                     self.ended = true;
                     // The engine's task ends a LIMIT query by itself once it has sent the
                     // last row; without a LIMIT it only ends if stopped or failed.
-                    PushEvent::End(if self.has_limit { End::LimitReached } else { End::Completed })
+                    PushEvent::End(match self.end {
+                        ResultEnd::Push if self.has_limit => End::LimitReached,
+                        ResultEnd::Push => End::Completed,
+                        ResultEnd::Rows => End::Answered,
+                        ResultEnd::Scan { limit_reached: true } => End::LimitReached,
+                        ResultEnd::Scan { limit_reached: false } => End::Completed,
+                    })
                 }
             },
             _ = &mut self.closed => {

@@ -28,6 +28,7 @@ use super::errors::ApiError;
 use super::push::{self, End, PushEvent, PushRows, Started};
 use super::request::{self, KsqlRequest};
 use super::rows::RestRow;
+use crate::engine::ResultEnd;
 
 /// `application/vnd.ksql.v1+json`: the StreamedRow format.
 pub const KSQL_V1_JSON: &str = "application/vnd.ksql.v1+json";
@@ -54,6 +55,9 @@ pub async fn handle(
 /// The StreamedRow array of a push query (also `/query-stream`'s `vnd.ksql.v1+json`).
 pub fn streamed_rows(rows: PushRows) -> Response {
     let header = json!({"header": {"queryId": rows.query_id, "schema": rows.schema_text}});
+    if rows.end == ResultEnd::Rows {
+        return answer(header, rows);
+    }
     let first = Bytes::from(format!("[{header},\n"));
     let body = futures::stream::unfold(Some((rows, Some(first))), |state| async move {
         let (mut rows, first) = state?;
@@ -74,13 +78,36 @@ pub fn streamed_rows(rows: PushRows) -> Response {
                 PushEvent::End(end) => {
                     let message = match end {
                         End::LimitReached => "Limit Reached",
-                        End::Closed | End::Completed => "Query Completed",
+                        End::Closed | End::Completed | End::Answered => "Query Completed",
                     };
                     let last = format!("{}]", json!({"finalMessage": message}));
                     return Some((Ok(Bytes::from(last)), None));
                 }
             }
         }
+    });
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, KSQL_V1_JSON)],
+        Body::from_stream(body),
+    )
+        .into_response()
+}
+
+/// A pull query's answer over a table: the header and its rows, with no final message
+/// (its rows are all there, so the array is written whole).
+fn answer(header: Value, mut rows: PushRows) -> Response {
+    let body = futures::stream::once(async move {
+        let mut elements = vec![header.to_string()];
+        loop {
+            match rows.next().await {
+                PushEvent::Rows(batch) => {
+                    elements.extend(batch.iter().map(|row| streamed_row(row).to_string()))
+                }
+                PushEvent::End(_) => break,
+            }
+        }
+        Ok::<_, Infallible>(Bytes::from(format!("[{}]", elements.join(",\n"))))
     });
     (
         StatusCode::OK,

@@ -16,6 +16,7 @@
 //! encodes and decodes its values and implements [`StateStore`] for the runtime.
 
 pub mod keyed;
+pub mod materialized;
 pub mod session;
 pub mod windowed;
 

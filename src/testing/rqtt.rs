@@ -212,6 +212,15 @@ fn is_query(statement: &str) -> bool {
         .is_some_and(|head| head.eq_ignore_ascii_case("SELECT "))
 }
 
+/// True for `SELECT … EMIT CHANGES` (or `EMIT FINAL`): a query that does not end by itself.
+fn is_push_query(sql: &str) -> bool {
+    crate::sql::parse(sql).is_ok_and(|statements| {
+        statements.iter().any(|parsed| {
+            matches!(&parsed.statement, crate::sql::ast::Statement::Select(query) if query.emit.is_some())
+        })
+    })
+}
+
 /// Runs every case of every file, printing failures as they happen.
 pub fn run(paths: &[PathBuf], verbose: bool) -> Result<Summary, String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -324,7 +333,11 @@ impl RestCase {
             self.produce_inputs(engine, log)?;
             wait_until_caught_up(engine).await?;
             for query in &self.queries {
-                let expected = self.expected_query_len(responses.len());
+                // A push query runs until closed: read the rows the case expects. A pull
+                // query ends by itself: read all it sends.
+                let expected = is_push_query(query)
+                    .then(|| self.expected_query_len(responses.len()))
+                    .flatten();
                 let mut stream = client.start_query(query, &self.properties).await?;
                 if stream.status != StatusCode::OK {
                     let body = stream.rest().await?;
