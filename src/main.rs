@@ -330,7 +330,16 @@ fn report_conformance(
     if let Some(path) = markdown {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         let command = format!("sluice {runner} {}", shown.join(" "));
-        std::fs::write(path, sluice::testing::report::markdown(&summary, &command))?;
+        let suite = match runner {
+            "rqtt" => {
+                "ksqlDB's REST query-validation tests (RQTT), each case against a real `sluice server`"
+            }
+            _ => "ksqlDB's query-validation tests (QTT) run by sluice's runner",
+        };
+        std::fs::write(
+            path,
+            sluice::testing::report::markdown(&summary, &command, suite),
+        )?;
     }
     for (reason, count) in &summary.skip_reasons {
         println!("skipped {count}: {reason}");
