@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use datafusion::arrow::datatypes::DataType;
-use datafusion::physical_expr::expressions::col;
+use datafusion::physical_expr::expressions::{col, lit};
 use tokio::sync::{mpsc, watch};
 
 use super::commands::{self, StartPositions};
@@ -326,7 +326,15 @@ pub fn push_query(
         .collect::<EngineResult<Vec<_>>>()?;
     let (sender, rows) = mpsc::unbounded_channel();
     let limit = plan.limit();
-    let (inputs, join, operators) = task_pipeline(plan, &query_id, starts)?;
+    let over_stream =
+        matches!(&plan, Planned::Select(select) if select.source.kind == SourceKind::Stream);
+    let (inputs, join, mut operators) = task_pipeline(plan, &query_id, starts)?;
+    // ksqlDB: a push query over a stream shows its records, and one without a value is
+    // not a record of a stream but invalid and skipped (a persistent query passes it on).
+    // No row with a null value passes a WHERE, so an always-true one drops exactly those.
+    if over_stream {
+        operators.insert(0, Box::new(Filter::new(lit(true))));
+    }
     let task = QueryTask::new(
         query_id.clone(),
         engine.log.clone(),
