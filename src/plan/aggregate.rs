@@ -173,11 +173,18 @@ pub fn plan_aggregate(
         None => None,
     };
 
-    // GROUP BY: the key expressions.
-    let mut group_texts: Vec<String> = Vec::with_capacity(query.group_by.len());
-    let mut group_by = Vec::with_capacity(query.group_by.len());
-    let mut key_types = Vec::with_capacity(query.group_by.len());
-    for expr in &query.group_by {
+    // GROUP BY: the key expressions. ksqlDB lets a push query aggregate without GROUP BY:
+    // all its rows are then one group.
+    let single_group = [sql::Expr::value(sql::Value::Boolean(true))];
+    let grouping: &[sql::Expr] = if query.group_by.is_empty() && key_rule == KeyRule::Transient {
+        &single_group
+    } else {
+        &query.group_by
+    };
+    let mut group_texts: Vec<String> = Vec::with_capacity(grouping.len());
+    let mut group_by = Vec::with_capacity(grouping.len());
+    let mut key_types = Vec::with_capacity(grouping.len());
+    for expr in grouping {
         if let Some(name) = first_aggregate(expr) {
             return Err(PlanError::invalid(format!(
                 "GROUP BY does not support aggregate functions: {name} is an aggregate function."
@@ -305,7 +312,7 @@ pub fn plan_aggregate(
     }
     let columns = output_columns(
         named,
-        &query.group_by,
+        grouping,
         &group_texts,
         qualifier,
         key_rule,
