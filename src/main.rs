@@ -72,24 +72,9 @@ enum Command {
         #[arg(short = 'o', long = "output-file")]
         output_file: PathBuf,
     },
-    /// Run ksqlDB query-validation test (QTT) files or folders of them.
+    /// Run ksqlDB query-validation test (QTT) files or folders of them; REST test files
+    /// (RQTT) run against a server started for each case.
     Qtt {
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        /// Write a per-case report as JSON to this file.
-        #[arg(long)]
-        json: Option<PathBuf>,
-        /// Write the conformance report (pass counts per file, a line per failure) as
-        /// Markdown to this file.
-        #[arg(long)]
-        markdown: Option<PathBuf>,
-        /// Print passing cases too.
-        #[arg(short, long)]
-        verbose: bool,
-    },
-    /// Run ksqlDB REST query-validation test (RQTT) files or folders of them against a
-    /// server started for each case.
-    Rqtt {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Write a per-case report as JSON to this file.
@@ -184,32 +169,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
             markdown,
             verbose,
-        }) => {
-            let summary = sluice::testing::qtt::run(&paths, verbose).map_err(anyhow::Error::msg)?;
-            return report_conformance(
-                "qtt",
-                summary,
-                &paths,
-                json.as_deref(),
-                markdown.as_deref(),
-            );
-        }
-        Some(Command::Rqtt {
-            paths,
-            json,
-            markdown,
-            verbose,
-        }) => {
-            let summary =
-                sluice::testing::rqtt::run(&paths, verbose).map_err(anyhow::Error::msg)?;
-            return report_conformance(
-                "rqtt",
-                summary,
-                &paths,
-                json.as_deref(),
-                markdown.as_deref(),
-            );
-        }
+        }) => return run_qtt(&paths, json.as_deref(), markdown.as_deref(), verbose),
         Some(Command::Server { listen }) => EngineCommand::Server { listen },
         Some(Command::Run { file, exit }) => EngineCommand::Run { file, exit },
         None => EngineCommand::Repl,
@@ -316,30 +276,22 @@ fn run_test(sql_file: &Path, input_file: Option<&Path>, output_file: &Path) -> E
     }
 }
 
-/// Writes a conformance run's reports and prints its totals; fails when a case failed.
-fn report_conformance(
-    runner: &str,
-    summary: sluice::testing::qtt::Summary,
+/// Runs QTT and RQTT files, writes the reports asked for and prints the totals; fails
+/// when a case failed.
+fn run_qtt(
     paths: &[PathBuf],
     json: Option<&Path>,
     markdown: Option<&Path>,
+    verbose: bool,
 ) -> anyhow::Result<ExitCode> {
+    let summary = sluice::testing::qtt::run(paths, verbose).map_err(anyhow::Error::msg)?;
     if let Some(path) = json {
         std::fs::write(path, serde_json::to_vec_pretty(&summary)?)?;
     }
     if let Some(path) = markdown {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        let command = format!("sluice {runner} {}", shown.join(" "));
-        let suite = match runner {
-            "rqtt" => {
-                "ksqlDB's REST query-validation tests (RQTT), each case against a real `sluice server`"
-            }
-            _ => "ksqlDB's query-validation tests (QTT) run by sluice's runner",
-        };
-        std::fs::write(
-            path,
-            sluice::testing::report::markdown(&summary, &command, suite),
-        )?;
+        let command = format!("sluice qtt {}", shown.join(" "));
+        std::fs::write(path, sluice::testing::report::markdown(&summary, &command))?;
     }
     for (reason, count) in &summary.skip_reasons {
         println!("skipped {count}: {reason}");

@@ -1,9 +1,9 @@
-//! `sluice rqtt`: the REST test runner passes cases whose responses match what the server
+//! `sluice qtt` on REST test files: the runner passes cases whose responses match what the server
 //! answers, and fails a wrong value, a missing row, an extra row and an unmet expected
 //! error, each against a real server.
 
 use serde_json::{Value, json};
-use sluice::testing::rqtt;
+use sluice::testing::qtt;
 
 /// A table of counts per key, fed two records for key "a" and one for "b".
 fn case(name: &str, queries: &[&str], responses: Value) -> Value {
@@ -94,7 +94,7 @@ fn matching_responses_pass_and_every_kind_of_difference_fails() {
     let file = dir.path().join("runner.json");
     std::fs::write(&file, tests.to_string()).unwrap();
 
-    let summary = rqtt::run(&[file], false).unwrap();
+    let summary = qtt::run(&[file], false).unwrap();
     let verdict = |name: &str| {
         summary
             .cases

@@ -1,5 +1,5 @@
-//! Test runners for users: ksqlDB's QTT files (`sluice qtt`), its REST tests (`sluice
-//! rqtt`, against a real server: `rqtt`) and ksql-test-runner's three-file tests (`sluice
+//! Test runners for users: ksqlDB's QTT files and REST test files (`sluice qtt`; the REST
+//! ones against a real server: `rqtt`) and ksql-test-runner's three-file tests (`sluice
 //! test`).
 //!
 //! Both run a case on a fresh deterministic engine over an in-memory log: statements in

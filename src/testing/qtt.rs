@@ -1,4 +1,5 @@
-//! `sluice qtt PATH…`: runs ksqlDB's query-validation test files.
+//! `sluice qtt PATH…`: runs ksqlDB's query-validation test files, and its REST test files
+//! against a real server (`rqtt`).
 //!
 //! Each test object expands into one case per `format` × `config` entry; a case that needs
 //! a format sluice does not have yet (Schema Registry formats, protobuf) is skipped with
@@ -14,6 +15,7 @@ use serde_json::Value;
 use super::case::{TestCase, Verdict};
 use super::jsonc::strip_comments;
 use super::records::RecordSpec;
+use super::rqtt;
 
 /// Formats a case may need that sluice cannot serve yet.
 const UNSUPPORTED_FORMATS: [&str; 4] = ["AVRO", "PROTOBUF", "PROTOBUF_NOSR", "JSON_SR"];
@@ -280,11 +282,28 @@ pub(super) fn unsupported_format(
         .find(|f| UNSUPPORTED_FORMATS.contains(&f.as_str()))
 }
 
-/// Runs every case of every file, printing failures as they happen.
+/// Runs every case of every file, printing failures as they happen. REST test files
+/// (RQTT) run against a server started per case (`rqtt`).
 pub fn run(paths: &[PathBuf], verbose: bool) -> Result<Summary, String> {
     let files = collect_files(paths).map_err(|e| e.to_string())?;
     let mut summary = Summary::default();
+    // The servers of REST cases need a runtime: started at the first REST file.
+    let mut runtime = None;
     for file in files {
+        if is_rest_file(&file) {
+            let runtime = match &mut runtime {
+                Some(runtime) => runtime,
+                None => runtime.insert(
+                    tokio::runtime::Builder::new_multi_thread()
+                        .worker_threads(2)
+                        .enable_all()
+                        .build()
+                        .map_err(|e| format!("cannot start the runtime: {e}"))?,
+                ),
+            };
+            rqtt::run_file(&file, runtime, &mut summary, verbose);
+            continue;
+        }
         let stem = file
             .file_name()
             .and_then(|s| s.to_str())
@@ -307,6 +326,15 @@ pub fn run(paths: &[PathBuf], verbose: bool) -> Result<Summary, String> {
         }
     }
     Ok(summary)
+}
+
+/// True when the file holds REST tests; a file that cannot be read is left to the QTT
+/// loader, which says why.
+fn is_rest_file(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| serde_json::from_str::<Value>(&strip_comments(&text)).ok())
+        .is_some_and(|root| rqtt::is_rest_file(&root))
 }
 
 /// Runs a case, turning a panic inside the engine into a failure rather than ending the

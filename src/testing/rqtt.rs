@@ -1,5 +1,5 @@
-//! `sluice rqtt PATH…`: runs ksqlDB's REST query-validation test files (RQTT) against a
-//! real `sluice server`.
+//! ksqlDB's REST query-validation test files (RQTT), run by `sluice qtt` against a real
+//! `sluice server`.
 //!
 //! Each case gets a fresh engine over an in-memory log and a server on an ephemeral port,
 //! driven over HTTP/1.1 as ksqlDB's `RestTestExecutor` drives its server: the statements
@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -28,7 +28,7 @@ use tokio::net::TcpStream;
 
 use super::case::{Verdict, check_outputs, declared_topics, source_on_topic};
 use super::jsonc::strip_comments;
-use super::qtt::{Summary, collect_files, strings, unsupported_format};
+use super::qtt::{Summary, strings, unsupported_format};
 use super::records::{RecordSpec, encode_input};
 use crate::engine::{Engine, EngineConfig};
 use crate::log::memory::MemoryLog;
@@ -66,7 +66,7 @@ pub struct RestCase {
 }
 
 /// Reads one RQTT file into its cases, with the reason for those skipped up front.
-pub fn load_file(path: &std::path::Path) -> Result<Vec<(RestCase, Option<String>)>, String> {
+pub fn load_file(path: &Path) -> Result<Vec<(RestCase, Option<String>)>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let root: Value = serde_json::from_str(&strip_comments(&text))
         .map_err(|e| format!("{}: not valid JSON: {e}", path.display()))?;
@@ -221,38 +221,46 @@ fn is_push_query(sql: &str) -> bool {
     })
 }
 
-/// Runs every case of every file, printing failures as they happen.
-pub fn run(paths: &[PathBuf], verbose: bool) -> Result<Summary, String> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the runtime: {e}"))?;
-    let files = collect_files(paths).map_err(|e| e.to_string())?;
-    let mut summary = Summary::default();
-    for file in files {
-        let stem = file
-            .file_name()
-            .and_then(|s| s.to_str())
-            .unwrap_or_default()
-            .to_string();
-        let cases = match load_file(&file) {
-            Ok(cases) => cases,
-            Err(e) => {
-                println!("FAILED to load {stem}: {e}");
-                summary.failed += 1;
-                continue;
-            }
-        };
-        for (case, skip) in cases {
-            let verdict = match skip {
-                Some(reason) => Verdict::Skip(reason),
-                None => runtime.block_on(case.run()),
-            };
-            summary.record(&stem, &case.name, verdict, verbose);
+/// True for a REST test file: its tests expect responses or a REST error, where QTT's
+/// expect output records or an exception.
+pub fn is_rest_file(root: &Value) -> bool {
+    root.get("tests")
+        .and_then(Value::as_array)
+        .is_some_and(|tests| {
+            tests
+                .iter()
+                .any(|test| test.get("responses").is_some() || test.get("expectedError").is_some())
+        })
+}
+
+/// Runs every case of one REST test file, each against a server of its own, counting the
+/// verdicts in `summary`.
+pub fn run_file(
+    path: &Path,
+    runtime: &tokio::runtime::Runtime,
+    summary: &mut Summary,
+    verbose: bool,
+) {
+    let stem = path
+        .file_name()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default()
+        .to_string();
+    let cases = match load_file(path) {
+        Ok(cases) => cases,
+        Err(e) => {
+            println!("FAILED to load {stem}: {e}");
+            summary.failed += 1;
+            return;
         }
+    };
+    for (case, skip) in cases {
+        let verdict = match skip {
+            Some(reason) => Verdict::Skip(reason),
+            None => runtime.block_on(case.run()),
+        };
+        summary.record(&stem, &case.name, verdict, verbose);
     }
-    Ok(summary)
 }
 
 impl RestCase {
