@@ -107,6 +107,22 @@ impl ExprPlanner {
         joined: Option<&JoinedNames>,
         clause: &'static str,
     ) -> PlanResult<Expr> {
+        // ksqlDB: arithmetic with an untyped NULL is an error, not a null result.
+        if let Some((operation, left, right)) = null_arithmetic(expr) {
+            let type_of = |operand: &sql::Expr| -> PlanResult<String> {
+                if is_null_literal(operand) {
+                    return Ok("null".into());
+                }
+                let logical = self.to_logical_in(operand, scope, joined, clause)?;
+                Ok(self.to_physical(logical, scope)?.sql_type.to_string())
+            };
+            return Err(PlanError::invalid(format!(
+                "Error processing expression: {}. Arithmetic on types {} and {} are not supported.",
+                super::expr_text::ksql_text(operation),
+                type_of(left)?,
+                type_of(right)?
+            )));
+        }
         let mut expr = expr.clone();
         let mut resolver = Resolver {
             scope,
@@ -771,6 +787,51 @@ fn check_comparison(
         ksql_text(right),
         type_name(&right_type)
     )
+}
+
+/// The first arithmetic operation with a bare NULL operand, with its two operands.
+fn null_arithmetic(expr: &sql::Expr) -> Option<(&sql::Expr, &sql::Expr, &sql::Expr)> {
+    struct Finder<'a>(Option<(&'a sql::Expr, &'a sql::Expr, &'a sql::Expr)>);
+    impl<'a> Finder<'a> {
+        fn find(&mut self, expr: &'a sql::Expr) {
+            if self.0.is_some() {
+                return;
+            }
+            match expr {
+                sql::Expr::BinaryOp { left, op, right } => {
+                    let arithmetic = matches!(
+                        op,
+                        sql::BinaryOperator::Plus
+                            | sql::BinaryOperator::Minus
+                            | sql::BinaryOperator::Multiply
+                            | sql::BinaryOperator::Divide
+                            | sql::BinaryOperator::Modulo
+                    );
+                    if arithmetic && (is_null_literal(left) || is_null_literal(right)) {
+                        self.0 = Some((expr, left, right));
+                        return;
+                    }
+                    self.find(left);
+                    self.find(right);
+                }
+                sql::Expr::Nested(inner) | sql::Expr::UnaryOp { expr: inner, .. } => {
+                    self.find(inner)
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut finder = Finder(None);
+    finder.find(expr);
+    finder.0
+}
+
+fn is_null_literal(expr: &sql::Expr) -> bool {
+    match expr {
+        sql::Expr::Nested(inner) => is_null_literal(inner),
+        sql::Expr::Value(value) => matches!(value.value, sql::Value::Null),
+        _ => false,
+    }
 }
 
 /// An operand as ksqlDB prints it in messages: a column by name, a string quoted.

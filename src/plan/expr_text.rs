@@ -59,6 +59,12 @@ impl Text<'_> {
                         .iter()
                         .map(|arg| match arg {
                             FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => self.expr(e),
+                            // A MAP or STRUCT constructor's `name := value`.
+                            FunctionArg::ExprNamed {
+                                name,
+                                arg: FunctionArgExpr::Expr(value),
+                                ..
+                            } => format!("{}:={}", self.expr(name), self.expr(value)),
                             other => other.to_string(),
                         })
                         .collect(),
@@ -69,6 +75,10 @@ impl Text<'_> {
                     function.name.to_string().to_uppercase(),
                     args.join(", ")
                 )
+            }
+            sql::Expr::Array(array) => {
+                let elements: Vec<String> = array.elem.iter().map(|e| self.expr(e)).collect();
+                format!("ARRAY[{}]", elements.join(", "))
             }
             sql::Expr::CompoundFieldAccess { root, access_chain } => {
                 let mut text = self.expr(root);
@@ -113,6 +123,10 @@ mod tests {
         );
         assert_eq!(ksql_text(&parse("TEST.DATA")), "TEST.DATA");
         assert_eq!(ksql_text(&parse("ID = NULL")), "(ID = null)");
+        assert_eq!(
+            ksql_text(&parse("ARRAY[1, 2] + NULL")),
+            "(ARRAY[1, 2] + null)"
+        );
     }
 
     #[test]
