@@ -97,7 +97,7 @@ enum Command {
 
 #[derive(Subcommand)]
 enum Bench {
-    /// Nexmark q0-q2 over generated bids in the embedded log (docs/benchmarks.md).
+    /// Nexmark q0-q2, q4, q5 and q7 over generated events in the embedded log (docs/benchmarks.md).
     Nexmark {
         /// The query to run.
         #[arg(long, value_enum)]

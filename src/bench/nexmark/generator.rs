@@ -185,8 +185,9 @@ pub struct Person {
     pub extra: String,
 }
 
-/// An item for sale.
-#[derive(Debug, Clone, PartialEq)]
+/// An item for sale; serializes with Nexmark's field names (`itemName`, `dateTime`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Auction {
     pub id: i64,
     pub item_name: String,

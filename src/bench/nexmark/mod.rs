@@ -1,10 +1,11 @@
-//! The Nexmark benchmark: q0–q2 over a stream of generated bids.
+//! The Nexmark benchmark: q0–q2, q4, q5 and q7 over a stream of generated events.
 //!
 //! `generator` produces the Nexmark event stream (with `random`, Java's `SplittableRandom`),
-//! `queries` holds the ksqlDB-dialect texts, and `runner` loads the bids into the embedded
-//! log, runs one query and measures it. `docs/benchmarks.md` tells how to run it and what
-//! it measured.
+//! `queries` holds the ksqlDB-dialect texts, `expected` counts what each query must write,
+//! and `runner` loads the events into the embedded log, runs one query, checks and measures
+//! it. `docs/benchmarks.md` tells how to run it and what it measured.
 
+mod expected;
 pub mod generator;
 pub mod queries;
 mod random;
@@ -37,7 +38,7 @@ pub enum NexmarkError {
         statement: String,
         error: EngineError,
     },
-    #[error("Cannot encode a bid as JSON: {0}")]
+    #[error("Cannot encode an event as JSON: {0}")]
     Encode(serde_json::Error),
     #[error("A loader thread panicked")]
     LoaderPanicked,
@@ -55,6 +56,15 @@ pub enum NexmarkError {
         expected: u64,
         record_errors: i64,
         stalled: bool,
+    },
+    #[error("Query {query} left {unread} input records unread")]
+    InputLeft { query: &'static str, unread: u64 },
+    #[error("Query {query} wrote {written} records to {topic} instead of {expected}")]
+    WrongOutput {
+        query: &'static str,
+        topic: &'static str,
+        written: u64,
+        expected: u64,
     },
 }
 

@@ -1,19 +1,23 @@
-//! One benchmark run: load bids into the embedded log, start a query, time it to its last
-//! output record.
+//! One benchmark run: load events into the embedded log, start a query, time it to its last
+//! output record, and check that it consumed every input and wrote every expected record.
 //!
-//! Phases, timed apart: generate N bids and append them to topic `bid` as JSON (one
-//! generator per partition, in batches of [`APPEND_BATCH`]); declare the `bid` stream; then
-//! run the query's `CREATE STREAM … AS SELECT` and poll the end offsets of its sink topic
-//! until it holds every expected record. Only the last phase is the query's time. Peak
-//! RSS is measured per phase when the kernel lets the high-water mark be reset.
+//! Phases, timed apart: generate N bids and append them to topic `bid` as JSON (and, for the
+//! queries that read them, the auctions generated meanwhile to topic `auction`; one generator
+//! per partition, in batches of [`APPEND_BATCH`]), counting the records each sink must end up
+//! with (`expected`); declare the source streams; then run the query's `CREATE … AS SELECT`s
+//! and poll the end offsets of its last sink topic until it holds every expected record.
+//! Only the last phase is the query's time. Then every persistent query must have read all
+//! its input and every sink must hold exactly the expected records. Peak RSS is measured per
+//! phase when the kernel lets the high-water mark be reset.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use super::expected::ExpectedOutputs;
 use super::generator::{Event, GeneratorConfig, NexmarkGenerator};
-use super::queries::{BID_DDL, BID_TOPIC, NexmarkQuery};
+use super::queries::{AUCTION_DDL, AUCTION_TOPIC, BID_DDL, BID_TOPIC, NexmarkQuery};
 use super::{NexmarkError, NexmarkResult};
 use crate::engine::{Engine, EngineConfig, Session};
 use crate::log::{FsyncPolicy, Log, Record, TopicConfig};
@@ -48,9 +52,12 @@ pub struct BenchReport {
     pub partitions: u32,
     /// Bids loaded, each an input event of the query.
     pub events: u64,
-    /// Nexmark events generated to get them (persons and auctions are not loaded).
+    /// Auctions loaded, each an input event of the queries that read them (0 for the others).
+    pub auctions: u64,
+    /// Nexmark events generated to get the bids (persons, and auctions for the queries that
+    /// do not read them, are not loaded).
     pub generated: u64,
-    /// Records the query wrote.
+    /// Records the query wrote to its last sink.
     pub outputs: u64,
     /// Generating, encoding and appending the bids.
     pub load: Duration,
@@ -91,13 +98,19 @@ fn measure(options: &BenchOptions, dir: &Path) -> NexmarkResult<BenchReport> {
         ..EngineConfig::default()
     })?;
     let partitions = options.partitions.max(1);
-    engine.log().create_topic(
-        BID_TOPIC,
-        TopicConfig {
-            partitions,
-            ..TopicConfig::default()
-        },
-    )?;
+    let mut topics = vec![BID_TOPIC];
+    if options.query.reads_auctions() {
+        topics.push(AUCTION_TOPIC);
+    }
+    for topic in topics {
+        engine.log().create_topic(
+            topic,
+            TopicConfig {
+                partitions,
+                ..TopicConfig::default()
+            },
+        )?;
+    }
 
     let started = Instant::now();
     let loaded = load(engine.log(), options, partitions)?;
@@ -106,30 +119,40 @@ fn measure(options: &BenchOptions, dir: &Path) -> NexmarkResult<BenchReport> {
     let peak_reset = reset_peak_rss();
 
     let mut session = Session::default();
-    execute(
-        &engine,
-        &format!("SET 'auto.offset.reset'='earliest'; {BID_DDL}"),
-        &mut session,
-    )?;
+    let mut ddl = format!("SET 'auto.offset.reset'='earliest'; {BID_DDL}");
+    if options.query.reads_auctions() {
+        ddl.push_str(AUCTION_DDL);
+    }
+    execute(&engine, &ddl, &mut session)?;
     let cpu_before = process_cpu_time();
     let started = Instant::now();
-    execute(&engine, options.query.sql(), &mut session)?;
-    let outputs = wait_for_outputs(&engine, options.query, loaded.selected)?;
+    for stage in options.query.stages() {
+        execute(&engine, stage.sql, &mut session)?;
+    }
+    wait_for_outputs(
+        &engine,
+        options.query,
+        options.query.sink_topic(),
+        loaded.expected,
+    )?;
     let query_time = started.elapsed();
     let query_cpu = cpu_before
         .zip(process_cpu_time())
         .map(|(before, after)| after.saturating_sub(before));
+    let query_peak_rss = peak_rss();
+    check_completion(&engine, options.query, loaded.expected)?;
     Ok(BenchReport {
         query: options.query,
         partitions,
         events: loaded.bids,
+        auctions: loaded.auctions,
         generated: loaded.generated,
-        outputs,
+        outputs: loaded.expected,
         load,
         query_time,
         query_cpu,
         load_peak_rss,
-        query_peak_rss: peak_rss(),
+        query_peak_rss,
         peak_reset,
     })
 }
@@ -138,9 +161,10 @@ fn measure(options: &BenchOptions, dir: &Path) -> NexmarkResult<BenchReport> {
 #[derive(Debug, Default)]
 struct Loaded {
     bids: u64,
+    auctions: u64,
     generated: u64,
-    /// Bids the query keeps: the records its sink must end up with.
-    selected: u64,
+    /// The records each of the query's sinks must end up with.
+    expected: u64,
 }
 
 /// Generates and appends the bids, one thread and generator per partition.
@@ -174,14 +198,16 @@ fn load(log: &Arc<dyn Log>, options: &BenchOptions, partitions: u32) -> NexmarkR
         for loader in loaders {
             let loaded = loader.join().map_err(|_| NexmarkError::LoaderPanicked)??;
             total.bids += loaded.bids;
+            total.auctions += loaded.auctions;
             total.generated += loaded.generated;
-            total.selected += loaded.selected;
+            total.expected += loaded.expected;
         }
         Ok(total)
     })
 }
 
-/// Appends `bids` bids of `generator` to one partition of the bid topic.
+/// Appends `bids` bids of `generator` to one partition of the bid topic, and the auctions
+/// generated meanwhile to the same partition of the auction topic when the query reads them.
 fn load_partition(
     log: &dyn Log,
     generator: NexmarkGenerator,
@@ -190,29 +216,30 @@ fn load_partition(
     query: NexmarkQuery,
 ) -> NexmarkResult<Loaded> {
     let mut loaded = Loaded::default();
-    let mut batch = Vec::with_capacity(APPEND_BATCH);
+    let mut expected = ExpectedOutputs::new(query);
+    let mut bid_topic = Appender::new(log, BID_TOPIC, partition);
+    let mut auction_topic = Appender::new(log, AUCTION_TOPIC, partition);
     for event in generator {
         if loaded.bids == bids {
             break;
         }
         loaded.generated += 1;
-        let Event::Bid(bid) = event else { continue };
-        loaded.bids += 1;
-        loaded.selected += u64::from(query.selects(&bid));
-        batch.push(Record {
-            key: None,
-            value: Some(serde_json::to_vec(&bid).map_err(NexmarkError::Encode)?),
-            timestamp: bid.date_time,
-            headers: Vec::new(),
-        });
-        if batch.len() == APPEND_BATCH {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(APPEND_BATCH));
-            log.append(BID_TOPIC, partition, full, None)?;
+        match event {
+            Event::Bid(bid) => {
+                loaded.bids += 1;
+                expected.bid(&bid);
+                bid_topic.push(&bid, bid.date_time)?;
+            }
+            Event::Auction(auction) if query.reads_auctions() => {
+                loaded.auctions += 1;
+                expected.auction(&auction);
+                auction_topic.push(&auction, auction.date_time)?;
+            }
+            Event::Auction(_) | Event::Person(_) => {}
         }
     }
-    if !batch.is_empty() {
-        log.append(BID_TOPIC, partition, batch, None)?;
-    }
+    bid_topic.flush()?;
+    auction_topic.flush()?;
     if loaded.bids < bids {
         // `events_for_bids` leaves room for every bid; this is a bug if it happens.
         return Err(NexmarkError::ShortGenerator {
@@ -220,7 +247,49 @@ fn load_partition(
             got: loaded.bids,
         });
     }
+    loaded.expected = expected.records();
     Ok(loaded)
+}
+
+/// Appends events to one partition of a topic as JSON values, [`APPEND_BATCH`] at a time.
+struct Appender<'a> {
+    log: &'a dyn Log,
+    topic: &'static str,
+    partition: u32,
+    batch: Vec<Record>,
+}
+
+impl<'a> Appender<'a> {
+    fn new(log: &'a dyn Log, topic: &'static str, partition: u32) -> Self {
+        Appender {
+            log,
+            topic,
+            partition,
+            batch: Vec::new(),
+        }
+    }
+
+    /// Queues `event` with its event time as the record timestamp.
+    fn push(&mut self, event: &impl serde::Serialize, timestamp: i64) -> NexmarkResult<()> {
+        self.batch.push(Record {
+            key: None,
+            value: Some(serde_json::to_vec(event).map_err(NexmarkError::Encode)?),
+            timestamp,
+            headers: Vec::new(),
+        });
+        if self.batch.len() == APPEND_BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> NexmarkResult<()> {
+        if !self.batch.is_empty() {
+            let full = std::mem::replace(&mut self.batch, Vec::with_capacity(APPEND_BATCH));
+            self.log.append(self.topic, self.partition, full, None)?;
+        }
+        Ok(())
+    }
 }
 
 fn execute(engine: &Arc<Engine>, sql: &str, session: &mut Session) -> NexmarkResult<()> {
@@ -233,27 +302,20 @@ fn execute(engine: &Arc<Engine>, sql: &str, session: &mut Session) -> NexmarkRes
         })
 }
 
-/// Polls the sink until it holds `expected` records; returns how many it holds.
+/// Polls `topic` until it holds `expected` records.
 fn wait_for_outputs(
     engine: &Arc<Engine>,
     query: NexmarkQuery,
+    topic: &str,
     expected: u64,
-) -> NexmarkResult<u64> {
+) -> NexmarkResult<()> {
     let log = engine.log();
-    let topic = query.sink_topic();
-    let partitions = log
-        .topic_config(topic)
-        .map(|c| c.partitions)
-        .ok_or_else(|| crate::log::LogError::UnknownTopic(topic.to_string()))?;
     let mut written = 0;
     let mut last_progress = Instant::now();
     loop {
-        let mut now_written = 0;
-        for partition in 0..partitions {
-            now_written += log.end_offset(topic, partition)? as u64;
-        }
+        let now_written = records_in(log, topic)?;
         if now_written >= expected {
-            return Ok(now_written);
+            return Ok(());
         }
         if now_written > written {
             written = now_written;
@@ -272,6 +334,55 @@ fn wait_for_outputs(
         }
         std::thread::sleep(POLL_INTERVAL);
     }
+}
+
+/// Checks that the query ran to the end: every persistent query has read all of its input
+/// (waiting for the last rounds to finish), and every sink holds exactly `expected` records.
+fn check_completion(engine: &Arc<Engine>, query: NexmarkQuery, expected: u64) -> NexmarkResult<()> {
+    let started = Instant::now();
+    loop {
+        let unread: u64 = engine
+            .query_metrics()
+            .iter()
+            .filter(|(_, persistent, _)| *persistent)
+            .map(|(_, _, metrics)| metrics.lag)
+            .sum();
+        if unread == 0 {
+            break;
+        }
+        if started.elapsed() > STALL_TIMEOUT {
+            return Err(NexmarkError::InputLeft {
+                query: query.name(),
+                unread,
+            });
+        }
+        std::thread::sleep(POLL_INTERVAL);
+    }
+    for stage in query.stages() {
+        let written = records_in(engine.log(), stage.sink_topic)?;
+        if written != expected {
+            return Err(NexmarkError::WrongOutput {
+                query: query.name(),
+                topic: stage.sink_topic,
+                written,
+                expected,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Records in every partition of `topic`.
+fn records_in(log: &Arc<dyn Log>, topic: &str) -> NexmarkResult<u64> {
+    let partitions = log
+        .topic_config(topic)
+        .map(|c| c.partitions)
+        .ok_or_else(|| crate::log::LogError::UnknownTopic(topic.to_string()))?;
+    let mut records = 0;
+    for partition in 0..partitions {
+        records += log.end_offset(topic, partition)? as u64;
+    }
+    Ok(records)
 }
 
 /// The benchmark's data directory; a temporary one is removed when dropped.
@@ -369,22 +480,28 @@ impl fmt::Display for BenchReport {
             Some(b) => format!("{} MiB", b / (1024 * 1024)),
             None => "unknown".to_string(),
         };
+        let auctions = if self.auctions > 0 {
+            format!(" and {} auctions", self.auctions)
+        } else {
+            String::new()
+        };
+        let inputs = self.inputs();
         writeln!(
             f,
-            "load: {} bids ({} Nexmark events) into {} partition(s) in {:.2} s = {} bids/s; \
-             peak RSS {}",
+            "load: {} bids{auctions} ({} Nexmark events) into {} partition(s) in {:.2} s = {} \
+             records/s; peak RSS {}",
             self.events,
             self.generated,
             self.partitions,
             self.load.as_secs_f64(),
-            rate(self.events, self.load),
+            rate(inputs, self.load),
             mib(self.load_peak_rss),
         )?;
         let cpu = match self.query_cpu {
             Some(cpu) => format!(
                 " (CPU {:.2} s = {} events per CPU-second)",
                 cpu.as_secs_f64(),
-                rate(self.events, cpu)
+                rate(inputs, cpu)
             ),
             None => String::new(),
         };
@@ -392,9 +509,9 @@ impl fmt::Display for BenchReport {
             f,
             "{}: {} events in {:.2} s = {} events/s{cpu}; {} output records; peak RSS {}{}",
             self.query.name(),
-            self.events,
+            inputs,
             self.query_time.as_secs_f64(),
-            rate(self.events, self.query_time),
+            rate(inputs, self.query_time),
             self.outputs,
             mib(self.query_peak_rss),
             if self.peak_reset {
@@ -403,6 +520,13 @@ impl fmt::Display for BenchReport {
                 " (whole process: the peak could not be reset after loading)"
             },
         )
+    }
+}
+
+impl BenchReport {
+    /// The query's input events: the bids, and the auctions when it reads them.
+    pub fn inputs(&self) -> u64 {
+        self.events + self.auctions
     }
 }
 
@@ -421,6 +545,8 @@ fn thousands(n: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     #[test]
@@ -450,6 +576,122 @@ mod tests {
                 _ => assert_eq!(report.outputs, 20_000),
             }
         }
+    }
+
+    /// Every record of `topic` in the log under `dir`.
+    fn read_topic(dir: &Path, topic: &str) -> Vec<Record> {
+        let log = crate::log::embedded::EmbeddedLog::open(dir, Default::default()).expect("opens");
+        let partitions = log.topic_config(topic).expect("topic").partitions;
+        let mut records = Vec::new();
+        for partition in 0..partitions {
+            let end = log.end_offset(topic, partition).expect("end");
+            let read = log.read(topic, partition, 0, end as usize).expect("reads");
+            records.extend(read.into_iter().map(|r| r.record));
+        }
+        records
+    }
+
+    /// A windowed key of the KAFKA format: the key column (an INT or a BIGINT), then the
+    /// window start as 8 big-endian bytes.
+    fn windowed_key(key: &[u8]) -> (i64, i64) {
+        let (column, start) = key.split_at(key.len() - 8);
+        let column = match column.len() {
+            4 => i64::from(i32::from_be_bytes(column.try_into().unwrap())),
+            _ => i64::from_be_bytes(column.try_into().unwrap()),
+        };
+        (column, i64::from_be_bytes(start.try_into().unwrap()))
+    }
+
+    /// Runs `query` over `events` bids kept in a temporary directory; the report, the bids
+    /// as JSON, and the last value written per key of the query's sink.
+    fn run_and_read(
+        query: NexmarkQuery,
+        events: u64,
+        partitions: u32,
+    ) -> (
+        BenchReport,
+        Vec<serde_json::Value>,
+        BTreeMap<(i64, i64), serde_json::Value>,
+    ) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let report = run(&BenchOptions {
+            query,
+            events,
+            partitions,
+            data_dir: Some(dir.path().to_path_buf()),
+            seed: 7,
+        })
+        .expect("runs");
+        let json = |record: &Record| -> serde_json::Value {
+            serde_json::from_slice(record.value.as_deref().expect("a value")).expect("JSON")
+        };
+        let bids = read_topic(dir.path(), BID_TOPIC).iter().map(json).collect();
+        let outputs = read_topic(dir.path(), query.sink_topic());
+        assert_eq!(outputs.len() as u64, report.outputs);
+        let last = outputs
+            .iter()
+            .map(|r| (windowed_key(r.key.as_deref().expect("a key")), json(r)))
+            .collect();
+        (report, bids, last)
+    }
+
+    fn field(value: &serde_json::Value, name: &str) -> i64 {
+        value[name]
+            .as_i64()
+            .unwrap_or_else(|| panic!("{name} in {value}"))
+    }
+
+    #[test]
+    fn q5_counts_the_bids_per_auction_and_hopping_window() {
+        let (report, bids, counts) = run_and_read(NexmarkQuery::Q5, 30_000, 2);
+        let mut expected: BTreeMap<(i64, i64), i64> = BTreeMap::new();
+        for bid in &bids {
+            let time = field(bid, "dateTime");
+            // Windows [start, start + 10 s) with start a multiple of 2 s.
+            for start in (time - 10_000 + 1..=time).filter(|s| s % 2_000 == 0 && *s >= 0) {
+                *expected.entry((field(bid, "auction"), start)).or_default() += 1;
+            }
+        }
+        let counts: BTreeMap<(i64, i64), i64> = counts
+            .iter()
+            .map(|(key, value)| (*key, field(value, "NUM")))
+            .collect();
+        assert_eq!(counts, expected);
+        assert_eq!(report.outputs, expected.values().sum::<i64>() as u64);
+    }
+
+    #[test]
+    fn q7_keeps_the_highest_price_per_tumbling_window() {
+        let (report, bids, maxima) = run_and_read(NexmarkQuery::Q7, 100_000, 1);
+        let mut expected: BTreeMap<(i64, i64), (i64, i64)> = BTreeMap::new();
+        for bid in &bids {
+            let time = field(bid, "dateTime");
+            let start = time - time % 10_000;
+            let max = expected.entry((1, start)).or_insert((0, start + 10_000));
+            max.0 = max.0.max(field(bid, "price"));
+        }
+        assert!(expected.len() >= 2, "{expected:?}");
+        let maxima: BTreeMap<(i64, i64), (i64, i64)> = maxima
+            .iter()
+            .map(|(key, value)| (*key, (field(value, "MAXPRICE"), field(value, "DATETIME"))))
+            .collect();
+        assert_eq!(maxima, expected);
+        assert_eq!(report.outputs, 100_000);
+    }
+
+    #[test]
+    fn q4_writes_one_update_per_bid_joined_to_its_auction() {
+        let report = run(&BenchOptions {
+            query: NexmarkQuery::Q4,
+            events: 20_000,
+            partitions: 2,
+            data_dir: None,
+            seed: 0,
+        })
+        .expect("runs");
+        // About 3 auctions per 46 bids, and most bids fall in their auction's time.
+        assert!((1_200..1_400).contains(&report.auctions), "{report}");
+        assert!((1_000..20_000).contains(&report.outputs), "{report}");
     }
 
     #[test]
