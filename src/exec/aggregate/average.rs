@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::function::{
     Accumulator, AggregateConfig, AggregateFunction, AggregateResult, CallArg, no_signature,
-    single, state_i64,
+    single, state_i64, write_integer,
 };
 use super::sum::Total;
 use crate::catalog::types::SqlType;
@@ -81,6 +81,15 @@ impl Accumulator for Average {
         Ok(json!({ "total": self.total.state(), "count": self.count }))
     }
 
+    fn write_state(&self, out: &mut Vec<u8>) -> AggregateResult<()> {
+        out.extend_from_slice(b"{\"total\":");
+        self.total.write_state(out);
+        out.extend_from_slice(b",\"count\":");
+        write_integer(out, self.count);
+        out.push(b'}');
+        Ok(())
+    }
+
     fn restore(&mut self, state: &Value) -> AggregateResult<()> {
         self.total.restore(&state["total"])?;
         self.count = state_i64(state, "count")?;
@@ -142,6 +151,7 @@ mod tests {
         let mut restored = average_of(SqlType::Double);
         restored.restore(&avg.state().unwrap()).unwrap();
         assert_eq!(restored.result().unwrap(), avg.result().unwrap());
+        super::super::function::assert_state_written(&*avg);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::function::{
     Accumulator, AggregateConfig, AggregateFunction, AggregateResult, CallArg, no_signature,
-    state_i64,
+    state_i64, write_integer,
 };
 use crate::catalog::types::SqlType;
 
@@ -79,6 +79,13 @@ impl Accumulator for Count {
         Ok(json!({ "count": self.count }))
     }
 
+    fn write_state(&self, out: &mut Vec<u8>) -> AggregateResult<()> {
+        out.extend_from_slice(b"{\"count\":");
+        write_integer(out, self.count);
+        out.push(b'}');
+        Ok(())
+    }
+
     fn restore(&mut self, state: &Value) -> AggregateResult<()> {
         self.count = state_i64(state, "count")?;
         Ok(())
@@ -118,6 +125,7 @@ mod tests {
         count.undo(&[ScalarValue::Int32(Some(2))]).unwrap();
         let mut restored = Count::non_null();
         restored.restore(&count.state().unwrap()).unwrap();
+        super::super::function::assert_state_written(&count);
         assert_eq!(restored.result().unwrap(), ScalarValue::Int64(Some(1)));
     }
 

@@ -58,6 +58,12 @@ pub trait Accumulator: Send {
     /// The state, for the changelog.
     fn state(&self) -> AggregateResult<Value>;
 
+    /// Appends `state()` to `out` as JSON text, the form the changelog stores it in.
+    /// Accumulators whose state is a few numbers write it without building a `Value`.
+    fn write_state(&self, out: &mut Vec<u8>) -> AggregateResult<()> {
+        write_json(out, &self.state()?)
+    }
+
     /// Replaces the state by one `state` wrote.
     fn restore(&mut self, state: &Value) -> AggregateResult<()>;
 
@@ -218,6 +224,25 @@ pub(super) fn state_i64(state: &Value, field: &str) -> AggregateResult<i64> {
         .get(field)
         .and_then(Value::as_i64)
         .ok_or_else(|| AggregateError::State(format!("missing integer {field} in {state}")))
+}
+
+/// Appends `value` to `out` as JSON text.
+pub(super) fn write_json(out: &mut Vec<u8>, value: &Value) -> AggregateResult<()> {
+    serde_json::to_writer(out, value).map_err(|e| AggregateError::Internal(e.to_string()))
+}
+
+/// Appends an integer to `out` as JSON text.
+pub(crate) fn write_integer(out: &mut Vec<u8>, value: impl itoa::Integer) {
+    out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+}
+
+/// Checks that `accumulator.write_state` writes exactly the JSON of its `state()`.
+#[cfg(test)]
+pub(super) fn assert_state_written(accumulator: &dyn Accumulator) {
+    let mut written = Vec::new();
+    accumulator.write_state(&mut written).unwrap();
+    let state = serde_json::to_string(&accumulator.state().unwrap()).unwrap();
+    assert_eq!(String::from_utf8(written).unwrap(), state);
 }
 
 /// A typed value as changelog JSON.

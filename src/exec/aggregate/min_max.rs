@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::function::{
     Accumulator, AggregateConfig, AggregateError, AggregateFunction, AggregateResult, CallArg,
-    no_signature, single, value_from_state, value_to_state,
+    no_signature, single, value_from_state, value_to_state, write_integer, write_json,
 };
 use crate::catalog::types::SqlType;
 
@@ -110,6 +110,18 @@ impl Accumulator for Extreme {
         Ok(json!({ "best": best }))
     }
 
+    fn write_state(&self, out: &mut Vec<u8>) -> AggregateResult<()> {
+        out.extend_from_slice(b"{\"best\":");
+        match (&self.best, &self.ty) {
+            (None, _) => out.extend_from_slice(b"null"),
+            (Some(ScalarValue::Int32(Some(v))), SqlType::Int) => write_integer(out, *v),
+            (Some(ScalarValue::Int64(Some(v))), SqlType::Bigint) => write_integer(out, *v),
+            (Some(best), ty) => write_json(out, &value_to_state(best, ty)?)?,
+        }
+        out.push(b'}');
+        Ok(())
+    }
+
     fn restore(&mut self, state: &Value) -> AggregateResult<()> {
         self.best = match &state["best"] {
             Value::Null => None,
@@ -165,6 +177,11 @@ mod tests {
         }
         let mut restored = extreme("MAX", SqlType::String);
         restored.restore(&max.state().unwrap()).unwrap();
+        super::super::function::assert_state_written(&*max);
+        let mut bigint = extreme("MAX", SqlType::Bigint);
+        super::super::function::assert_state_written(&*bigint);
+        bigint.update(&[ScalarValue::Int64(Some(-7))]).unwrap();
+        super::super::function::assert_state_written(&*bigint);
         assert_eq!(
             restored.result().unwrap(),
             ScalarValue::Utf8(Some("c".into()))

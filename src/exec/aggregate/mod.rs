@@ -55,9 +55,9 @@ use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::physical_expr::PhysicalExpr;
 use datafusion::scalar::ScalarValue;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use self::function::{Accumulator, AggregateError, AggregateFunction};
+use self::function::{Accumulator, AggregateError, AggregateFunction, write_integer};
 use self::projection::{AggregatedRows, TableProjection};
 use self::session::{SessionWindows, union};
 use self::window::{TimeWindows, WindowClock};
@@ -646,18 +646,26 @@ impl Folder<'_> {
 
 /// A group's changelog state: its timestamp, its accumulators' states and, for windowed
 /// aggregations, the clock as the row that changed the group left it.
+///
+/// JSON, `{"t":…,"a":[…],"clock":{…}}`, written straight to bytes: one is written per update.
 fn encode_group(group: &Group, clock: Option<&WindowClock>) -> Result<Vec<u8>, AggregateError> {
-    let states = group
-        .accumulators
-        .iter()
-        .map(|a| a.state())
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut state = json!({ "t": group.timestamp, "a": states });
-    if let Some(clock) = clock {
-        state["clock"] =
-            serde_json::to_value(clock).map_err(|e| AggregateError::Internal(e.to_string()))?;
+    let mut out = Vec::with_capacity(96);
+    out.extend_from_slice(b"{\"t\":");
+    write_integer(&mut out, group.timestamp);
+    out.extend_from_slice(b",\"a\":[");
+    for (i, accumulator) in group.accumulators.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        accumulator.write_state(&mut out)?;
     }
-    Ok(state.to_string().into_bytes())
+    out.push(b']');
+    if let Some(clock) = clock {
+        out.extend_from_slice(b",\"clock\":");
+        clock.write_json(&mut out);
+    }
+    out.push(b'}');
+    Ok(out)
 }
 
 impl Operator for Aggregate {

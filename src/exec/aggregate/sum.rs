@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::function::{
     Accumulator, AggregateConfig, AggregateError, AggregateFunction, AggregateResult, CallArg,
-    no_signature, single,
+    no_signature, single, write_integer,
 };
 use crate::catalog::types::SqlType;
 
@@ -168,6 +168,20 @@ impl Total {
         }
     }
 
+    /// Appends `state()` to `out` as JSON text.
+    pub(super) fn write_state(&self, out: &mut Vec<u8>) {
+        match self {
+            Total::Int(v) => write_integer(out, *v),
+            Total::Bigint(v) => write_integer(out, *v),
+            Total::Double(v) => write_integer(out, v.to_bits()),
+            Total::Decimal { unscaled, .. } => {
+                out.push(b'"');
+                write_integer(out, *unscaled);
+                out.push(b'"');
+            }
+        }
+    }
+
     /// The total as changelog JSON: doubles by their bits so that they read back exactly.
     pub(super) fn state(&self) -> Value {
         match self {
@@ -269,6 +283,13 @@ impl Accumulator for Sum {
         Ok(json!({ "total": self.total.state() }))
     }
 
+    fn write_state(&self, out: &mut Vec<u8>) -> AggregateResult<()> {
+        out.extend_from_slice(b"{\"total\":");
+        self.total.write_state(out);
+        out.push(b'}');
+        Ok(())
+    }
+
     fn restore(&mut self, state: &Value) -> AggregateResult<()> {
         self.total.restore(&state["total"])
     }
@@ -347,6 +368,7 @@ mod tests {
         let mut restored = sum_of(SqlType::Double);
         restored.restore(&sum.state().unwrap()).unwrap();
         assert_eq!(restored.result().unwrap(), sum.result().unwrap());
+        super::super::function::assert_state_written(&*sum);
     }
 
     #[test]
