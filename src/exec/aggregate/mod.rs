@@ -101,9 +101,12 @@ pub enum Windowing {
     Session(SessionWindows),
 }
 
+/// A group's key values, shared by the group and every row it outputs.
+type GroupKey = Arc<[ScalarValue]>;
+
 /// One group's state.
 struct Group {
-    key: Vec<ScalarValue>,
+    key: GroupKey,
     accumulators: Vec<Box<dyn Accumulator>>,
     /// The newest ROWTIME folded in: the timestamp of the group's output records.
     timestamp: i64,
@@ -152,7 +155,7 @@ pub struct Aggregate {
 /// One aggregated row to output.
 struct OutputRow {
     timestamp: i64,
-    key: Vec<ScalarValue>,
+    key: GroupKey,
     results: Vec<ScalarValue>,
     /// The group's results before this row, when HAVING needs them and the group existed.
     previous: Option<Vec<ScalarValue>>,
@@ -200,7 +203,7 @@ impl Aggregate {
     /// new states.
     fn fold_row(
         &mut self,
-        key: Vec<ScalarValue>,
+        key: GroupKey,
         key_bytes: Vec<u8>,
         args: &[Vec<ScalarValue>],
         timestamp: i64,
@@ -225,7 +228,15 @@ impl Aggregate {
                 clock,
             } => {
                 let close = clock.advance(timestamp, windows);
-                let mut updated = Vec::new();
+                // EMIT FINAL: the windows that closed since the last row, emitted after this
+                // row's updates. The clock is moved first, so that the row's changelog records
+                // carry the clock as the row leaves it, whatever batch it came in.
+                let closed_since_last_emit = if windows.emit_final {
+                    clock.closed_since_last_emit(windows)
+                } else {
+                    None
+                };
+                let mut updated = 0;
                 let mut closed = 0;
                 for start in windows.starts(timestamp) {
                     if windows.end(start) <= close {
@@ -237,26 +248,30 @@ impl Aggregate {
                         add: Some(args),
                     };
                     let window = Some((start, windows.end(start)));
-                    let row = match store.get_mut(start, &key_bytes) {
-                        Some(group) => folder.fold(group, add, timestamp, window, true)?,
+                    let (row, encoded, time) = match store.get_mut(start, &key_bytes) {
+                        Some(group) => {
+                            let row = folder.fold(group, add, timestamp, window, true)?;
+                            (row, encode_group(group, Some(clock))?, group.timestamp)
+                        }
                         None => {
                             let mut group = folder.new_group(key.clone(), timestamp);
                             let row = folder.fold(&mut group, add, timestamp, window, false)?;
+                            let encoded = encode_group(&group, Some(clock))?;
+                            let time = group.timestamp;
                             store.insert(start, key_bytes.clone(), group);
-                            row
+                            (row, encoded, time)
                         }
                     };
-                    updated.push(start);
+                    store.log(start, &key_bytes, encoded, time);
+                    updated += 1;
                     if !windows.emit_final {
                         out.push(row);
                     }
                 }
-                if updated.is_empty() && closed > 0 {
+                if updated == 0 && closed > 0 {
                     self.late_records += 1;
                 }
-                if windows.emit_final
-                    && let Some((lower, upper)) = clock.closed_since_last_emit(windows)
-                {
+                if let Some((lower, upper)) = closed_since_last_emit {
                     for (start, _, group) in store.range(lower, upper) {
                         out.push(OutputRow {
                             timestamp: group.timestamp,
@@ -266,14 +281,6 @@ impl Aggregate {
                             window: Some((start, windows.end(start))),
                             tombstone: false,
                         });
-                    }
-                }
-                // Logged once the row is done, with the clock as it left it: the row's
-                // records are then the same whatever batch it came in.
-                for start in updated {
-                    if let Some(group) = store.get_mut(start, &key_bytes) {
-                        let (encoded, time) = (encode_group(group, Some(clock))?, group.timestamp);
-                        store.log(start, &key_bytes, encoded, time);
                     }
                 }
             }
@@ -423,18 +430,29 @@ impl Aggregate {
 
     /// The aggregated rows (and previous rows, for HAVING) as batches.
     fn aggregated_rows(&self, rows: &[OutputRow]) -> ExecResult<AggregatedRows> {
+        let keys = self.key_types.len();
+        let functions = self.functions.len();
         let build = |previous: bool| -> ExecResult<RecordBatch> {
             let fields = self.aggregated_schema.fields();
             let mut arrays: Vec<ArrayRef> = Vec::with_capacity(fields.len());
             for (i, field) in fields.iter().enumerate() {
-                let keys = self.key_types.len();
-                let functions = self.functions.len();
+                if i >= keys + functions {
+                    // WINDOWSTART, then WINDOWEND.
+                    let bound = |row: &OutputRow| {
+                        let (start, end) = row.window.unwrap_or_default();
+                        if i == keys + functions { start } else { end }
+                    };
+                    arrays.push(Arc::new(Int64Array::from_iter_values(
+                        rows.iter().map(bound),
+                    )));
+                    continue;
+                }
                 let column: Vec<ScalarValue> = rows
                     .iter()
                     .map(|row| {
                         Ok(if i < keys {
                             row.key[i].clone()
-                        } else if i < keys + functions {
+                        } else {
                             let results = if previous {
                                 row.previous.as_ref()
                             } else {
@@ -444,13 +462,6 @@ impl Aggregate {
                                 Some(results) => results[i - keys].clone(),
                                 None => ScalarValue::try_new_null(field.data_type())?,
                             }
-                        } else {
-                            let (start, end) = row.window.unwrap_or_default();
-                            ScalarValue::Int64(Some(if i == keys + functions {
-                                start
-                            } else {
-                                end
-                            }))
                         })
                     })
                     .collect::<datafusion::error::Result<_>>()?;
@@ -504,7 +515,7 @@ impl Aggregate {
             .iter()
             .zip(&self.key_types)
             .map(|(json, ty)| json_to_scalar(json, ty).map_err(|e| e.to_string()))
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<GroupKey, _>>()?;
         let state: Value = serde_json::from_slice(value).map_err(|e| e.to_string())?;
         let timestamp = state["t"].as_i64().ok_or("no timestamp")?;
         let states = state["a"].as_array().ok_or("no aggregates")?;
@@ -543,7 +554,7 @@ struct Change<'a> {
 
 /// A table row's part in an aggregation: its group and its arguments.
 struct Contribution {
-    key: Vec<ScalarValue>,
+    key: GroupKey,
     key_bytes: Vec<u8>,
     args: Vec<Vec<ScalarValue>>,
 }
@@ -556,7 +567,7 @@ struct Folder<'a> {
 }
 
 impl Folder<'_> {
-    fn new_group(&self, key: Vec<ScalarValue>, timestamp: i64) -> Group {
+    fn new_group(&self, key: GroupKey, timestamp: i64) -> Group {
         Group {
             key,
             accumulators: self.functions.iter().map(|f| f.accumulator()).collect(),
@@ -569,7 +580,7 @@ impl Folder<'_> {
     fn change_keyed(
         &self,
         store: &mut KeyedStore<Group>,
-        key: Vec<ScalarValue>,
+        key: GroupKey,
         key_bytes: Vec<u8>,
         change: Change<'_>,
         timestamp: i64,
@@ -649,7 +660,7 @@ impl Folder<'_> {
 ///
 /// JSON, `{"t":…,"a":[…],"clock":{…}}`, written straight to bytes: one is written per update.
 fn encode_group(group: &Group, clock: Option<&WindowClock>) -> Result<Vec<u8>, AggregateError> {
-    let mut out = Vec::with_capacity(96);
+    let mut out = Vec::with_capacity(128);
     out.extend_from_slice(b"{\"t\":");
     write_integer(&mut out, group.timestamp);
     out.extend_from_slice(b",\"a\":[");
@@ -859,7 +870,7 @@ fn contribution(
         .map(|a| row_values(a, row))
         .collect::<ExecResult<Vec<_>>>()?;
     Ok(Some(Contribution {
-        key,
+        key: key.into(),
         key_bytes,
         args,
     }))
