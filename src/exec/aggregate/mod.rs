@@ -152,17 +152,59 @@ pub struct Aggregate {
     late_records: u64,
 }
 
-/// One aggregated row to output.
-struct OutputRow {
-    timestamp: i64,
-    key: GroupKey,
+/// The aggregated rows one input batch produces, in output order, column by column: a row
+/// is a group's key and results as an update left them, with no allocation of its own.
+#[derive(Default)]
+struct OutputRows {
+    timestamps: Vec<i64>,
+    keys: Vec<GroupKey>,
+    /// Every row's results, one per function, row after row.
     results: Vec<ScalarValue>,
-    /// The group's results before this row, when HAVING needs them and the group existed.
-    previous: Option<Vec<ScalarValue>>,
-    /// The window's start and end, when windowed.
-    window: Option<(i64, i64)>,
-    /// A session merged into another: its row is deleted.
-    tombstone: bool,
+    /// The group's results before each row, when HAVING needs them and the group existed.
+    previous: Vec<Option<Vec<ScalarValue>>>,
+    /// Each row's window start and end, when windowed.
+    windows: Vec<(i64, i64)>,
+    /// Rows that delete their key (sessions merged into another).
+    tombstones: Vec<bool>,
+}
+
+impl OutputRows {
+    fn is_empty(&self) -> bool {
+        self.timestamps.is_empty()
+    }
+
+    /// Appends `group`'s row as it is now.
+    fn push(
+        &mut self,
+        group: &Group,
+        timestamp: i64,
+        previous: Option<Vec<ScalarValue>>,
+        window: Option<(i64, i64)>,
+    ) -> Result<(), AggregateError> {
+        for accumulator in &group.accumulators {
+            self.results.push(accumulator.result()?);
+        }
+        self.timestamps.push(timestamp);
+        self.keys.push(group.key.clone());
+        self.previous.push(previous);
+        self.windows.push(window.unwrap_or_default());
+        self.tombstones.push(false);
+        Ok(())
+    }
+
+    /// Appends the deletion of `group`'s row (a session merged into another).
+    fn push_tombstone(
+        &mut self,
+        group: &Group,
+        timestamp: i64,
+        window: (i64, i64),
+    ) -> Result<(), AggregateError> {
+        self.push(group, timestamp, None, Some(window))?;
+        if let Some(last) = self.tombstones.last_mut() {
+            *last = true;
+        }
+        Ok(())
+    }
 }
 
 impl Aggregate {
@@ -207,7 +249,7 @@ impl Aggregate {
         key_bytes: Vec<u8>,
         args: &[Vec<ScalarValue>],
         timestamp: i64,
-        out: &mut Vec<OutputRow>,
+        out: &mut OutputRows,
     ) -> Result<(), AggregateError> {
         let folder = Folder {
             functions: &self.functions,
@@ -220,7 +262,7 @@ impl Aggregate {
                     undo: None,
                     add: Some(args),
                 };
-                out.push(folder.change_keyed(store, key, key_bytes, change, timestamp)?);
+                folder.change_keyed(store, key, key_bytes, change, timestamp, out)?;
             }
             Groups::Windowed {
                 store,
@@ -248,39 +290,37 @@ impl Aggregate {
                         add: Some(args),
                     };
                     let window = Some((start, windows.end(start)));
-                    let (row, encoded, time) = match store.get_mut(start, &key_bytes) {
+                    let emit = !windows.emit_final;
+                    let (encoded, time) = match store.get_mut(start, &key_bytes) {
                         Some(group) => {
-                            let row = folder.fold(group, add, timestamp, window, true)?;
-                            (row, encode_group(group, Some(clock))?, group.timestamp)
+                            let previous = folder.fold(group, add, timestamp, true)?;
+                            if emit {
+                                out.push(group, group.timestamp, previous, window)?;
+                            }
+                            (encode_group(group, Some(clock))?, group.timestamp)
                         }
                         None => {
                             let mut group = folder.new_group(key.clone(), timestamp);
-                            let row = folder.fold(&mut group, add, timestamp, window, false)?;
+                            let previous = folder.fold(&mut group, add, timestamp, false)?;
+                            if emit {
+                                out.push(&group, group.timestamp, previous, window)?;
+                            }
                             let encoded = encode_group(&group, Some(clock))?;
                             let time = group.timestamp;
                             store.insert(start, key_bytes.clone(), group);
-                            (row, encoded, time)
+                            (encoded, time)
                         }
                     };
                     store.log(start, &key_bytes, encoded, time);
                     updated += 1;
-                    if !windows.emit_final {
-                        out.push(row);
-                    }
                 }
                 if updated == 0 && closed > 0 {
                     self.late_records += 1;
                 }
                 if let Some((lower, upper)) = closed_since_last_emit {
                     for (start, _, group) in store.range(lower, upper) {
-                        out.push(OutputRow {
-                            timestamp: group.timestamp,
-                            key: group.key.clone(),
-                            results: group.results()?,
-                            previous: None,
-                            window: Some((start, windows.end(start))),
-                            tombstone: false,
-                        });
+                        let window = Some((start, windows.end(start)));
+                        out.push(group, group.timestamp, None, window)?;
                     }
                 }
             }
@@ -296,14 +336,8 @@ impl Aggregate {
                 let emitted_upto = clock.last_final_close;
                 if windows.emit_final && emitted_upto.is_none_or(|upto| close > upto) {
                     for (_, session, group) in store.ended_between(emitted_upto, close) {
-                        out.push(OutputRow {
-                            timestamp: session.end,
-                            key: group.key.clone(),
-                            results: group.results()?,
-                            previous: None,
-                            window: Some((session.start, session.end)),
-                            tombstone: false,
-                        });
+                        let window = Some((session.start, session.end));
+                        out.push(group, session.end, None, window)?;
                     }
                     clock.last_final_close = Some(close);
                 }
@@ -325,14 +359,13 @@ impl Aggregate {
                         folder.merge(&mut group, old)?;
                     }
                 }
-                let row = folder.fold(
+                let previous = folder.fold(
                     &mut group,
                     Change {
                         undo: None,
                         add: Some(args),
                     },
                     timestamp,
-                    Some((merged.start, merged.end)),
                     !found.is_empty(),
                 )?;
                 // ksqlDB: each merged session is deleted, at its own end, before the merged
@@ -341,26 +374,17 @@ impl Aggregate {
                     if let Some(old) = store.remove(&key_bytes, session, session.end)
                         && !windows.emit_final
                     {
-                        out.push(OutputRow {
-                            timestamp: session.end,
-                            key: old.key.clone(),
-                            results: old.results()?,
-                            previous: None,
-                            window: Some((session.start, session.end)),
-                            tombstone: true,
-                        });
+                        out.push_tombstone(&old, session.end, (session.start, session.end))?;
                     }
                 }
                 let encoded = encode_group(&group, Some(clock))?;
                 store.log(&key_bytes, merged, encoded, merged.end);
-                store.insert(key_bytes, merged, group);
                 // EMIT FINAL emits this row's session only if it closes with the row.
                 if !windows.emit_final || merged.end <= close {
-                    out.push(OutputRow {
-                        timestamp: merged.end,
-                        ..row
-                    });
+                    let window = Some((merged.start, merged.end));
+                    out.push(&group, merged.end, previous, window)?;
                 }
+                store.insert(key_bytes, merged, group);
             }
         }
         Ok(())
@@ -376,7 +400,7 @@ impl Aggregate {
         replaced: Option<Contribution>,
         new: Option<Contribution>,
         timestamp: i64,
-        out: &mut Vec<OutputRow>,
+        out: &mut OutputRows,
     ) -> Result<(), AggregateError> {
         let folder = Folder {
             functions: &self.functions,
@@ -394,7 +418,7 @@ impl Aggregate {
                     undo: Some(&old.args),
                     add: Some(&new.args),
                 };
-                out.push(folder.change_keyed(store, new.key, new.key_bytes, change, timestamp)?);
+                folder.change_keyed(store, new.key, new.key_bytes, change, timestamp, out)?;
             }
             (old, new) => {
                 if let Some(old) = old {
@@ -402,26 +426,14 @@ impl Aggregate {
                         undo: Some(&old.args),
                         add: None,
                     };
-                    out.push(folder.change_keyed(
-                        store,
-                        old.key,
-                        old.key_bytes,
-                        change,
-                        timestamp,
-                    )?);
+                    folder.change_keyed(store, old.key, old.key_bytes, change, timestamp, out)?;
                 }
                 if let Some(new) = new {
                     let change = Change {
                         undo: None,
                         add: Some(&new.args),
                     };
-                    out.push(folder.change_keyed(
-                        store,
-                        new.key,
-                        new.key_bytes,
-                        change,
-                        timestamp,
-                    )?);
+                    folder.change_keyed(store, new.key, new.key_bytes, change, timestamp, out)?;
                 }
             }
         }
@@ -429,7 +441,7 @@ impl Aggregate {
     }
 
     /// The aggregated rows (and previous rows, for HAVING) as batches.
-    fn aggregated_rows(&self, rows: &[OutputRow]) -> ExecResult<AggregatedRows> {
+    fn aggregated_rows(&self, rows: OutputRows) -> ExecResult<AggregatedRows> {
         let keys = self.key_types.len();
         let functions = self.functions.len();
         let build = |previous: bool| -> ExecResult<RecordBatch> {
@@ -438,33 +450,26 @@ impl Aggregate {
             for (i, field) in fields.iter().enumerate() {
                 if i >= keys + functions {
                     // WINDOWSTART, then WINDOWEND.
-                    let bound = |row: &OutputRow| {
-                        let (start, end) = row.window.unwrap_or_default();
+                    let bound = |&(start, end): &(i64, i64)| {
                         if i == keys + functions { start } else { end }
                     };
-                    arrays.push(Arc::new(Int64Array::from_iter_values(
-                        rows.iter().map(bound),
-                    )));
+                    let bounds = rows.windows.iter().map(bound);
+                    arrays.push(Arc::new(Int64Array::from_iter_values(bounds)));
                     continue;
                 }
-                let column: Vec<ScalarValue> = rows
-                    .iter()
-                    .map(|row| {
-                        Ok(if i < keys {
-                            row.key[i].clone()
-                        } else {
-                            let results = if previous {
-                                row.previous.as_ref()
-                            } else {
-                                Some(&row.results)
-                            };
-                            match results {
-                                Some(results) => results[i - keys].clone(),
-                                None => ScalarValue::try_new_null(field.data_type())?,
-                            }
-                        })
-                    })
-                    .collect::<datafusion::error::Result<_>>()?;
+                let column: Vec<ScalarValue> = if i < keys {
+                    rows.keys.iter().map(|key| key[i].clone()).collect()
+                } else if previous {
+                    let null = ScalarValue::try_new_null(field.data_type())?;
+                    let before = |p: &Option<Vec<ScalarValue>>| match p {
+                        Some(results) => results[i - keys].clone(),
+                        None => null.clone(),
+                    };
+                    rows.previous.iter().map(before).collect()
+                } else {
+                    let results = rows.results.iter().skip(i - keys).step_by(functions);
+                    results.cloned().collect()
+                };
                 let mut array = if column.is_empty() {
                     new_null_array(field.data_type(), 0)
                 } else {
@@ -481,22 +486,23 @@ impl Aggregate {
             )?)
         };
         let previous = if self.projection.needs_previous() {
-            let had: BooleanArray = rows.iter().map(|r| Some(r.previous.is_some())).collect();
+            let had: BooleanArray = rows.previous.iter().map(|p| Some(p.is_some())).collect();
             Some((build(true)?, had))
         } else {
             None
         };
+        let rows_batch = build(false)?;
         Ok(AggregatedRows {
-            rows: build(false)?,
+            rows: rows_batch,
             previous,
-            timestamps: rows.iter().map(|r| r.timestamp).collect(),
-            tombstones: rows.iter().map(|r| Some(r.tombstone)).collect(),
+            tombstones: BooleanArray::from(rows.tombstones),
             windows: match self.groups {
                 Groups::Keyed(_) => None,
                 Groups::Windowed { .. } | Groups::Sessions { .. } => {
-                    Some(rows.iter().map(|r| r.window.unwrap_or_default()).unzip())
+                    Some(rows.windows.into_iter().unzip())
                 }
             },
+            timestamps: Int64Array::from(rows.timestamps),
         })
     }
 
@@ -584,21 +590,26 @@ impl Folder<'_> {
         key_bytes: Vec<u8>,
         change: Change<'_>,
         timestamp: i64,
-    ) -> Result<OutputRow, AggregateError> {
-        let row = match store.get_mut(&key_bytes) {
-            Some(group) => self.fold(group, change, timestamp, None, true)?,
+        out: &mut OutputRows,
+    ) -> Result<(), AggregateError> {
+        let (encoded, time) = match store.get_mut(&key_bytes) {
+            Some(group) => {
+                let previous = self.fold(group, change, timestamp, true)?;
+                out.push(group, group.timestamp, previous, None)?;
+                (encode_group(group, None)?, group.timestamp)
+            }
             None => {
                 let mut group = self.new_group(key, timestamp);
-                let row = self.fold(&mut group, change, timestamp, None, false)?;
+                let previous = self.fold(&mut group, change, timestamp, false)?;
+                out.push(&group, group.timestamp, previous, None)?;
+                let encoded = encode_group(&group, None)?;
+                let time = group.timestamp;
                 store.insert(key_bytes.clone(), group);
-                row
+                (encoded, time)
             }
         };
-        if let Some(group) = store.get_mut(&key_bytes) {
-            let (encoded, time) = (encode_group(group, None)?, group.timestamp);
-            store.log(&key_bytes, encoded, time);
-        }
-        Ok(row)
+        store.log(&key_bytes, encoded, time);
+        Ok(())
     }
 
     /// Merges `other`'s aggregates into `group` (a session joining another).
@@ -610,16 +621,16 @@ impl Folder<'_> {
         Ok(())
     }
 
-    /// Applies a row's change to `group` (`existed`: it had rows before); returns the row to
-    /// output. On error the group is left as it was.
+    /// Applies a row's change to `group` (`existed`: it had rows before); returns the group's
+    /// results before it, when HAVING needs them and the group existed. On error the group
+    /// is left as it was.
     fn fold(
         &self,
         group: &mut Group,
         change: Change<'_>,
         timestamp: i64,
-        window: Option<(i64, i64)>,
         existed: bool,
-    ) -> Result<OutputRow, AggregateError> {
+    ) -> Result<Option<Vec<ScalarValue>>, AggregateError> {
         let previous = if self.keep_previous && existed {
             Some(group.results()?)
         } else {
@@ -644,14 +655,7 @@ impl Folder<'_> {
             }
         }
         group.timestamp = group.timestamp.max(timestamp);
-        Ok(OutputRow {
-            timestamp: group.timestamp,
-            key: group.key.clone(),
-            results: group.results()?,
-            previous,
-            window,
-            tombstone: false,
-        })
+        Ok(previous)
     }
 }
 
@@ -714,7 +718,7 @@ impl Operator for Aggregate {
             None
         };
         let late_before = self.late_records;
-        let mut out = Vec::new();
+        let mut out = OutputRows::default();
         let mut replaced: Option<Contribution> = None;
         for row in 0..batch.num_rows() {
             let is_previous = previous.as_ref().is_some_and(|p| p.value(row));
@@ -758,7 +762,7 @@ impl Operator for Aggregate {
         if out.is_empty() {
             return Ok(None);
         }
-        let aggregated = self.aggregated_rows(&out)?;
+        let aggregated = self.aggregated_rows(out)?;
         self.projection.apply(aggregated, errors)
     }
 
@@ -877,13 +881,33 @@ fn contribution(
 }
 
 /// Key bytes of a group: its key values as a JSON array, stable across versions.
+///
+/// Integers, strings and booleans are written straight to the bytes (one key per input
+/// row); other values go through their JSON `Value`, which writes the same text.
 fn encode_key(key: &[ScalarValue], types: &[SqlType]) -> Result<Vec<u8>, String> {
-    let values = key
-        .iter()
-        .zip(types)
-        .map(|(v, ty)| scalar_to_json(v, ty).map_err(|e| e.to_string()))
-        .collect::<Result<Vec<_>, _>>()?;
-    serde_json::to_vec(&values).map_err(|e| e.to_string())
+    let mut out = Vec::with_capacity(16);
+    out.push(b'[');
+    for (i, (value, ty)) in key.iter().zip(types).enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        match (value, ty) {
+            (ScalarValue::Int32(Some(v)), SqlType::Int) => write_integer(&mut out, *v),
+            (ScalarValue::Int64(Some(v)), SqlType::Bigint) => write_integer(&mut out, *v),
+            (ScalarValue::Boolean(Some(v)), SqlType::Boolean) => {
+                out.extend_from_slice(if *v { b"true" } else { b"false" })
+            }
+            (ScalarValue::Utf8(Some(v)), SqlType::String) => {
+                serde_json::to_writer(&mut out, v).map_err(|e| e.to_string())?
+            }
+            (value, ty) => {
+                let json = scalar_to_json(value, ty).map_err(|e| e.to_string())?;
+                serde_json::to_writer(&mut out, &json).map_err(|e| e.to_string())?
+            }
+        }
+    }
+    out.push(b']');
+    Ok(out)
 }
 
 fn row_values(arrays: &[ArrayRef], row: usize) -> ExecResult<Vec<ScalarValue>> {

@@ -8,6 +8,7 @@ use datafusion::arrow::array::{Array, BooleanArray, Int32Array, Int64Array, Stri
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::physical_expr::expressions::col;
+use datafusion::scalar::ScalarValue;
 
 use super::function::{AggregateConfig, CallArg, resolve};
 use super::projection::{OutputColumn, TableProjection, WindowBounds};
@@ -374,4 +375,31 @@ fn emit_final_emits_each_session_once_when_it_closes() {
         .collect();
     let (out, _) = run(&mut aggregate, &[&rows]);
     assert_eq!(out, vec!["k1 5 5 @14 [0-14]", "k1 2 2 @30 [29-30]"]);
+}
+
+#[test]
+fn group_keys_are_the_json_of_their_values() {
+    let key = [
+        ScalarValue::Int32(Some(-3)),
+        ScalarValue::Int64(Some(1_700_000_000_000)),
+        ScalarValue::Utf8(Some("a \"quoted\" \u{e9}".into())),
+        ScalarValue::Boolean(Some(true)),
+        ScalarValue::Float64(Some(1.5)),
+    ];
+    let types = [
+        SqlType::Int,
+        SqlType::Bigint,
+        SqlType::String,
+        SqlType::Boolean,
+        SqlType::Double,
+    ];
+    let values: Vec<serde_json::Value> = key
+        .iter()
+        .zip(&types)
+        .map(|(v, ty)| crate::format::scalar_to_json(v, ty).unwrap())
+        .collect();
+    assert_eq!(
+        String::from_utf8(super::encode_key(&key, &types).unwrap()).unwrap(),
+        serde_json::to_string(&values).unwrap()
+    );
 }
