@@ -15,6 +15,7 @@
 //!
 //! Not here yet: HTTP/2, `/inserts-stream`, authentication, TLS, metrics, the web UI.
 
+pub mod client;
 mod entities;
 mod errors;
 mod info;

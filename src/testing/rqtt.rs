@@ -13,18 +13,12 @@
 //! qtt` compares them.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use http_body_util::{BodyExt, Full};
-use hyper::body::{Bytes, Incoming};
-use hyper::client::conn::http1;
-use hyper::{Request, StatusCode};
-use hyper_util::rt::TokioIo;
-use serde_json::{Value, json};
-use tokio::net::TcpStream;
+use hyper::StatusCode;
+use serde_json::Value;
 
 use super::case::{Verdict, check_outputs, declared_topics, source_on_topic};
 use super::jsonc::strip_comments;
@@ -33,6 +27,7 @@ use super::records::{RecordSpec, encode_input};
 use crate::engine::{Engine, EngineConfig};
 use crate::log::memory::MemoryLog;
 use crate::log::{Log, TopicConfig};
+use crate::server::client::{Client, RowStream, parse_json};
 use crate::server::{Server, ServerConfig};
 
 /// How long a case may wait for the server or its queries before it fails.
@@ -287,9 +282,7 @@ impl RestCase {
         let server = Server::bind(engine.clone(), &config)
             .await
             .map_err(|e| format!("server: {e}"))?;
-        let client = Client {
-            addr: server.local_addr().map_err(|e| format!("server: {e}"))?,
-        };
+        let client = Client::new(server.local_addr().map_err(|e| format!("server: {e}"))?);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let serving = tokio::spawn(server.run_until(async {
             let _ = stopped.await;
@@ -312,11 +305,9 @@ impl RestCase {
         let mut responses: Vec<Value> = Vec::new();
 
         if !self.admin.is_empty() {
-            let request = json!({
-                "ksql": self.admin.join("\n"),
-                "streamsProperties": self.properties,
-            });
-            let (status, body) = client.post_json("/ksql", &request).await?;
+            let (status, body) = client
+                .ksql(&self.admin.join("\n"), &self.properties)
+                .await?;
             if status != StatusCode::OK {
                 return self.expect_error(status, &body, &self.admin.join("\n"));
             }
@@ -328,15 +319,16 @@ impl RestCase {
                 return Err("waitForActivePushQuery needs exactly one query".into());
             };
             let expected = self.expected_query_len(responses.len());
-            let mut stream = client.start_query(query, &self.properties).await?;
-            if stream.status != StatusCode::OK {
-                let body = stream.rest().await?;
-                return self.expect_error(stream.status, &parse_json(&body), query);
+            let mut stream = client.query(query, &self.properties).await?;
+            if stream.status() != StatusCode::OK {
+                let body = stream.text().await?;
+                return self.expect_error(stream.status(), &parse_json(&body), query);
             }
-            stream.read_elements(1).await?;
+            let mut elements = read_elements(&mut stream, Some(1)).await?;
             self.produce_inputs(engine, log)?;
-            stream.read_elements(expected).await?;
-            responses.push(Value::Array(stream.elements));
+            let rest = expected.map(|n| n.saturating_sub(elements.len()));
+            elements.extend(read_elements(&mut stream, rest).await?);
+            responses.push(Value::Array(elements));
         } else {
             self.produce_inputs(engine, log)?;
             wait_until_caught_up(engine).await?;
@@ -346,13 +338,12 @@ impl RestCase {
                 let expected = is_push_query(query)
                     .then(|| self.expected_query_len(responses.len()))
                     .flatten();
-                let mut stream = client.start_query(query, &self.properties).await?;
-                if stream.status != StatusCode::OK {
-                    let body = stream.rest().await?;
-                    return self.expect_error(stream.status, &parse_json(&body), query);
+                let mut stream = client.query(query, &self.properties).await?;
+                if stream.status() != StatusCode::OK {
+                    let body = stream.text().await?;
+                    return self.expect_error(stream.status(), &parse_json(&body), query);
                 }
-                stream.read_elements(expected).await?;
-                responses.push(Value::Array(stream.elements));
+                responses.push(Value::Array(read_elements(&mut stream, expected).await?));
             }
         }
 
@@ -610,143 +601,17 @@ fn partial_difference(expected: &Value, actual: &Value, statement: &str) -> Opti
     }
 }
 
-fn parse_json(body: &str) -> Value {
-    serde_json::from_str(body).unwrap_or_else(|_| Value::String(body.to_string()))
-}
-
-/// An HTTP/1.1 client for one server, a connection per request.
-struct Client {
-    addr: SocketAddr,
-}
-
-impl Client {
-    async fn post(&self, path: &str, body: &Value) -> Result<hyper::Response<Incoming>, String> {
-        let stream = TcpStream::connect(self.addr)
-            .await
-            .map_err(|e| format!("cannot connect to the server: {e}"))?;
-        let (mut sender, connection) = http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(|e| format!("HTTP handshake: {e}"))?;
-        tokio::spawn(connection);
-        let request = Request::post(path)
-            .header("host", "localhost")
-            .header("content-type", "application/json")
-            .body(Full::new(Bytes::from(body.to_string())))
-            .map_err(|e| format!("request: {e}"))?;
-        tokio::time::timeout(PATIENCE, sender.send_request(request))
-            .await
-            .map_err(|_| format!("no answer to {path} within {PATIENCE:?}"))?
-            .map_err(|e| format!("{path}: {e}"))
-    }
-
-    /// POSTs and reads the whole JSON answer.
-    async fn post_json(&self, path: &str, body: &Value) -> Result<(StatusCode, Value), String> {
-        let response = self.post(path, body).await?;
-        let status = response.status();
-        let mut stream = RowStream::new(status, response.into_body());
-        let text = stream.rest().await?;
-        Ok((status, parse_json(&text)))
-    }
-
-    /// Sends a SELECT to `/query` and returns its StreamedRow stream.
-    async fn start_query(
-        &self,
-        sql: &str,
-        properties: &serde_json::Map<String, Value>,
-    ) -> Result<RowStream, String> {
-        let body = json!({"ksql": sql, "streamsProperties": properties});
-        let response = self.post("/query", &body).await?;
-        Ok(RowStream::new(response.status(), response.into_body()))
-    }
-}
-
-/// A `/query` answer read element by element: a JSON array whose elements each end a
-/// line (`[{…},\n{…},\n{…}]`), so that a push query's rows can be read as they come.
-struct RowStream {
-    status: StatusCode,
-    body: Incoming,
-    pending: String,
-    elements: Vec<Value>,
-    ended: bool,
-}
-
-impl RowStream {
-    fn new(status: StatusCode, body: Incoming) -> RowStream {
-        RowStream {
-            status,
-            body,
-            pending: String::new(),
-            elements: Vec::new(),
-            ended: false,
+/// Reads up to `count` StreamedRows (with no count, to the end). A query that goes quiet
+/// before sending as many as expected has sent all it will: the comparison then says which
+/// rows are missing.
+async fn read_elements(stream: &mut RowStream, count: Option<usize>) -> Result<Vec<Value>, String> {
+    let mut elements = Vec::new();
+    while count.is_none_or(|n| elements.len() < n) {
+        match tokio::time::timeout(QUIET, stream.next()).await {
+            Ok(Ok(Some(element))) => elements.push(element),
+            Ok(Ok(None)) | Err(_) => break,
+            Ok(Err(e)) => return Err(e),
         }
     }
-
-    /// The rest of the body as text.
-    async fn rest(&mut self) -> Result<String, String> {
-        while self.read_chunk().await? {}
-        Ok(std::mem::take(&mut self.pending))
-    }
-
-    /// Reads until `count` elements arrived or the body ended; with no count, to the end.
-    /// A query that goes quiet before sending as many rows as expected has sent all it
-    /// will: the comparison then says which rows are missing.
-    async fn read_elements(&mut self, count: impl Into<Option<usize>>) -> Result<(), String> {
-        let count = count.into();
-        while count.is_none_or(|n| self.elements.len() < n) && !self.ended {
-            match tokio::time::timeout(QUIET, self.read_chunk()).await {
-                Ok(result) => {
-                    result?;
-                }
-                // Fewer rows than expected: the comparison says which are missing.
-                Err(_) => return Ok(()),
-            }
-            self.take_elements()?;
-        }
-        self.take_elements()
-    }
-
-    /// Appends the next chunk to `pending`; false at the end of the body.
-    async fn read_chunk(&mut self) -> Result<bool, String> {
-        if self.ended {
-            return Ok(false);
-        }
-        match self.body.frame().await {
-            Some(Ok(frame)) => {
-                if let Ok(data) = frame.into_data() {
-                    self.pending.push_str(&String::from_utf8_lossy(&data));
-                }
-                Ok(true)
-            }
-            Some(Err(e)) => Err(format!("reading the response: {e}")),
-            None => {
-                self.ended = true;
-                Ok(false)
-            }
-        }
-    }
-
-    /// Moves every complete line of `pending` into `elements`.
-    fn take_elements(&mut self) -> Result<(), String> {
-        while let Some(end) = self.pending.find('\n').or_else(|| {
-            (self.ended && !self.pending.trim().is_empty()).then_some(self.pending.len())
-        }) {
-            let line: String = self.pending.drain(..end.min(self.pending.len())).collect();
-            if self.pending.starts_with('\n') {
-                self.pending.remove(0);
-            }
-            let element = line
-                .trim()
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .trim_end_matches(',')
-                .trim();
-            if element.is_empty() {
-                continue;
-            }
-            let value = serde_json::from_str(element)
-                .map_err(|e| format!("not a StreamedRow: {element}: {e}"))?;
-            self.elements.push(value);
-        }
-        Ok(())
-    }
+    Ok(elements)
 }

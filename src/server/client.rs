@@ -1,0 +1,203 @@
+//! A client of the REST API, over HTTP/1.1 with a connection per request: what the remote
+//! CLI (`sluice --server URL`) and the REST test runner speak to a server with.
+//!
+//! `/ksql` answers are read whole; a `/query` answer is read element by element, since
+//! ksqlDB writes its JSON array one StreamedRow per line (`[{…},\n{…},\n{…}]`) and a push
+//! query's rows must be seen as they come.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::client::conn::http1;
+use hyper::{Request, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::{Map, Value, json};
+use tokio::net::TcpStream;
+
+/// How long a request may wait for the server to answer (its head; a body may stream on).
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// A server's address.
+#[derive(Debug, Clone)]
+pub struct Client {
+    addr: SocketAddr,
+    host: String,
+}
+
+impl Client {
+    pub fn new(addr: SocketAddr) -> Client {
+        Client {
+            addr,
+            host: addr.to_string(),
+        }
+    }
+
+    /// A client of `http://HOST:PORT` (the scheme and port are optional; 8088 by default,
+    /// as ksqlDB's).
+    pub fn from_url(url: &str) -> Result<Client, String> {
+        let rest = url.strip_prefix("http://").unwrap_or(url);
+        if rest.starts_with("https://") || url.starts_with("https://") {
+            return Err(format!("{url}: only http:// servers are supported"));
+        }
+        let authority = rest.trim_end_matches('/');
+        let authority = if authority.contains(':') {
+            authority.to_string()
+        } else {
+            format!("{authority}:8088")
+        };
+        use std::net::ToSocketAddrs;
+        let addr = authority
+            .to_socket_addrs()
+            .map_err(|e| format!("{url}: {e}"))?
+            .next()
+            .ok_or_else(|| format!("{url}: no address"))?;
+        Ok(Client {
+            addr,
+            host: authority,
+        })
+    }
+
+    /// POSTs a JSON body and returns the response head, its body still to read.
+    pub async fn post(
+        &self,
+        path: &str,
+        body: &Value,
+    ) -> Result<hyper::Response<Incoming>, String> {
+        let stream = TcpStream::connect(self.addr)
+            .await
+            .map_err(|e| format!("cannot connect to the server at {}: {e}", self.addr))?;
+        let (mut sender, connection) = http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| format!("HTTP handshake: {e}"))?;
+        tokio::spawn(connection);
+        let request = Request::post(path)
+            .header("host", &self.host)
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(body.to_string())))
+            .map_err(|e| format!("request: {e}"))?;
+        tokio::time::timeout(PATIENCE, sender.send_request(request))
+            .await
+            .map_err(|_| format!("no answer to {path} within {PATIENCE:?}"))?
+            .map_err(|e| format!("{path}: {e}"))
+    }
+
+    /// Sends statements to `/ksql` and reads the whole answer: the entities, or an error
+    /// body with its status.
+    pub async fn ksql(
+        &self,
+        statements: &str,
+        properties: &Map<String, Value>,
+    ) -> Result<(StatusCode, Value), String> {
+        let request = json!({"ksql": statements, "streamsProperties": properties});
+        let response = self.post("/ksql", &request).await?;
+        let status = response.status();
+        let text = RowStream::new(status, response.into_body()).text().await?;
+        Ok((status, parse_json(&text)))
+    }
+
+    /// Sends a SELECT or PRINT to `/query` and returns its StreamedRows as they come.
+    pub async fn query(
+        &self,
+        sql: &str,
+        properties: &Map<String, Value>,
+    ) -> Result<RowStream, String> {
+        let body = json!({"ksql": sql, "streamsProperties": properties});
+        let response = self.post("/query", &body).await?;
+        Ok(RowStream::new(response.status(), response.into_body()))
+    }
+}
+
+/// JSON, or the text itself as a JSON string when it is not JSON.
+pub fn parse_json(body: &str) -> Value {
+    serde_json::from_str(body).unwrap_or_else(|_| Value::String(body.to_string()))
+}
+
+/// A `/query` answer, read one array element at a time.
+pub struct RowStream {
+    status: StatusCode,
+    body: Incoming,
+    pending: String,
+    ended: bool,
+}
+
+impl RowStream {
+    fn new(status: StatusCode, body: Incoming) -> RowStream {
+        RowStream {
+            status,
+            body,
+            pending: String::new(),
+            ended: false,
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The rest of the body as text (an error body, or a `/ksql` answer).
+    pub async fn text(&mut self) -> Result<String, String> {
+        while self.read_chunk().await? {}
+        Ok(std::mem::take(&mut self.pending))
+    }
+
+    /// The next element of the array; `None` once the body ended.
+    pub async fn next(&mut self) -> Result<Option<Value>, String> {
+        loop {
+            if let Some(element) = self.take_element()? {
+                return Ok(Some(element));
+            }
+            if !self.read_chunk().await? {
+                return self.take_element();
+            }
+        }
+    }
+
+    /// Appends the next chunk to `pending`; false at the end of the body.
+    async fn read_chunk(&mut self) -> Result<bool, String> {
+        if self.ended {
+            return Ok(false);
+        }
+        match self.body.frame().await {
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    self.pending.push_str(&String::from_utf8_lossy(&data));
+                }
+                Ok(true)
+            }
+            Some(Err(e)) => Err(format!("reading the response: {e}")),
+            None => {
+                self.ended = true;
+                Ok(false)
+            }
+        }
+    }
+
+    /// The first complete line of `pending` as an element, if there is one.
+    fn take_element(&mut self) -> Result<Option<Value>, String> {
+        loop {
+            let end = match self.pending.find('\n') {
+                Some(end) => end,
+                None if self.ended && !self.pending.trim().is_empty() => self.pending.len(),
+                None => return Ok(None),
+            };
+            let line: String = self.pending.drain(..end).collect();
+            if self.pending.starts_with('\n') {
+                self.pending.remove(0);
+            }
+            let element = line
+                .trim()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .trim_end_matches(',')
+                .trim();
+            if element.is_empty() {
+                continue;
+            }
+            return serde_json::from_str(element)
+                .map(Some)
+                .map_err(|e| format!("not a StreamedRow: {element}: {e}"));
+        }
+    }
+}
