@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use sluice::bench::nexmark::{BenchOptions, NexmarkQuery};
+use sluice::cli::remote::Remote;
+use sluice::cli::repl::Backend;
 use sluice::engine::{Engine, EngineConfig, Session};
 use sluice::log::FsyncPolicy;
 
@@ -24,6 +26,10 @@ struct Cli {
         global = true
     )]
     data_dir: PathBuf,
+    /// Run the REPL against the sluice (or ksqlDB) server at this URL instead of an
+    /// embedded engine, e.g. http://localhost:8088.
+    #[arg(long, env = "SLUICE_SERVER")]
+    server: Option<String>,
     /// When appends are forced to disk.
     #[arg(long, env = "SLUICE_FSYNC", value_enum, default_value_t = Fsync::Never, global = true)]
     fsync: Fsync,
@@ -174,6 +180,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Run { file, exit }) => EngineCommand::Run { file, exit },
         None => EngineCommand::Repl,
     };
+    if let (Some(url), EngineCommand::Repl) = (&cli.server, &engine_command) {
+        return run_remote(url);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -194,8 +203,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     match engine_command {
         EngineCommand::Repl => {
-            sluice::cli::repl::run(engine, &runtime)?;
-            Ok(ExitCode::SUCCESS)
+            let ok = sluice::cli::repl::run(Backend::embedded(engine), &runtime)?;
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         EngineCommand::Server { listen } => {
             let config = sluice::server::ServerConfig {
@@ -227,6 +240,26 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The REPL against a server: no engine or data directory of its own.
+fn run_remote(url: &str) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let client = sluice::server::client::Client::from_url(url).map_err(anyhow::Error::msg)?;
+    let remote = Remote::new(client);
+    remote.connect(&runtime).map_err(anyhow::Error::msg)?;
+    let backend = Backend::Remote {
+        remote,
+        url: url.to_string(),
+    };
+    let ok = sluice::cli::repl::run(backend, &runtime)?;
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// The commands that run on an engine over the data directory.

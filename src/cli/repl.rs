@@ -1,6 +1,7 @@
 //! The REPL: statements over several lines ended by `;`, history, results as tables,
 //! push-query rows as they arrive, Ctrl-C cancelling the query and not the REPL. When
-//! standard input is not a terminal, statements are read from it instead.
+//! standard input is not a terminal, statements are read from it instead. Statements run
+//! on an embedded engine or, with `--server`, on a server (`remote`).
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -10,23 +11,59 @@ use rustyline::DefaultEditor;
 use rustyline::error::ReadlineError;
 use tokio::runtime::Runtime;
 
+use super::remote::Remote;
 use super::render;
 use crate::engine::{Engine, Session, StatementResult};
 use crate::sql::ast::Statement;
 
-/// Runs the REPL until `exit` or end of input.
-pub fn run(engine: Arc<Engine>, runtime: &Runtime) -> anyhow::Result<()> {
-    let mut session = Session::default();
+/// Where the REPL's statements run.
+pub enum Backend {
+    Embedded {
+        engine: Arc<Engine>,
+        session: Session,
+    },
+    Remote {
+        remote: Remote,
+        url: String,
+    },
+}
+
+impl Backend {
+    pub fn embedded(engine: Arc<Engine>) -> Backend {
+        Backend::Embedded {
+            engine,
+            session: Session::default(),
+        }
+    }
+
+    fn execute_and_print(&mut self, runtime: &Runtime, text: &str) -> bool {
+        match self {
+            Backend::Embedded { engine, session } => {
+                execute_and_print(engine, runtime, text, session)
+            }
+            Backend::Remote { remote, .. } => remote.execute_and_print(runtime, text),
+        }
+    }
+}
+
+/// Runs the REPL until `exit` or end of input. Returns false when input was piped and a
+/// statement of it failed.
+pub fn run(mut backend: Backend, runtime: &Runtime) -> anyhow::Result<bool> {
     if !std::io::stdin().is_terminal() {
         let mut script = String::new();
         std::io::stdin().read_to_string(&mut script)?;
-        run_script(&engine, runtime, &script, &mut session);
-        return Ok(());
+        return Ok(backend.execute_and_print(runtime, &script));
     }
-    println!(
-        "sluice {} — ksqlDB's SQL on an embedded log. End statements with ';', 'exit' to quit.",
-        env!("CARGO_PKG_VERSION")
-    );
+    match &backend {
+        Backend::Embedded { .. } => println!(
+            "sluice {} — ksqlDB's SQL on an embedded log. End statements with ';', 'exit' to quit.",
+            env!("CARGO_PKG_VERSION")
+        ),
+        Backend::Remote { url, .. } => println!(
+            "sluice {} — connected to {url}. End statements with ';', 'exit' to quit.",
+            env!("CARGO_PKG_VERSION")
+        ),
+    }
     let mut editor = DefaultEditor::new()?;
     let history = history_path();
     if let Some(path) = &history {
@@ -54,7 +91,7 @@ pub fn run(engine: Arc<Engine>, runtime: &Runtime) -> anyhow::Result<()> {
                 if is_complete(&buffer) {
                     let text = std::mem::take(&mut buffer);
                     let _ = editor.add_history_entry(text.trim());
-                    execute_and_print(&engine, runtime, &text, &mut session);
+                    backend.execute_and_print(runtime, &text);
                 }
             }
             Err(ReadlineError::Interrupted) => buffer.clear(),
@@ -65,7 +102,7 @@ pub fn run(engine: Arc<Engine>, runtime: &Runtime) -> anyhow::Result<()> {
     if let Some(path) = &history {
         let _ = editor.save_history(path);
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Runs every statement of a script, printing results; used for piped input and

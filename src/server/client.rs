@@ -154,6 +154,20 @@ impl RowStream {
         }
     }
 
+    /// The next line of a text answer (PRINT's records); `None` once the body ended.
+    pub async fn next_line(&mut self) -> Result<Option<String>, String> {
+        loop {
+            if let Some(end) = self.pending.find('\n') {
+                let line: String = self.pending.drain(..=end).collect();
+                return Ok(Some(line.trim_end_matches('\n').to_string()));
+            }
+            if !self.read_chunk().await? {
+                let rest = std::mem::take(&mut self.pending);
+                return Ok((!rest.is_empty()).then_some(rest));
+            }
+        }
+    }
+
     /// Appends the next chunk to `pending`; false at the end of the body.
     async fn read_chunk(&mut self) -> Result<bool, String> {
         if self.ended {
