@@ -30,6 +30,12 @@ struct Cli {
     /// embedded engine, e.g. http://localhost:8088.
     #[arg(long, env = "SLUICE_SERVER")]
     server: Option<String>,
+    /// The user to log in to `--server` as (HTTP basic authentication).
+    #[arg(short = 'u', long, env = "SLUICE_USER", requires = "server")]
+    user: Option<String>,
+    /// The password of `--user`.
+    #[arg(short = 'p', long, env = "SLUICE_PASSWORD", requires = "user")]
+    password: Option<String>,
     /// When appends are forced to disk.
     #[arg(long, env = "SLUICE_FSYNC", value_enum, default_value_t = Fsync::Never, global = true)]
     fsync: Fsync,
@@ -58,6 +64,10 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "SLUICE_LISTEN", default_value = sluice::server::DEFAULT_LISTEN)]
         listen: String,
+        /// Require HTTP basic authentication by the users of this password file, one
+        /// `user: password[,role...]` per line (the file ksqlDB's BASIC authentication reads).
+        #[arg(long, env = "SLUICE_PASSWORD_FILE")]
+        password_file: Option<PathBuf>,
     },
     /// Run the statements of a SQL file, then keep its persistent queries running.
     Run {
@@ -176,12 +186,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             markdown,
             verbose,
         }) => return run_qtt(&paths, json.as_deref(), markdown.as_deref(), verbose),
-        Some(Command::Server { listen }) => EngineCommand::Server { listen },
+        Some(Command::Server {
+            listen,
+            password_file,
+        }) => EngineCommand::Server {
+            listen,
+            password_file,
+        },
         Some(Command::Run { file, exit }) => EngineCommand::Run { file, exit },
         None => EngineCommand::Repl,
     };
     if let (Some(url), EngineCommand::Repl) = (&cli.server, &engine_command) {
-        return run_remote(url);
+        let credentials = cli
+            .user
+            .clone()
+            .map(|user| (user, cli.password.clone().unwrap_or_default()));
+        return run_remote(url, credentials);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -210,9 +230,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
-        EngineCommand::Server { listen } => {
+        EngineCommand::Server {
+            listen,
+            password_file,
+        } => {
+            let basic_auth = password_file
+                .map(|path| sluice::server::auth::BasicAuth::from_file(&path))
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
             let config = sluice::server::ServerConfig {
                 listen,
+                basic_auth,
                 ..Default::default()
             };
             runtime.block_on(async {
@@ -243,11 +271,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// The REPL against a server: no engine or data directory of its own.
-fn run_remote(url: &str) -> anyhow::Result<ExitCode> {
+fn run_remote(url: &str, credentials: Option<(String, String)>) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let client = sluice::server::client::Client::from_url(url).map_err(anyhow::Error::msg)?;
+    let client = sluice::server::client::Client::from_url(url)
+        .map_err(anyhow::Error::msg)?
+        .with_credentials(credentials);
     let remote = Remote::new(client);
     remote.connect(&runtime).map_err(anyhow::Error::msg)?;
     let backend = Backend::Remote {
@@ -265,8 +295,14 @@ fn run_remote(url: &str) -> anyhow::Result<ExitCode> {
 /// The commands that run on an engine over the data directory.
 enum EngineCommand {
     Repl,
-    Server { listen: String },
-    Run { file: PathBuf, exit: bool },
+    Server {
+        listen: String,
+        password_file: Option<PathBuf>,
+    },
+    Run {
+        file: PathBuf,
+        exit: bool,
+    },
 }
 
 fn run_bench(bench: &Bench) -> anyhow::Result<ExitCode> {

@@ -30,11 +30,16 @@ impl Remote {
         }
     }
 
-    /// Checks that a server answers at the client's address.
+    /// Checks that a server answers at the client's address and lets this client in.
     pub fn connect(&self, runtime: &Runtime) -> Result<(), String> {
-        runtime
-            .block_on(self.client.ksql("SHOW STREAMS;", &Map::new()))
-            .map(|_| ())
+        let (status, body) = runtime.block_on(self.client.ksql("SHOW STREAMS;", &Map::new()))?;
+        if status == hyper::StatusCode::UNAUTHORIZED {
+            return Err(format!(
+                "the server refused the credentials ({}); pass --user and --password",
+                error_message(&body)
+            ));
+        }
+        Ok(())
     }
 
     /// Executes `text` and prints each result, as the embedded REPL does. Returns false if

@@ -24,6 +24,8 @@ const PATIENCE: Duration = Duration::from_secs(10);
 pub struct Client {
     addr: SocketAddr,
     host: String,
+    /// `Authorization` for HTTP basic authentication.
+    authorization: Option<String>,
 }
 
 impl Client {
@@ -31,7 +33,19 @@ impl Client {
         Client {
             addr,
             host: addr.to_string(),
+            authorization: None,
         }
+    }
+
+    /// Logs in as `(user, password)` with every request (HTTP basic authentication).
+    pub fn with_credentials(mut self, credentials: Option<(String, String)>) -> Client {
+        use base64::Engine as _;
+        self.authorization = credentials.map(|(user, password)| {
+            let token =
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+            format!("Basic {token}")
+        });
+        self
     }
 
     /// A client of `http://HOST:PORT` (the scheme and port are optional; 8088 by default,
@@ -56,6 +70,7 @@ impl Client {
         Ok(Client {
             addr,
             host: authority,
+            authorization: None,
         })
     }
 
@@ -72,9 +87,13 @@ impl Client {
             .await
             .map_err(|e| format!("HTTP handshake: {e}"))?;
         tokio::spawn(connection);
-        let request = Request::post(path)
+        let mut request = Request::post(path)
             .header("host", &self.host)
-            .header("content-type", "application/json")
+            .header("content-type", "application/json");
+        if let Some(authorization) = &self.authorization {
+            request = request.header("authorization", authorization);
+        }
+        let request = request
             .body(Full::new(Bytes::from(body.to_string())))
             .map_err(|e| format!("request: {e}"))?;
         tokio::time::timeout(PATIENCE, sender.send_request(request))

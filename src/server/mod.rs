@@ -13,8 +13,9 @@
 //! | `GET /info`, `/healthcheck`, `/` | `info.rs` |
 //! | `GET /status`, `/status/{type}/{entity}/{action}` | `status.rs` |
 //!
-//! Not here yet: HTTP/2, `/inserts-stream`, authentication, TLS, metrics, the web UI.
+//! With a password file, every route needs HTTP basic credentials (`auth.rs`).
 
+pub mod auth;
 pub mod client;
 mod entities;
 mod errors;
@@ -59,6 +60,8 @@ pub struct ServerConfig {
     pub listen: String,
     /// The largest request body accepted, in bytes.
     pub max_request_bytes: usize,
+    /// Users who may call the API; `None` lets everyone in.
+    pub basic_auth: Option<auth::BasicAuth>,
 }
 
 impl Default for ServerConfig {
@@ -66,6 +69,7 @@ impl Default for ServerConfig {
         ServerConfig {
             listen: DEFAULT_LISTEN.to_string(),
             max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
+            basic_auth: None,
         }
     }
 }
@@ -94,7 +98,7 @@ pub fn router(engine: Arc<Engine>, config: &ServerConfig) -> Router {
         ksql_lock: Arc::default(),
         max_request_bytes: config.max_request_bytes,
     };
-    Router::new()
+    let routes = Router::new()
         .route("/", get(info::root))
         .route("/info", get(info::info))
         .route("/healthcheck", get(info::healthcheck))
@@ -110,7 +114,14 @@ pub fn router(engine: Arc<Engine>, config: &ServerConfig) -> Router {
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::method_not_allowed)
         .layer(DefaultBodyLimit::max(config.max_request_bytes))
-        .with_state(state)
+        .with_state(state);
+    match &config.basic_auth {
+        Some(users) => routes.layer(axum::middleware::from_fn_with_state(
+            Arc::new(users.clone()),
+            auth::require,
+        )),
+        None => routes,
+    }
 }
 
 /// A JSON response; ksqlDB sends every old-API answer as `application/json`.
