@@ -68,6 +68,12 @@ enum Command {
         /// `user: password[,role...]` per line (the file ksqlDB's BASIC authentication reads).
         #[arg(long, env = "SLUICE_PASSWORD_FILE")]
         password_file: Option<PathBuf>,
+        /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+        #[arg(long, env = "SLUICE_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key of --tls-cert.
+        #[arg(long, env = "SLUICE_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Run the statements of a SQL file, then keep its persistent queries running.
     Run {
@@ -189,9 +195,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Server {
             listen,
             password_file,
+            tls_cert,
+            tls_key,
         }) => EngineCommand::Server {
             listen,
             password_file,
+            tls: tls_cert
+                .zip(tls_key)
+                .map(|(cert, key)| sluice::server::tls::TlsFiles { cert, key }),
         },
         Some(Command::Run { file, exit }) => EngineCommand::Run { file, exit },
         None => EngineCommand::Repl,
@@ -233,6 +244,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         EngineCommand::Server {
             listen,
             password_file,
+            tls,
         } => {
             let basic_auth = password_file
                 .map(|path| sluice::server::auth::BasicAuth::from_file(&path))
@@ -241,11 +253,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = sluice::server::ServerConfig {
                 listen,
                 basic_auth,
+                tls,
                 ..Default::default()
             };
             runtime.block_on(async {
                 let server = sluice::server::Server::bind(engine, &config).await?;
-                eprintln!("sluice server listening on http://{}", server.local_addr()?);
+                eprintln!(
+                    "sluice server listening on {}://{}",
+                    server.scheme(),
+                    server.local_addr()?
+                );
                 server
                     .run_until(async {
                         let _ = tokio::signal::ctrl_c().await;
@@ -298,6 +315,7 @@ enum EngineCommand {
     Server {
         listen: String,
         password_file: Option<PathBuf>,
+        tls: Option<sluice::server::tls::TlsFiles>,
     },
     Run {
         file: PathBuf,

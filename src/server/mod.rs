@@ -13,7 +13,8 @@
 //! | `GET /info`, `/healthcheck`, `/` | `info.rs` |
 //! | `GET /status`, `/status/{type}/{entity}/{action}` | `status.rs` |
 //!
-//! With a password file, every route needs HTTP basic credentials (`auth.rs`).
+//! With a password file, every route needs HTTP basic credentials (`auth.rs`); with a
+//! certificate and key, the server speaks HTTPS (`tls.rs`).
 
 pub mod auth;
 pub mod client;
@@ -29,6 +30,7 @@ mod query_stream;
 mod request;
 mod rows;
 mod status;
+pub mod tls;
 
 use std::future::Future;
 use std::io;
@@ -62,6 +64,8 @@ pub struct ServerConfig {
     pub max_request_bytes: usize,
     /// Users who may call the API; `None` lets everyone in.
     pub basic_auth: Option<auth::BasicAuth>,
+    /// Serve HTTPS with this certificate chain and key (PEM files) instead of HTTP.
+    pub tls: Option<tls::TlsFiles>,
 }
 
 impl Default for ServerConfig {
@@ -70,6 +74,7 @@ impl Default for ServerConfig {
             listen: DEFAULT_LISTEN.to_string(),
             max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
             basic_auth: None,
+            tls: None,
         }
     }
 }
@@ -138,16 +143,25 @@ pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
 pub struct Server {
     listener: TcpListener,
     app: Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 impl Server {
-    /// Binds `config.listen` and builds the routes over `engine`.
+    /// Binds `config.listen` and builds the routes over `engine`; with `config.tls`, reads
+    /// the certificate and key first, so that a bad file stops the server from starting.
     pub async fn bind(engine: Arc<Engine>, config: &ServerConfig) -> io::Result<Server> {
+        let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
         let listener = TcpListener::bind(&config.listen).await?;
         Ok(Server {
             listener,
             app: router(engine, config),
+            tls,
         })
+    }
+
+    /// `https` with TLS, else `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.tls.is_some() { "https" } else { "http" }
     }
 
     /// The address actually bound (the port, when 0 was asked for).
@@ -157,9 +171,15 @@ impl Server {
 
     /// Serves until `shutdown` completes; open connections (push queries) are dropped then.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> io::Result<()> {
-        tokio::select! {
-            served = axum::serve(self.listener, self.app) => served,
-            () = shutdown => Ok(()),
+        match self.tls {
+            Some(acceptor) => tokio::select! {
+                served = tls::serve(self.listener, acceptor, self.app) => served,
+                () = shutdown => Ok(()),
+            },
+            None => tokio::select! {
+                served = axum::serve(self.listener, self.app) => served,
+                () = shutdown => Ok(()),
+            },
         }
     }
 }
