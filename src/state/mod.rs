@@ -80,9 +80,11 @@ impl Changelog {
         });
     }
 
-    /// The queued changes, oldest first; the queue is left empty.
+    /// The queued changes, oldest first; the queue is left empty, with room for as many
+    /// changes as were taken (the next batch's are likely as many).
     pub fn take(&mut self) -> Vec<Record> {
-        std::mem::take(&mut self.pending)
+        let room = self.pending.len();
+        std::mem::replace(&mut self.pending, Vec::with_capacity(room))
     }
 }
 

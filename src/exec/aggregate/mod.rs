@@ -154,7 +154,6 @@ pub struct Aggregate {
 
 /// The aggregated rows one input batch produces, in output order, column by column: a row
 /// is a group's key and results as an update left them, with no allocation of its own.
-#[derive(Default)]
 struct OutputRows {
     timestamps: Vec<i64>,
     keys: Vec<GroupKey>,
@@ -169,6 +168,18 @@ struct OutputRows {
 }
 
 impl OutputRows {
+    /// Room for `rows` rows of `functions` results each.
+    fn with_capacity(rows: usize, functions: usize) -> Self {
+        OutputRows {
+            timestamps: Vec::with_capacity(rows),
+            keys: Vec::with_capacity(rows),
+            results: Vec::with_capacity(rows * functions),
+            previous: Vec::with_capacity(rows),
+            windows: Vec::with_capacity(rows),
+            tombstones: Vec::with_capacity(rows),
+        }
+    }
+
     fn is_empty(&self) -> bool {
         self.timestamps.is_empty()
     }
@@ -718,7 +729,7 @@ impl Operator for Aggregate {
             None
         };
         let late_before = self.late_records;
-        let mut out = OutputRows::default();
+        let mut out = OutputRows::with_capacity(batch.num_rows(), self.functions.len());
         let mut replaced: Option<Contribution> = None;
         for row in 0..batch.num_rows() {
             let is_previous = previous.as_ref().is_some_and(|p| p.value(row));
