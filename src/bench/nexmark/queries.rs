@@ -119,16 +119,17 @@ impl NexmarkQuery {
                 },
             ],
             // Flink's q5 goes on to keep, per window, the auctions with the most bids: a join
-            // of the counts with their maximum per window. ksqlDB joins no windowed tables and
-            // cannot key an aggregation by a window of another, so the count is the query.
+            // of the counts with their maximum per window. ksqlDB cannot group the windowed
+            // counts by their window (it regroups no windowed source, and allows WINDOWSTART
+            // only in a windowed aggregation's SELECT), so the count is the query.
             NexmarkQuery::Q5 => &[Stage {
                 sql: "CREATE TABLE q5 AS SELECT auction, COUNT(*) AS num FROM bid \
                       WINDOW HOPPING (SIZE 10 SECONDS, ADVANCE BY 2 SECONDS) GROUP BY auction;",
                 sink_topic: "Q5",
             }],
             // Flink groups by the window alone; ksqlDB needs a GROUP BY, here a constant. Flink
-            // then joins the bids with their window's maximum; ksqlDB joins no windowed table,
-            // so the maximum per window is the query.
+            // then joins the bids with their window's maximum; ksqlDB joins no windowed source
+            // to a non-windowed one, so the maximum per window is the query.
             NexmarkQuery::Q7 => &[Stage {
                 sql: "CREATE TABLE q7 AS SELECT 1 AS slot, MAX(price) AS maxprice, \
                       WINDOWEND AS dateTime FROM bid WINDOW TUMBLING (SIZE 10 SECONDS) \
