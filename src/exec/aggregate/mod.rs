@@ -51,7 +51,7 @@ use std::sync::Arc;
 use datafusion::arrow::array::{
     Array, ArrayRef, BooleanArray, Int32Array, Int64Array, new_null_array,
 };
-use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::physical_expr::PhysicalExpr;
 use datafusion::scalar::ScalarValue;
@@ -468,28 +468,21 @@ impl Aggregate {
                     arrays.push(Arc::new(Int64Array::from_iter_values(bounds)));
                     continue;
                 }
-                let column: Vec<ScalarValue> = if i < keys {
-                    rows.keys.iter().map(|key| key[i].clone()).collect()
+                let data_type = field.data_type();
+                arrays.push(if i < keys {
+                    column_array(rows.keys.iter().map(|key| &key[i]), data_type)?
                 } else if previous {
-                    let null = ScalarValue::try_new_null(field.data_type())?;
+                    let null = ScalarValue::try_new_null(data_type)?;
                     let before = |p: &Option<Vec<ScalarValue>>| match p {
                         Some(results) => results[i - keys].clone(),
                         None => null.clone(),
                     };
-                    rows.previous.iter().map(before).collect()
+                    let column: Vec<ScalarValue> = rows.previous.iter().map(before).collect();
+                    column_array(column.iter(), data_type)?
                 } else {
                     let results = rows.results.iter().skip(i - keys).step_by(functions);
-                    results.cloned().collect()
-                };
-                let mut array = if column.is_empty() {
-                    new_null_array(field.data_type(), 0)
-                } else {
-                    ScalarValue::iter_to_array(column)?
-                };
-                if array.data_type() != field.data_type() {
-                    array = datafusion::arrow::compute::cast(&array, field.data_type())?;
-                }
-                arrays.push(array);
+                    column_array(results, data_type)?
+                });
             }
             Ok(RecordBatch::try_new(
                 self.aggregated_schema.clone(),
@@ -919,6 +912,33 @@ fn encode_key(key: &[ScalarValue], types: &[SqlType]) -> Result<Vec<u8>, String>
     }
     out.push(b']');
     Ok(out)
+}
+
+/// A column of aggregated values as an array of `data_type`. BIGINT columns (counts, sums,
+/// BIGINT keys) are built directly; the others through `ScalarValue::iter_to_array`.
+fn column_array<'a>(
+    values: impl Iterator<Item = &'a ScalarValue> + Clone,
+    data_type: &DataType,
+) -> ExecResult<ArrayRef> {
+    if *data_type == DataType::Int64 {
+        let int64 = |value: &ScalarValue| match value {
+            ScalarValue::Int64(v) => Some(*v),
+            _ => None,
+        };
+        if let Some(values) = values.clone().map(int64).collect::<Option<Vec<_>>>() {
+            return Ok(Arc::new(Int64Array::from(values)));
+        }
+    }
+    let column: Vec<ScalarValue> = values.cloned().collect();
+    let mut array = if column.is_empty() {
+        new_null_array(data_type, 0)
+    } else {
+        ScalarValue::iter_to_array(column)?
+    };
+    if array.data_type() != data_type {
+        array = datafusion::arrow::compute::cast(&array, data_type)?;
+    }
+    Ok(array)
 }
 
 fn row_values(arrays: &[ArrayRef], row: usize) -> ExecResult<Vec<ScalarValue>> {
