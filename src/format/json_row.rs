@@ -1,16 +1,18 @@
 //! Writing a JSON record straight from Arrow arrays, for the common record of flat columns
-//! (BOOLEAN, INT, BIGINT, DOUBLE, STRING): no `ScalarValue` or `serde_json::Value` per cell.
-//! Each column's `"NAME":` is rendered once per writer, integers go through `itoa`, and
-//! doubles through `ryu`, laid out as Java's `Double.toString` without allocating. Records
-//! with other column types go through `json::encode`, whose output this matches byte for byte.
+//! (BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL, STRING): no `ScalarValue` or `serde_json::Value`
+//! per cell. Each column's `"NAME":` is rendered once per writer, integers and decimals'
+//! digits go through `itoa`, and doubles through `ryu`, laid out as Java's
+//! `Double.toString` without allocating. Records with other column types go through
+//! `json::encode`, whose output this matches byte for byte.
 
 use datafusion::arrow::array::{
-    Array, AsArray, BooleanArray, Float64Array, Int32Array, Int64Array, StringArray,
+    Array, AsArray, BooleanArray, Decimal128Array, Float64Array, Int32Array, Int64Array,
+    StringArray,
 };
-use datafusion::arrow::datatypes::{DataType, Float64Type, Int32Type, Int64Type};
+use datafusion::arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int32Type, Int64Type};
 
 use super::json_flat::plain_len;
-use super::number_text::format_double;
+use super::number_text::{format_decimal, format_double};
 use crate::catalog::schema::Column;
 use crate::catalog::types::SqlType;
 
@@ -34,6 +36,8 @@ enum CellArray<'a> {
     Int32(&'a Int32Array),
     Int64(&'a Int64Array),
     Float64(&'a Float64Array),
+    /// With its scale.
+    Decimal128(&'a Decimal128Array, i8),
     Utf8(&'a StringArray),
 }
 
@@ -47,6 +51,7 @@ impl FlatRowWriter {
                 | SqlType::Int
                 | SqlType::Bigint
                 | SqlType::Double
+                | SqlType::Decimal(..)
                 | SqlType::String => Some(c.ty.to_arrow()),
                 _ => None,
             })
@@ -83,6 +88,9 @@ impl FlatRowWriter {
                     DataType::Int32 => CellArray::Int32(array.as_primitive::<Int32Type>()),
                     DataType::Int64 => CellArray::Int64(array.as_primitive::<Int64Type>()),
                     DataType::Float64 => CellArray::Float64(array.as_primitive::<Float64Type>()),
+                    DataType::Decimal128(_, scale) => {
+                        CellArray::Decimal128(array.as_primitive::<Decimal128Type>(), *scale)
+                    }
                     DataType::Utf8 => CellArray::Utf8(array.as_string::<i32>()),
                     _ => return None,
                 };
@@ -109,6 +117,9 @@ impl FlatRows<'_> {
                     out.extend_from_slice(itoa::Buffer::new().format(a.value(row)).as_bytes())
                 }
                 CellArray::Float64(a) if a.is_valid(row) => write_double(out, a.value(row)),
+                CellArray::Decimal128(a, scale) if a.is_valid(row) => {
+                    write_decimal(out, a.value(row), *scale)
+                }
                 CellArray::Utf8(a) if a.is_valid(row) => write_str(out, a.value(row)),
                 _ => out.extend_from_slice(b"null"),
             }
@@ -178,6 +189,31 @@ fn write_double(out: &mut Vec<u8>, value: f64) {
         out.extend_from_slice(&digits[1..]);
         out.push(b'E');
         out.extend_from_slice(itoa::Buffer::new().format(exponent).as_bytes());
+    }
+}
+
+/// A DECIMAL as `number_text::format_decimal` writes it (exactly `scale` fraction digits,
+/// `0.0050`), without allocating.
+fn write_decimal(out: &mut Vec<u8>, unscaled: i128, scale: i8) {
+    let Ok(scale @ 1..) = usize::try_from(scale) else {
+        return out.extend_from_slice(format_decimal(unscaled, scale).as_bytes());
+    };
+    if unscaled < 0 {
+        out.push(b'-');
+    }
+    let mut buffer = itoa::Buffer::new();
+    let digits = buffer.format(unscaled.unsigned_abs()).as_bytes();
+    match digits.len().checked_sub(scale) {
+        Some(whole @ 1..) => {
+            out.extend_from_slice(&digits[..whole]);
+            out.push(b'.');
+            out.extend_from_slice(&digits[whole..]);
+        }
+        _ => {
+            out.extend_from_slice(b"0.");
+            out.extend(std::iter::repeat_n(b'0', scale - digits.len()));
+            out.extend_from_slice(digits);
+        }
     }
 }
 
@@ -276,6 +312,8 @@ mod tests {
             Column::value("D", SqlType::Double),
             Column::value("S", SqlType::String),
             Column::value("q\"uoted", SqlType::Int),
+            Column::value("M", SqlType::Decimal(10, 3)),
+            Column::value("Z", SqlType::Decimal(4, 0)),
         ];
         let arrays: Vec<ArrayRef> = vec![
             Arc::new(BooleanArray::from(vec![Some(true), None, Some(false)])),
@@ -287,6 +325,16 @@ mod tests {
             ])),
             Arc::new(StringArray::from(vec![Some("a \"q\""), None, Some("é\n")])),
             Arc::new(Int32Array::from(vec![Some(0), Some(i32::MAX), None])),
+            Arc::new(
+                Decimal128Array::from(vec![Some(1_234_500), Some(-5), Some(0)])
+                    .with_precision_and_scale(10, 3)
+                    .unwrap(),
+            ),
+            Arc::new(
+                Decimal128Array::from(vec![Some(-12), None, Some(9999)])
+                    .with_precision_and_scale(4, 0)
+                    .unwrap(),
+            ),
         ];
         let refs: Vec<&dyn Array> = arrays.iter().map(|a| a.as_ref()).collect();
         let spec = SerdeSpec {
@@ -313,7 +361,7 @@ mod tests {
         let int64 = Int64Array::from(vec![1]);
         assert!(
             writer
-                .rows(&[&int64, &int64, &int64, &int64, &int64])
+                .rows(&[&int64, &int64, &int64, &int64, &int64, &int64, &int64])
                 .is_none()
         );
         assert!(FlatRowWriter::new(&[Column::value("T", SqlType::Timestamp)]).is_none());
