@@ -11,6 +11,10 @@ use sluice::cli::repl::Backend;
 use sluice::engine::{Engine, EngineConfig, Session};
 use sluice::log::FsyncPolicy;
 
+/// mimalloc for every allocation of the binary (see Cargo.toml).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "sluice",
