@@ -225,6 +225,17 @@ fn clean_datafusion_message(message: &str) -> String {
             text = rest;
         }
     }
+    // DataFusion: "Invalid function 'name'.\nDid you mean 'other'?"; ksqlDB names it in
+    // upper case and suggests nothing.
+    if let Some(name) = text
+        .strip_prefix("Invalid function '")
+        .and_then(|rest| rest.split_once('\'').map(|(name, _)| name))
+    {
+        return format!(
+            "Can't find any functions with the name '{}'",
+            name.to_uppercase()
+        );
+    }
     text.to_string()
 }
 
