@@ -290,32 +290,33 @@ fn window_info(props: &WithProperties) -> EngineResult<Option<WindowInfo>> {
             )
             .into());
         }
-        (_, Some(size)) => Some(duration_ms(size).ok_or_else(|| {
+        (_, Some(size)) => Some(duration_ms(size).map_err(|reason| {
             PlanError::invalid(format!(
-                "Invalid value for 'WINDOW_SIZE' property: '{size}'. Expected a duration such as '10 SECONDS'."
+                "Configuration WINDOW_SIZE is invalid: Invalid duration: '{size}'. {reason}"
             ))
         })?),
     };
     Ok(Some(WindowInfo { kind, size_ms }))
 }
 
-/// `'30 SECONDS'` and the like, in milliseconds.
-fn duration_ms(text: &str) -> Option<i64> {
-    let mut parts = text.split_whitespace();
-    let amount: i64 = parts.next()?.parse().ok()?;
-    let unit = parts.next()?.to_uppercase();
-    if parts.next().is_some() {
-        return None;
-    }
+/// `'30 SECONDS'` and the like, in milliseconds; else why not, in ksqlDB's words.
+fn duration_ms(text: &str) -> Result<i64, String> {
+    let expected = || "Expected something like '10 SECONDS'.".to_string();
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    let [amount, unit] = parts.as_slice() else {
+        return Err(expected());
+    };
+    let amount: i64 = amount.parse().map_err(|_| expected())?;
+    let unit = unit.to_uppercase();
     let millis = match unit.trim_end_matches('S') {
         "MILLISECOND" => 1,
         "SECOND" => 1_000,
         "MINUTE" => 60_000,
         "HOUR" => 3_600_000,
         "DAY" => 86_400_000,
-        _ => return None,
+        _ => return Err(format!("Unknown time unit: '{unit}'")),
     };
-    amount.checked_mul(millis)
+    amount.checked_mul(millis).ok_or_else(expected)
 }
 
 /// WITH (TIMESTAMP='col' [, TIMESTAMP_FORMAT='…']): checks the column as ksqlDB does.
