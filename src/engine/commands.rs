@@ -185,6 +185,13 @@ fn replay_one(
             Statement::DropType { name, if_exists } => {
                 super::ddl::drop_type(engine, name, *if_exists, &parsed.text, true)?;
             }
+            Statement::AlterSource {
+                kind,
+                name,
+                columns,
+            } => {
+                super::ddl::alter_source(engine, *kind, name, columns, &parsed.text, true)?;
+            }
             _ => {}
         }
     }

@@ -1,4 +1,4 @@
-//! DDL: CREATE STREAM/TABLE over a topic, DROP, CREATE/DROP TYPE.
+//! DDL: CREATE STREAM/TABLE over a topic, ALTER, DROP, CREATE/DROP TYPE.
 
 use std::sync::Arc;
 
@@ -14,7 +14,7 @@ use crate::plan::serde::{FormatDefaults, serde_specs};
 use crate::runtime::processing_log::{
     PROCESSING_LOG_COLUMNS, PROCESSING_LOG_STREAM, PROCESSING_LOG_TOPIC,
 };
-use crate::sql::ast::{ColumnConstraint, CreateSource, SourceKind};
+use crate::sql::ast::{ColumnConstraint, ColumnDef, CreateSource, SourceKind};
 
 /// The word ksqlDB uses for a source kind in messages.
 pub fn kind_name(kind: SourceKind) -> &'static str {
@@ -278,10 +278,9 @@ fn window_info(props: &WithProperties) -> EngineResult<Option<WindowInfo>> {
     };
     let size_ms = match (kind, &props.window_size) {
         (WindowKind::Session, Some(_)) => {
-            return Err(PlanError::invalid(
-                "'WINDOW_SIZE' should not be set for SESSION windows.",
-            )
-            .into());
+            return Err(
+                PlanError::invalid("'WINDOW_SIZE' should not be set for SESSION windows.").into(),
+            );
         }
         (WindowKind::Session, None) => None,
         (_, None) => {
@@ -449,6 +448,77 @@ pub fn drop_source(
         "Source `{name}` (topic: {}) was dropped.",
         source.topic
     )))
+}
+
+/// ALTER STREAM|TABLE name ADD [COLUMN] name type, …: new value columns at the end of the
+/// schema, which records written from now on may carry and earlier ones read as null.
+pub fn alter_source(
+    engine: &Arc<Engine>,
+    kind: SourceKind,
+    name: &str,
+    columns: &[ColumnDef],
+    text: &str,
+    replaying: bool,
+) -> EngineResult<StatementResult> {
+    let Some(source) = engine.catalog().source(name).cloned() else {
+        return Err(PlanError::invalid(format!("Source {name} does not exist.")).into());
+    };
+    if source.kind != kind {
+        return Err(PlanError::invalid(format!(
+            "Incompatible data source type is {}, but statement was ALTER {}",
+            kind_name(source.kind).to_uppercase(),
+            kind_name(kind).to_uppercase()
+        ))
+        .into());
+    }
+    let plural = match kind {
+        SourceKind::Stream => "streams",
+        SourceKind::Table => "tables",
+    };
+    if source.is_source {
+        return Err(PlanError::invalid(format!(
+            "Cannot alter {} '{name}': ALTER operations are not supported on source {plural}.",
+            kind_name(kind)
+        ))
+        .into());
+    }
+    if !source.writers.is_empty() {
+        return Err(PlanError::invalid(
+            "ALTER command is not supported for CREATE ... AS statements.",
+        )
+        .into());
+    }
+    let mut schema = source.schema.clone();
+    for def in columns {
+        if def.constraint != ColumnConstraint::None {
+            return Err(PlanError::invalid(format!(
+                "Line: {}, Col: {}: ALTER can only add value columns: `{}` is a key or header column.",
+                def.pos.line, def.pos.col, def.name
+            ))
+            .into());
+        }
+        if schema.find(&def.name).is_some() {
+            return Err(PlanError::invalid(format!(
+                "Cannot add column `{}` to schema. A column with the same name already exists.",
+                def.name
+            ))
+            .into());
+        }
+        schema.columns.push(Column {
+            name: def.name.clone(),
+            ty: def.ty.clone(),
+            kind: ColumnKind::Value,
+        });
+    }
+    let value_columns: Vec<Column> = schema.value_columns().cloned().collect();
+    source.value_format.validate(&value_columns)?;
+    if !replaying {
+        commands::record(engine, text)?;
+    }
+    if let Some(altered) = engine.catalog_mut().sources.get_mut(name) {
+        altered.schema = schema;
+    }
+    Ok(status(format!("{} altered.", title(kind))))
 }
 
 /// CREATE TYPE [IF NOT EXISTS] name AS type.

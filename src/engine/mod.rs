@@ -320,12 +320,14 @@ impl Engine {
             Statement::RunScript { .. } => Err(EngineError::Statement(
                 "line 1:1: Syntax Error\nUnknown statement 'RUN'".into(),
             )),
-            Statement::Pause { .. } | Statement::Resume { .. } | Statement::AlterSource { .. } => {
-                Err(EngineError::Statement(format!(
-                    "Statement not supported yet: {}",
-                    parsed.text
-                )))
-            }
+            Statement::AlterSource {
+                kind,
+                name,
+                columns,
+            } => ddl::alter_source(self, *kind, name, columns, &parsed.text, false),
+            Statement::Pause { .. } | Statement::Resume { .. } => Err(EngineError::Statement(
+                format!("Statement not supported yet: {}", parsed.text),
+            )),
         }
     }
 
