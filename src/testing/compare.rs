@@ -50,9 +50,10 @@ pub fn matches(expected: &Value, actual: &Value) -> bool {
     }
 }
 
-/// Integers compare exactly. Two texts of the same value differ only in scale: a decimal
-/// mismatch (`1.10` is not `1.1`) unless one side is a whole number (`1` and `1.0`).
-/// Other values match within 1e-6, as doubles do.
+/// Integers compare exactly. Two plain texts of the same value differ only in scale: a
+/// decimal mismatch (`1.10` is not `1.1`) unless one side is a whole number (`1` and `1.0`);
+/// a text with an exponent is a double, equal to any text of the same double. Other values
+/// match within 1e-6, as doubles do.
 fn numbers_match(expected: &Number, actual: &Number) -> bool {
     let (e_text, a_text) = (expected.to_string(), actual.to_string());
     if e_text == a_text {
@@ -66,7 +67,11 @@ fn numbers_match(expected: &Number, actual: &Number) -> bool {
         return false;
     };
     if e == a {
-        return is_integral(&e_text) || is_integral(&a_text);
+        let is_double = |t: &str| t.contains(['e', 'E']);
+        return is_integral(&e_text)
+            || is_integral(&a_text)
+            || is_double(&e_text)
+            || is_double(&a_text);
     }
     (e - a).abs() <= 1e-6
 }
@@ -96,5 +101,11 @@ mod tests {
         assert!(matches(&parse("\"1.10\""), &parse("1.10")));
         assert!(!matches(&parse("1"), &parse("2")));
         assert!(matches(&parse("1.5"), &parse("1.5")));
+        // Two spellings of one double (2^62): 17 digits and the shortest.
+        assert!(matches(
+            &parse("4.6116860184273879e+18"),
+            &parse("4.611686018427388e+18")
+        ));
+        assert!(!matches(&parse("4.6e+18"), &parse("4.7e+18")));
     }
 }
