@@ -151,6 +151,19 @@ pub fn plan_join(
     key_rule: KeyRule,
     sink_name: &str,
 ) -> PlanResult<JoinPlan> {
+    // ksqlDB refuses a persistent join's pseudo-column names in its projection, aliased or
+    // not, before it looks at the sources.
+    if key_rule != KeyRule::Transient {
+        for item in &query.select {
+            if let SelectItem::Expr {
+                alias: Some(alias), ..
+            } = item
+                && PSEUDO_COLUMNS.contains(&alias.as_str())
+            {
+                return Err(reserved_in_select(alias));
+            }
+        }
+    }
     let mut joins = Vec::new();
     let first = flatten(&query.from, &mut joins);
     let mut inputs = vec![resolve_input(catalog, first)?];
@@ -507,9 +520,7 @@ pub fn plan_join(
             && key_rule != KeyRule::Transient
             && PSEUDO_COLUMNS.contains(&name.as_str())
         {
-            return Err(PlanError::invalid(format!(
-                "Reserved column name in select: `{name}`. Please remove or alias the column."
-            )));
+            return Err(reserved_in_select(&name));
         }
         let planned = planner.plan_joined(&item.expr, &scope, &names, "SELECT")?;
         columns.push(OutputColumn {
@@ -776,6 +787,12 @@ fn check_windowed_step(
     }
     Err(PlanError::Unsupported(
         "Joins of windowed sources on their windowed keys are not supported yet".into(),
+    ))
+}
+
+fn reserved_in_select(name: &str) -> PlanError {
+    PlanError::invalid(format!(
+        "Reserved column name in select: `{name}`. Please remove or alias the column."
     ))
 }
 
