@@ -173,6 +173,29 @@ pub fn plan_aggregate(
         None => None,
     };
 
+    // ksqlDB refuses a bare, unaliased window bound in a persistent query's projection before it
+    // resolves the GROUP BY.
+    if key_rule != KeyRule::Transient {
+        for item in &query.select {
+            let name = match item {
+                SelectItem::Expr {
+                    expr: sql::Expr::Identifier(ident),
+                    alias: None,
+                } => Some(&ident.value),
+                SelectItem::Expr {
+                    expr: sql::Expr::CompoundIdentifier(parts),
+                    alias: None,
+                } if parts.len() == 2 => Some(&parts[1].value),
+                _ => None,
+            };
+            if let Some(bound) = name.filter(|name| WINDOW_BOUNDS.contains(&name.as_str())) {
+                return Err(PlanError::invalid(format!(
+                    "Reserved column name in select: `{bound}`. Please remove or alias the column."
+                )));
+            }
+        }
+    }
+
     // GROUP BY: the key expressions. ksqlDB lets a push query aggregate without GROUP BY:
     // all its rows are then one group.
     let single_group = [sql::Expr::value(sql::Value::Boolean(true))];
