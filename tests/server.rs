@@ -566,6 +566,26 @@ async fn inserts_stream_acknowledges_each_row() {
     assert_eq!(rows[1], json!(["b", 2, 5000]));
     assert_eq!(rows[2][0], "e");
 
+    // A client that accepts application/json gets the acknowledgements as one array.
+    let response = server
+        .send(
+            "POST",
+            "/inserts-stream",
+            &[("accept", "application/json")],
+            "{\"target\": \"S1\"}\n{\"ID\": \"f\", \"V\": 6}\n{\"ID\": \"g\", \"V\": 7}\n",
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/json",
+        "{response:?}"
+    );
+    assert_eq!(
+        json_body(response).await,
+        json!([{"status": "ok", "seq": 0}, {"status": "ok", "seq": 1}])
+    );
+
     // A request without a target, or for an unknown one, is refused whole.
     let response = server
         .send("POST", "/inserts-stream", &[], "{\"nope\": 1}\n")

@@ -2,27 +2,29 @@
 //!
 //! The body is newline-delimited JSON, as ksqlDB's clients send it: first
 //! `{"target": "NAME", "properties": {…}}`, then one JSON object per row (column names in
-//! any case; `ROWTIME` sets the record's time). The answer is one line per row, in order:
-//! `{"status":"ok","seq":N}` once the row is in the log, or
+//! any case; `ROWTIME` sets the record's time). The answer has an acknowledgement per row,
+//! in order: `{"status":"ok","seq":N}` once the row is in the log, or
 //! `{"status":"error","seq":N,"error_code":40000,"message":…}` for a row that cannot be
-//! inserted (the rows after it are still inserted). A request without a valid first line
-//! gets ksqlDB's 400 error body.
+//! inserted (the rows after it are still inserted); one per line by default, or one JSON
+//! array when the client accepts `application/json`, as ksqlDB answers. A request without a
+//! valid first line gets ksqlDB's 400 error body.
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::AppState;
 use super::errors::{ApiError, BAD_REQUEST};
-use super::query_stream::DELIMITED;
+use super::query_stream::{DELIMITED, Format};
 use super::request;
 use crate::engine::insert_values::insert_json_row;
 
 pub async fn handle(
     State(state): State<AppState>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let body = request::body_bytes(body, state.max_request_bytes)?;
@@ -67,11 +69,17 @@ pub async fn handle(
                     }),
                 }
                 .to_string()
-                    + "\n"
             })
-            .collect::<String>()
+            .collect::<Vec<String>>()
     })
     .await
     .map_err(|e| ApiError::server_error(format!("inserts failed: {e}")))?;
-    Ok((StatusCode::OK, [(header::CONTENT_TYPE, DELIMITED)], acks).into_response())
+    let (content_type, body) = match Format::from_accept(&headers) {
+        Format::JsonArray => ("application/json", format!("[{}]", acks.join(","))),
+        Format::Delimited | Format::StreamedRows => (
+            DELIMITED,
+            acks.iter().map(|ack| format!("{ack}\n")).collect(),
+        ),
+    };
+    Ok((StatusCode::OK, [(header::CONTENT_TYPE, content_type)], body).into_response())
 }

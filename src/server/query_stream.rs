@@ -17,6 +17,7 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
 use serde_json::{Value, json};
 
 use super::AppState;
@@ -28,9 +29,9 @@ use super::request::{self, CloseQueryArgs, QueryStreamArgs};
 /// ksqlDB's default `/query-stream` format.
 pub const DELIMITED: &str = "application/vnd.ksqlapi.delimited.v1";
 
-/// How a `/query-stream` answer is written.
+/// How a `/query-stream` (or `/inserts-stream`) answer is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
+pub(super) enum Format {
     Delimited,
     JsonArray,
     StreamedRows,
@@ -38,7 +39,7 @@ enum Format {
 
 impl Format {
     /// The first media type of `Accept` that is one of ours; delimited by default.
-    fn from_accept(headers: &HeaderMap) -> Format {
+    pub(super) fn from_accept(headers: &HeaderMap) -> Format {
         let accept = headers
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
@@ -111,7 +112,9 @@ fn json_array(rows: PushRows) -> Response {
     )
 }
 
-/// Streams `first`, then each non-tombstone row through `write_row`, then `last`.
+/// Streams `first`, then each non-tombstone row through `write_row`, then `last`. Every
+/// row is a chunk of its own (an HTTP/2 DATA frame, an HTTP/1.1 chunk), as ksqlDB writes
+/// them: clients such as the npm `ksqldb-client` parse each frame as one row.
 fn stream(
     rows: PushRows,
     first: Bytes,
@@ -119,27 +122,29 @@ fn stream(
     write_row: fn(&Value) -> String,
     last: Option<&'static str>,
 ) -> Response {
-    let body = futures::stream::unfold(Some((rows, Some(first))), move |state| async move {
+    let chunks = futures::stream::unfold(Some((rows, Some(first))), move |state| async move {
         let (mut rows, first) = state?;
         if let Some(first) = first {
-            return Some((Ok::<_, Infallible>(first), Some((rows, None))));
+            return Some((vec![first], Some((rows, None))));
         }
         loop {
             match rows.next().await {
                 PushEvent::Rows(batch) => {
-                    let out: String = batch
+                    let out: Vec<Bytes> = batch
                         .iter()
                         .filter(|row| !row.tombstone)
-                        .map(|row| write_row(&Value::Array(row.columns.clone())))
+                        .map(|row| Bytes::from(write_row(&Value::Array(row.columns.clone()))))
                         .collect();
                     if !out.is_empty() {
-                        return Some((Ok(Bytes::from(out)), Some((rows, None))));
+                        return Some((out, Some((rows, None))));
                     }
                 }
-                PushEvent::End(_) => return last.map(|l| (Ok(Bytes::from(l)), None)),
+                PushEvent::End(_) => return last.map(|l| (vec![Bytes::from(l)], None)),
             }
         }
     });
+    let body = chunks
+        .flat_map(|chunks| futures::stream::iter(chunks.into_iter().map(Ok::<_, Infallible>)));
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, content_type)],
