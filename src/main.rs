@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use sluice::bench::nexmark::{BenchOptions, NexmarkQuery};
+use sluice::bench::push_load::PushLoadOptions;
 use sluice::cli::remote::Remote;
 use sluice::cli::repl::Backend;
 use sluice::engine::{Engine, EngineConfig, Session};
@@ -141,6 +142,19 @@ enum Bench {
         /// directory, removed after the run.
         #[arg(long)]
         data_dir: Option<PathBuf>,
+    },
+    /// Push-query clients over HTTP on a stream receiving events at a fixed rate: rows
+    /// delivered, rows lost, delivery latency (docs/benchmarks.md).
+    PushLoad {
+        /// Concurrent push-query clients.
+        #[arg(long, default_value_t = 200)]
+        clients: usize,
+        /// Events inserted per second.
+        #[arg(long, default_value_t = 10_000)]
+        rate: u64,
+        /// Seconds of inserting.
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
     },
 }
 
@@ -327,23 +341,45 @@ enum EngineCommand {
     },
 }
 
+/// Runs a benchmark and prints its figures; a push-load run that lost rows fails.
 fn run_bench(bench: &Bench) -> anyhow::Result<ExitCode> {
-    let Bench::Nexmark {
-        query,
-        events,
-        partitions,
-        seed,
-        data_dir,
-    } = bench;
-    let report = sluice::bench::nexmark::run(&BenchOptions {
-        query: *query,
-        events: *events,
-        partitions: *partitions,
-        data_dir: data_dir.clone(),
-        seed: *seed,
-    })?;
-    println!("{report}");
-    Ok(ExitCode::SUCCESS)
+    match bench {
+        Bench::Nexmark {
+            query,
+            events,
+            partitions,
+            seed,
+            data_dir,
+        } => {
+            let report = sluice::bench::nexmark::run(&BenchOptions {
+                query: *query,
+                events: *events,
+                partitions: *partitions,
+                data_dir: data_dir.clone(),
+                seed: *seed,
+            })?;
+            println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Bench::PushLoad {
+            clients,
+            rate,
+            seconds,
+        } => {
+            let report = sluice::bench::push_load::run(&PushLoadOptions {
+                clients: *clients,
+                rate: *rate,
+                duration: std::time::Duration::from_secs(*seconds),
+                data_dir: None,
+            })?;
+            println!("{report}");
+            Ok(if report.lost == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+    }
 }
 
 fn run_test(sql_file: &Path, input_file: Option<&Path>, output_file: &Path) -> ExitCode {

@@ -4,4 +4,7 @@
 //! Each benchmark owns its data generator, its queries and its runner; the engine is used
 //! only through its public statement interface and the log, as a user would.
 
+mod data_dir;
 pub mod nexmark;
+mod process;
+pub mod push_load;

@@ -80,6 +80,16 @@ impl Client {
         path: &str,
         body: &Value,
     ) -> Result<hyper::Response<Incoming>, String> {
+        self.post_bytes(path, Bytes::from(body.to_string())).await
+    }
+
+    /// POSTs `body` (JSON, or newline-delimited JSON) and returns the response head, its
+    /// body still to read.
+    pub async fn post_bytes(
+        &self,
+        path: &str,
+        body: Bytes,
+    ) -> Result<hyper::Response<Incoming>, String> {
         let stream = TcpStream::connect(self.addr)
             .await
             .map_err(|e| format!("cannot connect to the server at {}: {e}", self.addr))?;
@@ -94,7 +104,7 @@ impl Client {
             request = request.header("authorization", authorization);
         }
         let request = request
-            .body(Full::new(Bytes::from(body.to_string())))
+            .body(Full::new(body))
             .map_err(|e| format!("request: {e}"))?;
         tokio::time::timeout(PATIENCE, sender.send_request(request))
             .await
@@ -125,6 +135,26 @@ impl Client {
         let body = json!({"ksql": sql, "streamsProperties": properties});
         let response = self.post("/query", &body).await?;
         Ok(RowStream::new(response.status(), response.into_body()))
+    }
+
+    /// Inserts `rows` (JSON objects by column name) into the stream or table `target`
+    /// through `/inserts-stream`; returns the server's acknowledgement for each row, in
+    /// order, or the error body of a refused request.
+    pub async fn insert_rows(&self, target: &str, rows: &[Value]) -> Result<Vec<Value>, String> {
+        let mut body = json!({"target": target}).to_string();
+        for row in rows {
+            body.push('\n');
+            body.push_str(&row.to_string());
+        }
+        let response = self
+            .post_bytes("/inserts-stream", Bytes::from(body))
+            .await?;
+        let status = response.status();
+        let text = RowStream::new(status, response.into_body()).text().await?;
+        if status != StatusCode::OK {
+            return Err(format!("/inserts-stream answered {status}: {text}"));
+        }
+        Ok(text.lines().map(parse_json).collect())
     }
 }
 

@@ -11,6 +11,7 @@ pub mod queries;
 mod random;
 mod runner;
 
+use crate::bench::data_dir::DataDirError;
 use crate::engine::EngineError;
 use crate::log::LogError;
 
@@ -20,13 +21,8 @@ pub use runner::{BenchOptions, BenchReport, run};
 /// Why a benchmark run failed.
 #[derive(Debug, thiserror::Error)]
 pub enum NexmarkError {
-    #[error("Data directory {0} is not empty: give a new or empty directory")]
-    DataDirNotEmpty(String),
-    #[error("I/O error on {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    DataDir(#[from] DataDirError),
     #[error("Cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
     #[error(transparent)]

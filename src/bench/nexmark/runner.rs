@@ -19,6 +19,8 @@ use super::expected::ExpectedOutputs;
 use super::generator::{Event, GeneratorConfig, NexmarkGenerator};
 use super::queries::{AUCTION_DDL, AUCTION_TOPIC, BID_DDL, BID_TOPIC, NexmarkQuery};
 use super::{NexmarkError, NexmarkResult};
+use crate::bench::data_dir::DataDir;
+use crate::bench::process::{peak_rss, process_cpu_time, reset_peak_rss, thousands};
 use crate::engine::{Engine, EngineConfig, Session};
 use crate::log::{FsyncPolicy, Log, Record, TopicConfig};
 use crate::runtime::processing_log::PROCESSING_LOG_TOPIC;
@@ -385,90 +387,10 @@ fn records_in(log: &Arc<dyn Log>, topic: &str) -> NexmarkResult<u64> {
     Ok(records)
 }
 
-/// The benchmark's data directory; a temporary one is removed when dropped.
-struct DataDir {
-    path: PathBuf,
-    temporary: bool,
-}
-
-impl DataDir {
-    fn prepare(given: Option<&Path>) -> NexmarkResult<DataDir> {
-        let io = |path: &Path| {
-            let path = path.display().to_string();
-            move |source| NexmarkError::Io { path, source }
-        };
-        match given {
-            Some(path) => {
-                if let Ok(mut entries) = std::fs::read_dir(path)
-                    && entries.next().is_some()
-                {
-                    return Err(NexmarkError::DataDirNotEmpty(path.display().to_string()));
-                }
-                std::fs::create_dir_all(path).map_err(io(path))?;
-                Ok(DataDir {
-                    path: path.to_path_buf(),
-                    temporary: false,
-                })
-            }
-            None => {
-                let name = format!("sluice-bench-{}-{}", std::process::id(), now_millis());
-                let path = std::env::temp_dir().join(name);
-                std::fs::create_dir_all(&path).map_err(io(&path))?;
-                Ok(DataDir {
-                    path,
-                    temporary: true,
-                })
-            }
-        }
-    }
-
-    fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
-impl Drop for DataDir {
-    fn drop(&mut self) {
-        if self.temporary
-            && let Err(e) = std::fs::remove_dir_all(&self.path)
-        {
-            tracing::warn!(dir = %self.path.display(), error = %e, "cannot remove the benchmark data");
-        }
-    }
-}
-
 fn now_millis() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
-}
-
-/// The process' peak resident set size (`VmHWM`), bytes; `None` off Linux.
-fn peak_rss() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
-}
-
-/// CPU time of the process' live threads (`/proc/self/task/*/schedstat`: nanoseconds on a
-/// CPU); `None` off Linux. Threads that ended are not counted, so it is taken while the
-/// engine's runtime threads live and the loader threads are gone.
-fn process_cpu_time() -> Option<Duration> {
-    let mut nanos = 0u64;
-    for task in std::fs::read_dir("/proc/self/task").ok()? {
-        // A thread that ended since the listing has no schedstat any more.
-        let Ok(text) = std::fs::read_to_string(task.ok()?.path().join("schedstat")) else {
-            continue;
-        };
-        nanos += text.split_whitespace().next()?.parse::<u64>().ok()?;
-    }
-    Some(Duration::from_nanos(nanos))
-}
-
-/// Resets the peak RSS to the current RSS (Linux ≥ 4.0: `echo 5 > /proc/self/clear_refs`).
-fn reset_peak_rss() -> bool {
-    std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
 impl fmt::Display for BenchReport {
@@ -531,31 +453,11 @@ impl BenchReport {
 }
 
 /// `1218000` as `1,218,000`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-
-    #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1_218_000), "1,218,000");
-    }
 
     #[test]
     fn a_small_run_writes_every_expected_record() {
@@ -692,13 +594,5 @@ mod tests {
         // About 3 auctions per 46 bids, and most bids fall in their auction's time.
         assert!((1_200..1_400).contains(&report.auctions), "{report}");
         assert!((1_000..20_000).contains(&report.outputs), "{report}");
-    }
-
-    #[test]
-    fn a_given_data_dir_must_be_empty() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::write(dir.path().join("x"), b"x").expect("writes");
-        let err = DataDir::prepare(Some(dir.path())).err().expect("refused");
-        assert!(matches!(err, NexmarkError::DataDirNotEmpty(_)));
     }
 }
