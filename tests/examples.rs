@@ -1,6 +1,8 @@
 //! The examples in `examples/` run end to end: each pipeline over its generator's events,
 //! every output checked against values computed from the events themselves.
 
+#[path = "../examples/clickstream/events.rs"]
+mod clickstream;
 #[path = "../examples/server-metrics/events.rs"]
 mod server_metrics;
 
@@ -79,7 +81,8 @@ fn float(value: &ScalarValue) -> f64 {
 fn int(value: &ScalarValue) -> i64 {
     match value {
         ScalarValue::Int64(Some(v)) => *v,
-        other => panic!("expected a bigint, got {other:?}"),
+        ScalarValue::Int32(Some(v)) => i64::from(*v),
+        other => panic!("expected an integer, got {other:?}"),
     }
 }
 
@@ -170,4 +173,139 @@ fn server_metrics_averages_alerts_and_latest_readings() {
         );
         assert_eq!(int(&row[2]), cpus.len() as i64);
     }
+}
+
+/// One session as the example's tables report it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct UserSession {
+    user_id: String,
+    start: i64,
+    end: i64,
+    clicks: i64,
+    pages: i64,
+    landing_page: String,
+    exit_page: String,
+    purchases: i64,
+}
+
+/// Sessions computed from the clicks themselves: a user's clicks at most the gap apart.
+fn expected_sessions(clicks: &[clickstream::Click]) -> Vec<UserSession> {
+    let mut by_user: BTreeMap<&str, Vec<&clickstream::Click>> = BTreeMap::new();
+    for click in clicks {
+        by_user.entry(&click.user_id).or_default().push(click);
+    }
+    let mut sessions = Vec::new();
+    for (user, clicks) in by_user {
+        let mut run: Vec<&clickstream::Click> = Vec::new();
+        for click in clicks
+            .into_iter()
+            .chain(std::iter::once(&clickstream::Click {
+                user_id: String::new(),
+                page: String::new(),
+                action: String::new(),
+                ts: i64::MAX,
+            }))
+        {
+            if let Some(last) = run.last()
+                && click.ts - last.ts > clickstream::SESSION_GAP_MS
+            {
+                let pages: std::collections::BTreeSet<&str> =
+                    run.iter().map(|c| c.page.as_str()).collect();
+                sessions.push(UserSession {
+                    user_id: user.to_string(),
+                    start: run[0].ts,
+                    end: last.ts,
+                    clicks: run.len() as i64,
+                    pages: pages.len() as i64,
+                    landing_page: run[0].page.clone(),
+                    exit_page: last.page.clone(),
+                    purchases: run.iter().filter(|c| c.action == "purchase").count() as i64,
+                });
+                run.clear();
+            }
+            run.push(click);
+        }
+    }
+    sessions.sort();
+    sessions
+}
+
+#[test]
+fn clickstream_sessions_match_the_clicks() {
+    let engine = engine();
+    let mut session = Session::default();
+    run(
+        &engine,
+        &mut session,
+        include_str!("../examples/clickstream/pipeline.sql"),
+    );
+    let clicks = clickstream::clicks(4, 12, 3);
+    let inserts: Vec<String> = clicks.iter().map(clickstream::insert_statement).collect();
+    run(&engine, &mut session, &inserts.join("\n"));
+    engine.run_until_idle().expect("queries run");
+
+    let expected = expected_sessions(&clicks);
+    assert!(
+        expected.len() > 8 && expected.iter().any(|s| s.purchases > 0),
+        "the generator makes several sessions, some with purchases"
+    );
+
+    // Every session, once, by a pull query over the whole table.
+    let rows = pull(
+        &engine,
+        &mut session,
+        "SELECT user_id, WINDOWSTART, WINDOWEND, clicks, pages, landing_page, exit_page, \
+         purchases FROM user_sessions;",
+    );
+    let mut got: Vec<UserSession> = rows
+        .iter()
+        .map(|r| UserSession {
+            user_id: text(&r[0]),
+            start: int(&r[1]),
+            end: int(&r[2]),
+            clicks: int(&r[3]),
+            pages: int(&r[4]),
+            landing_page: text(&r[5]),
+            exit_page: text(&r[6]),
+            purchases: int(&r[7]),
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got, expected);
+
+    // One user's sessions by key.
+    let rows = pull(
+        &engine,
+        &mut session,
+        "SELECT WINDOWSTART, clicks FROM user_sessions WHERE user_id = 'user-2';",
+    );
+    let mut got: Vec<(i64, i64)> = rows.iter().map(|r| (int(&r[0]), int(&r[1]))).collect();
+    got.sort();
+    let want: Vec<(i64, i64)> = expected
+        .iter()
+        .filter(|s| s.user_id == "user-2")
+        .map(|s| (s.start, s.clicks))
+        .collect();
+    assert_eq!(got, want);
+
+    // EMIT FINAL: one row per session that stream time has closed, none for the others.
+    let stream_time = clicks.iter().map(|c| c.ts).max().expect("clicks");
+    let rows = pull(
+        &engine,
+        &mut session,
+        "SELECT user_id, WINDOWSTART, clicks, exit_page FROM finished_sessions;",
+    );
+    let mut finished: Vec<(String, i64, i64, String)> = rows
+        .iter()
+        .map(|r| (text(&r[0]), int(&r[1]), int(&r[2]), text(&r[3])))
+        .collect();
+    finished.sort();
+    let closed = |s: &&UserSession| s.end + clickstream::SESSION_GAP_MS < stream_time;
+    let want: Vec<(String, i64, i64, String)> = expected
+        .iter()
+        .filter(closed)
+        .map(|s| (s.user_id.clone(), s.start, s.clicks, s.exit_page.clone()))
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(finished, want);
 }
