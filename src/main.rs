@@ -9,7 +9,7 @@ use sluice::bench::nexmark::{BenchOptions, NexmarkQuery};
 use sluice::bench::push_load::PushLoadOptions;
 use sluice::cli::remote::Remote;
 use sluice::cli::repl::Backend;
-use sluice::engine::{Engine, EngineConfig, Session};
+use sluice::engine::{CheckpointConfig, Engine, EngineConfig, Session};
 use sluice::log::FsyncPolicy;
 
 /// mimalloc for every allocation of the binary (see Cargo.toml).
@@ -48,6 +48,25 @@ struct Cli {
     /// (ksql.logging.processing.rows.include).
     #[arg(long, env = "SLUICE_PROCESSING_LOG_ROWS", global = true)]
     processing_log_rows: bool,
+    /// The least time between two state checkpoints of a persistent query, in
+    /// milliseconds; a restart restores state from the newest checkpoint and replays only
+    /// the changelog after it.
+    #[arg(
+        long,
+        env = "SLUICE_CHECKPOINT_INTERVAL_MS",
+        default_value_t = 30_000,
+        global = true
+    )]
+    checkpoint_interval_ms: u64,
+    /// The size at which a partition's log segment is rolled, in bytes (Kafka's
+    /// log.segment.bytes); retention and checkpointed changelogs free whole segments.
+    #[arg(
+        long,
+        env = "SLUICE_SEGMENT_BYTES",
+        default_value_t = 64 * 1024 * 1024,
+        global = true
+    )]
+    segment_bytes: u64,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -241,8 +260,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Fsync::Never => FsyncPolicy::Never,
     };
     let config = EngineConfig {
+        // Not a valid topic name, so the log never mistakes it for a topic's directory.
+        checkpoints: Some(CheckpointConfig {
+            dir: cli.data_dir.join("@checkpoints"),
+            interval: std::time::Duration::from_millis(cli.checkpoint_interval_ms),
+        }),
         data_dir: Some(cli.data_dir),
         fsync,
+        segment_bytes: cli.segment_bytes,
         deterministic: false,
         processing_log_rows: cli.processing_log_rows,
     };

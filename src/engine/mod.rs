@@ -26,6 +26,8 @@ use crate::log::{FsyncPolicy, Log, LogError};
 use crate::plan::PlanError;
 use crate::plan::expr::ExprPlanner;
 use crate::runtime::RuntimeError;
+pub use crate::runtime::checkpointer::CheckpointConfig;
+use crate::runtime::checkpointer::Checkpointer;
 use crate::runtime::offsets::OffsetStore;
 use crate::runtime::processing_log::ProcessingLog;
 use crate::sql::ParseError;
@@ -43,6 +45,9 @@ pub struct EngineConfig {
     /// Where the embedded log keeps its data; `None` keeps everything in memory.
     pub data_dir: Option<PathBuf>,
     pub fsync: FsyncPolicy,
+    /// The size at which the embedded log rolls a partition's segment (Kafka's
+    /// `log.segment.bytes`): retention and deleted records free whole segments.
+    pub segment_bytes: u64,
     /// Run queries only when `run_until_idle` is called, one after another in creation
     /// order, with every topic in one physical partition: the deterministic mode of
     /// ksqlDB's test driver, used by the test runners.
@@ -50,6 +55,9 @@ pub struct EngineConfig {
     /// `ksql.logging.processing.rows.include`: processing-log entries carry the record that
     /// failed (off by default, as in ksqlDB: records may hold data the log should not).
     pub processing_log_rows: bool,
+    /// Where state checkpoints are kept and how often they are taken; `None` takes none,
+    /// and a restart replays each whole changelog.
+    pub checkpoints: Option<CheckpointConfig>,
 }
 
 impl Default for EngineConfig {
@@ -57,8 +65,10 @@ impl Default for EngineConfig {
         EngineConfig {
             data_dir: None,
             fsync: FsyncPolicy::Never,
+            segment_bytes: EmbeddedLogOptions::default().segment_bytes,
             deterministic: false,
             processing_log_rows: false,
+            checkpoints: None,
         }
     }
 }
@@ -102,6 +112,8 @@ pub struct Engine {
     pub(crate) queries: queries::Queries,
     /// The tables pull queries read, kept up to date with their topics.
     pub(crate) materialized: pull::Materializations,
+    /// Takes state checkpoints, when the configuration asks for them.
+    pub(crate) checkpointer: Option<Checkpointer>,
 }
 
 impl Engine {
@@ -123,7 +135,7 @@ impl Engine {
                 dir,
                 EmbeddedLogOptions {
                     fsync: config.fsync,
-                    ..EmbeddedLogOptions::default()
+                    segment_bytes: config.segment_bytes,
                 },
             )?),
             None => Arc::new(MemoryLog::new()),
@@ -137,8 +149,13 @@ impl Engine {
         let processing_log = Arc::new(
             ProcessingLog::open(log.clone())?.with_rows_included(config.processing_log_rows),
         );
+        let checkpointer = config
+            .checkpoints
+            .as_ref()
+            .map(|c| Checkpointer::new(c, log.clone()));
         let engine = Arc::new(Engine {
             config,
+            checkpointer,
             log,
             catalog: RwLock::new(Catalog::default()),
             planner: ExprPlanner::new(),

@@ -36,6 +36,7 @@ use crate::plan::properties::WithProperties;
 use crate::plan::select::{KeyRule, ROWTIME, SelectPlan, WINDOWEND, WINDOWSTART, plan_select};
 use crate::plan::serde::{FormatDefaults, serde_specs};
 use crate::plan::table_function::check_not_aggregated;
+use crate::runtime::checkpointer;
 use crate::runtime::offsets::Commit;
 use crate::runtime::query::{Progress, QueryMetrics, QueryOutput, QueryTask, TaskInput};
 use crate::sql::ast::{CreateAsSelect, Properties, Query, Relation, SourceKind};
@@ -399,6 +400,11 @@ pub fn terminate(
             if engine.log.topic_config(&changelog).is_some() {
                 engine.log.delete_topic(&changelog)?;
             }
+            if let Some(checkpointer) = &engine.checkpointer {
+                checkpointer
+                    .remove(id, &changelog)
+                    .map_err(|e| EngineError::Statement(e.to_string()))?;
+            }
         }
     }
     Ok(StatementResult::Status {
@@ -435,7 +441,7 @@ pub fn run_until_idle(engine: &Engine) -> EngineResult<()> {
                 Progress::Consumed(_) => {
                     progressed = true;
                     if persistent {
-                        commit(engine, &id, &task)?;
+                        commit(engine, &id, &mut task)?;
                     }
                 }
                 Progress::Finished => {
@@ -450,13 +456,21 @@ pub fn run_until_idle(engine: &Engine) -> EngineResult<()> {
     }
 }
 
-fn commit(engine: &Engine, id: &str, task: &QueryTask) -> EngineResult<()> {
+/// Commits a persistent query's progress, then takes a state checkpoint if one is due.
+fn commit(engine: &Engine, id: &str, task: &mut QueryTask) -> EngineResult<()> {
     if let Some(commit) = task.commit() {
         engine
             .offsets
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .commit(id, commit)?;
+        if let Some(checkpointer) = &engine.checkpointer {
+            checkpointer.after_commit(
+                id,
+                task.changelogs_to_checkpoint(),
+                !engine.config.deterministic,
+            );
+        }
     }
     Ok(())
 }
@@ -951,8 +965,9 @@ fn start_persistent(
 }
 
 /// Creates the changelog topics of stateful operators and rebuilds their state from the
-/// changelog records their query had committed; records written after the commit are
-/// produced again as the query re-runs from its committed offsets.
+/// changelog records their query had committed (from the newest checkpoint on, when there
+/// are checkpoints); records written after the commit are produced again as the query
+/// re-runs from its committed offsets.
 fn restore_state(
     engine: &Engine,
     operators: &mut [Box<dyn Operator>],
@@ -970,17 +985,11 @@ fn restore_state(
         else {
             continue;
         };
-        let mut offset = engine.log.start_offset(&topic, 0)?;
-        while offset < end {
-            let records = engine.log.read(&topic, 0, offset, 4096)?;
-            let Some(last) = records.last() else { break };
-            offset = last.offset + 1;
-            for stored in records.iter().filter(|r| r.offset < end) {
-                state
-                    .restore(&stored.record)
-                    .map_err(|e| EngineError::Statement(e.to_string()))?;
-            }
-        }
+        let restored = match &engine.checkpointer {
+            Some(checkpointer) => checkpointer.restore(state, end),
+            None => checkpointer::replay(engine.log.as_ref(), state, &topic, 0, end),
+        };
+        restored.map_err(|e| EngineError::Statement(e.to_string()))?;
     }
     Ok(())
 }
@@ -1047,7 +1056,7 @@ async fn drive(
             if let Ok(Progress::Consumed(n)) = &progress
                 && *n > 0
                 && persistent
-                && let Err(e) = commit(&engine, &id, &guard)
+                && let Err(e) = commit(&engine, &id, &mut guard)
             {
                 tracing::error!(query_id = %id, error = %e, "commit failed");
             }

@@ -306,6 +306,14 @@ impl Log for MemoryLog {
         self.retain(now_ms);
         Ok(())
     }
+
+    fn delete_records_before(&self, topic: &str, partition: u32, offset: i64) -> LogResult<()> {
+        self.with_partition(topic, partition, |p| {
+            while p.start_offset < offset && p.entries.pop_front().is_some() {
+                p.start_offset += 1;
+            }
+        })
+    }
 }
 
 #[cfg(test)]
@@ -435,6 +443,22 @@ mod tests {
             vec!["new", "old2"]
         );
         assert_eq!(log.end_offset("t", 0).unwrap(), 3);
+    }
+
+    #[test]
+    fn deleting_records_moves_the_start_offset() {
+        let log = MemoryLog::new();
+        log.create_topic("t", TopicConfig::default()).unwrap();
+        for i in 0..4 {
+            log.append("t", 0, vec![rec(&i.to_string(), i)], None)
+                .unwrap();
+        }
+        log.delete_records_before("t", 0, 2).unwrap();
+        assert_eq!(log.start_offset("t", 0).unwrap(), 2);
+        assert_eq!(values(&log.read("t", 0, 0, 10).unwrap()), ["2", "3"]);
+        log.delete_records_before("t", 0, 100).unwrap();
+        assert_eq!(log.start_offset("t", 0).unwrap(), 4);
+        assert_eq!(log.end_offset("t", 0).unwrap(), 4);
     }
 
     #[test]

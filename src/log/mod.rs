@@ -168,4 +168,9 @@ pub trait Log: Send + Sync {
 
     /// Applies retention now, deleting what time and size limits allow.
     fn enforce_retention(&self) -> LogResult<()>;
+
+    /// Deletes records before `offset` (Kafka's DeleteRecords), as far as the storage's
+    /// granularity allows: the start offset moves forward, never past `offset`. Used once a
+    /// state checkpoint holds what a changelog's prefix said.
+    fn delete_records_before(&self, topic: &str, partition: u32, offset: i64) -> LogResult<()>;
 }

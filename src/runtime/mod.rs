@@ -1,10 +1,12 @@
 //! Running queries: each query is a task that reads its sources from the log, pushes the
 //! records through its operators and writes the result, committing its progress.
 //!
-//! `query` is the task itself; `offsets` stores committed positions; `processing_log`
+//! `query` is the task itself; `offsets` stores committed positions; `checkpointer` takes
+//! state checkpoints beside running queries and restores from them; `processing_log`
 //! records what could not be processed. The runtime knows no SQL: `plan/` builds what it
 //! runs.
 
+pub mod checkpointer;
 pub mod offsets;
 pub mod processing_log;
 pub mod query;

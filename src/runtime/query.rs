@@ -19,6 +19,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use tokio::sync::mpsc;
 
 use super::RuntimeResult;
+use super::checkpointer::ChangelogToCheckpoint;
 use super::offsets::{ChangelogPosition, Commit};
 use super::processing_log::ProcessingLog;
 use crate::exec::join::Join;
@@ -399,6 +400,30 @@ impl QueryTask {
             }),
             QueryOutput::Channel(_) => None,
         }
+    }
+
+    /// The changelogs of this query's stateful operators with the ends its last commit
+    /// recorded, for a checkpoint; none for push queries.
+    pub fn changelogs_to_checkpoint(&mut self) -> Vec<ChangelogToCheckpoint> {
+        let QueryOutput::Topic { changelogs, .. } = &self.output else {
+            return Vec::new();
+        };
+        let ends: BTreeMap<String, i64> = changelogs
+            .iter()
+            .map(|(topic, position)| (topic.clone(), position.end_offset))
+            .collect();
+        self.operators
+            .iter_mut()
+            .filter_map(|operator| operator.state())
+            .filter_map(|state| {
+                let topic = state.changelog_topic().to_string();
+                Some(ChangelogToCheckpoint {
+                    end: *ends.get(&topic)?,
+                    expiry: state.expiry(),
+                    topic,
+                })
+            })
+            .collect()
     }
 
     /// Resolves when a push query's client has gone away; never for persistent queries.

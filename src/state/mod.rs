@@ -11,16 +11,23 @@
 //! That holds because an operator logs the same records for the same input rows, whatever
 //! batches they arrive in.
 //!
+//! Checkpoints (`checkpoint`) bound that replay: the changelog compacted up to an offset is
+//! kept in a file, a restart restores it and replays only the changelog after it, and the
+//! changelog before it is deleted.
+//!
 //! This module owns how keys and changelog records are laid out and when windows expire. What
 //! a stored value *means* (an aggregate's accumulators, …) belongs to the operator, which
 //! encodes and decodes its values and implements [`StateStore`] for the runtime.
 
+pub mod checkpoint;
 pub mod keyed;
 pub mod materialized;
 pub mod session;
 pub mod windowed;
 
 use crate::log::Record;
+
+pub use checkpoint::Expiry;
 
 /// Errors reading state back from a changelog. They stop the query from starting: its own
 /// changelog is unreadable, which no input can cause.
@@ -43,6 +50,12 @@ pub trait StateStore: Send {
     /// Applies one changelog record while the state is rebuilt after a restart. Records
     /// arrive in changelog order; a later record for a key replaces an earlier one.
     fn restore(&mut self, record: &Record) -> StateResult<()>;
+
+    /// Which changelog records the store forgets on its own, so that its checkpoints
+    /// forget them too.
+    fn expiry(&self) -> Expiry {
+        Expiry::Never
+    }
 }
 
 /// The changelog topic of a query's state store, named as ksqlDB names it

@@ -134,6 +134,13 @@ impl<V> SessionStore<V> {
         self.changelog.topic()
     }
 
+    /// How checkpoints of this store drop sessions: as the store does.
+    pub fn expiry(&self) -> super::Expiry {
+        super::Expiry::Sessions {
+            retention_ms: self.retention_ms,
+        }
+    }
+
     fn forget(&mut self, key: &[u8], session: Session) -> Option<V> {
         let sessions = self.sessions.get_mut(key)?;
         let removed = sessions.remove(&session)?;

@@ -78,6 +78,13 @@ impl<V> WindowedStore<V> {
         self.changelog.topic()
     }
 
+    /// How checkpoints of this store drop windows: as the store does.
+    pub fn expiry(&self) -> super::Expiry {
+        super::Expiry::Windows {
+            retention_ms: self.retention_ms,
+        }
+    }
+
     /// How many key-window pairs hold a value.
     #[cfg(test)]
     fn len(&self) -> usize {

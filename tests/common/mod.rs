@@ -44,9 +44,15 @@ pub fn write_input(dir: &Path, records: i64, keys: i64, partitions: u32) {
 
 /// Starts `sluice --data-dir dir` with `script` as its standard input.
 pub fn sluice(dir: &Path, script: &str) -> Child {
+    sluice_with(dir, &[], script)
+}
+
+/// Starts `sluice --data-dir dir ARGS` with `script` as its standard input.
+pub fn sluice_with(dir: &Path, args: &[&str], script: &str) -> Child {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
         .arg("--data-dir")
         .arg(dir)
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

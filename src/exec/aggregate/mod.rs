@@ -71,7 +71,7 @@ use crate::plan::select::{ROWOFFSET, ROWPARTITION, ROWTIME, TOMBSTONE};
 use crate::state::keyed::KeyedStore;
 use crate::state::session::{Session, SessionStore, split_changelog_key as session_key};
 use crate::state::windowed::{WindowedStore, split_changelog_key};
-use crate::state::{StateError, StateResult, StateStore};
+use crate::state::{Expiry, StateError, StateResult, StateStore};
 
 /// Everything the operator runs, as the planner built it.
 pub struct AggregateSpec {
@@ -781,6 +781,14 @@ impl StateStore for Aggregate {
             Groups::Keyed(store) => store.changelog_topic(),
             Groups::Windowed { store, .. } => store.changelog_topic(),
             Groups::Sessions { store, .. } => store.changelog_topic(),
+        }
+    }
+
+    fn expiry(&self) -> Expiry {
+        match &self.groups {
+            Groups::Keyed(_) => Expiry::Never,
+            Groups::Windowed { store, .. } => store.expiry(),
+            Groups::Sessions { store, .. } => store.expiry(),
         }
     }
 

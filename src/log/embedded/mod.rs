@@ -374,6 +374,10 @@ impl Log for EmbeddedLog {
             .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
         self.retain(now_ms)
     }
+
+    fn delete_records_before(&self, topic: &str, partition: u32, offset: i64) -> LogResult<()> {
+        self.with_partition(topic, partition, |p| p.delete_segments_before(offset))
+    }
 }
 
 #[cfg(test)]
@@ -680,6 +684,28 @@ mod tests {
         let log = EmbeddedLog::open(dir.path(), options(300)).unwrap();
         assert_eq!(log.start_offset("t", 0).unwrap(), 6);
         assert_eq!(offsets(&log.read("t", 0, 0, 10).unwrap()), vec![6]);
+    }
+
+    #[test]
+    fn deleting_records_frees_whole_segments_before_the_offset() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = EmbeddedLog::open(dir.path(), options(300)).unwrap();
+        log.create_topic("t", TopicConfig::default()).unwrap();
+        let value = "v".repeat(200);
+        for i in 0..5 {
+            log.append("t", 0, vec![rec("k", &value, i)], None).unwrap();
+        }
+        // One record per segment: everything before offset 3 goes.
+        log.delete_records_before("t", 0, 3).unwrap();
+        assert_eq!(log.start_offset("t", 0).unwrap(), 3);
+        assert_eq!(offsets(&log.read("t", 0, 0, 10).unwrap()), vec![3, 4]);
+        // The active segment stays, whatever the offset.
+        log.delete_records_before("t", 0, 100).unwrap();
+        assert_eq!(log.start_offset("t", 0).unwrap(), 4);
+        assert_eq!(log.end_offset("t", 0).unwrap(), 5);
+        drop(log);
+        let log = EmbeddedLog::open(dir.path(), options(300)).unwrap();
+        assert_eq!(log.start_offset("t", 0).unwrap(), 4);
     }
 
     #[test]

@@ -263,6 +263,19 @@ impl Partition {
         Ok(())
     }
 
+    /// Deletes the closed segments that hold only records before `offset`; the active
+    /// segment is kept, so the start offset may stay below `offset`.
+    pub fn delete_segments_before(&mut self, offset: i64) -> LogResult<()> {
+        while self
+            .closed
+            .first()
+            .is_some_and(|s| s.next_offset() <= offset)
+        {
+            self.delete_oldest("deleted records")?;
+        }
+        Ok(())
+    }
+
     fn delete_oldest(&mut self, reason: &str) -> LogResult<()> {
         let Some(segment) = self.closed.first() else {
             return Ok(());
