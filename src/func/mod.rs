@@ -25,6 +25,7 @@ pub mod compound_text;
 pub mod date;
 pub mod json;
 pub mod lambda;
+pub mod map;
 pub mod math;
 pub mod nulls;
 pub mod regex;
@@ -52,6 +53,8 @@ fn udfs() -> Vec<Arc<dyn ScalarUDFImpl>> {
     vec![
         Arc::new(array::array_join::ArrayJoin::new()),
         Arc::new(array::array_sort::ArraySort::new()),
+        Arc::new(array::entries::Entries::new()),
+        Arc::new(array::generate_series::GenerateSeries::new()),
         Arc::new(array::slice::Slice::new()),
         Arc::new(as_value::AsValue::new()),
         Arc::new(NumberFromBytes::new(NumberKind::Int)),
@@ -89,6 +92,7 @@ fn udfs() -> Vec<Arc<dyn ScalarUDFImpl>> {
         Arc::new(json::json_keys::JsonKeys::new()),
         Arc::new(json::json_records::JsonRecords::new()),
         Arc::new(json::to_json_string::ToJsonString::new()),
+        Arc::new(map::as_map::AsMap::new()),
         Arc::new(math::extremum::Extremum::new(
             math::extremum::Extreme::Greatest,
         )),

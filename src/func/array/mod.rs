@@ -3,4 +3,6 @@
 
 pub mod array_join;
 pub mod array_sort;
+pub mod entries;
+pub mod generate_series;
 pub mod slice;

@@ -1,0 +1,3 @@
+//! Map functions: ksqlDB's `udf/map` where DataFusion has no built-in.
+
+pub mod as_map;
