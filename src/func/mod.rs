@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use bytes::number_from_bytes::{NumberFromBytes, NumberKind};
 use datafusion::functions;
-use datafusion::functions_nested;
 use datafusion::logical_expr::{ScalarUDF, ScalarUDFImpl};
 use datafusion::prelude::SessionContext;
 use url::url_extract_component::{UrlComponent, UrlExtractComponent};
@@ -39,12 +38,6 @@ fn aliases() -> Vec<(Arc<ScalarUDF>, &'static [&'static str])> {
         (functions::string::upper(), &["ucase"]),
         (functions::string::lower(), &["lcase"]),
         (functions::unicode::character_length(), &["len"]),
-        // ksqlDB's ARRAY_REMOVE removes every occurrence, as DataFusion's
-        // `array_remove_all` does (its `array_remove` removes the first only).
-        (
-            functions_nested::remove::array_remove_all_udf(),
-            &["array_remove"],
-        ),
     ]
 }
 
@@ -52,6 +45,7 @@ fn aliases() -> Vec<(Arc<ScalarUDF>, &'static [&'static str])> {
 fn udfs() -> Vec<Arc<dyn ScalarUDFImpl>> {
     vec![
         Arc::new(array::array_join::ArrayJoin::new()),
+        Arc::new(array::array_remove::ArrayRemove::new()),
         Arc::new(array::array_sort::ArraySort::new()),
         Arc::new(array::entries::Entries::new()),
         Arc::new(array::generate_series::GenerateSeries::new()),
