@@ -152,6 +152,7 @@ pub fn create_as_select(
     }
     let sink = sink_source(
         session.wrap_single_values(),
+        session.output_topic_prefix(),
         &create.name,
         create.kind,
         &plan,
@@ -475,9 +476,11 @@ fn commit(engine: &Engine, id: &str, task: &mut QueryTask) -> EngineResult<()> {
     Ok(())
 }
 
-/// The catalog entry for a C*AS sink: formats and partitions default to the source's.
+/// The catalog entry for a C*AS sink: formats and partitions default to the source's, the
+/// topic to the sink's name after `topic_prefix`.
 fn sink_source(
     wrap_single_values: bool,
+    topic_prefix: &str,
     name: &str,
     kind: SourceKind,
     plan: &Planned,
@@ -507,7 +510,7 @@ fn sink_source(
         topic: props
             .kafka_topic
             .clone()
-            .unwrap_or_else(|| name.to_string()),
+            .unwrap_or_else(|| format!("{topic_prefix}{name}")),
         partitions,
         key_format,
         value_format,

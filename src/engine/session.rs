@@ -18,6 +18,14 @@ impl Session {
             .any(|v| v.eq_ignore_ascii_case("earliest"))
     }
 
+    /// `ksql.output.topic.name.prefix`: what a C*AS sink's default topic name starts with
+    /// (nothing by default).
+    pub fn output_topic_prefix(&self) -> &str {
+        self.properties
+            .get("ksql.output.topic.name.prefix")
+            .map_or("", String::as_str)
+    }
+
     /// True when `ksql.new.query.planner.enabled` is on (off by default, as in ksqlDB).
     pub fn new_query_planner(&self) -> bool {
         self.properties
