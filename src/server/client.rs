@@ -193,12 +193,23 @@ impl RowStream {
 
     /// The next element of the array; `None` once the body ended.
     pub async fn next(&mut self) -> Result<Option<Value>, String> {
+        match self.next_text().await? {
+            Some(element) => serde_json::from_str(&element)
+                .map(Some)
+                .map_err(|e| format!("not a StreamedRow: {element}: {e}")),
+            None => Ok(None),
+        }
+    }
+
+    /// The next element of the array as its JSON text, not parsed; `None` once the body
+    /// ended.
+    pub async fn next_text(&mut self) -> Result<Option<String>, String> {
         loop {
-            if let Some(element) = self.take_element()? {
+            if let Some(element) = self.take_element() {
                 return Ok(Some(element));
             }
             if !self.read_chunk().await? {
-                return self.take_element();
+                return Ok(self.take_element());
             }
         }
     }
@@ -207,8 +218,9 @@ impl RowStream {
     pub async fn next_line(&mut self) -> Result<Option<String>, String> {
         loop {
             if let Some(end) = self.pending.find('\n') {
-                let line: String = self.pending.drain(..=end).collect();
-                return Ok(Some(line.trim_end_matches('\n').to_string()));
+                let line = self.pending[..end].to_string();
+                self.pending.drain(..=end);
+                return Ok(Some(line));
             }
             if !self.read_chunk().await? {
                 let rest = std::mem::take(&mut self.pending);
@@ -237,30 +249,25 @@ impl RowStream {
         }
     }
 
-    /// The first complete line of `pending` as an element, if there is one.
-    fn take_element(&mut self) -> Result<Option<Value>, String> {
+    /// The first complete line of `pending` as an element's text, if there is one.
+    fn take_element(&mut self) -> Option<String> {
         loop {
             let end = match self.pending.find('\n') {
                 Some(end) => end,
                 None if self.ended && !self.pending.trim().is_empty() => self.pending.len(),
-                None => return Ok(None),
+                None => return None,
             };
-            let line: String = self.pending.drain(..end).collect();
-            if self.pending.starts_with('\n') {
-                self.pending.remove(0);
-            }
-            let element = line
+            let element = self.pending[..end]
                 .trim()
                 .trim_start_matches('[')
                 .trim_end_matches(']')
                 .trim_end_matches(',')
-                .trim();
-            if element.is_empty() {
-                continue;
+                .trim()
+                .to_string();
+            self.pending.drain(..(end + 1).min(self.pending.len()));
+            if !element.is_empty() {
+                return Some(element);
             }
-            return serde_json::from_str(element)
-                .map(Some)
-                .map_err(|e| format!("not a StreamedRow: {element}: {e}"));
         }
     }
 }

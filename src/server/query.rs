@@ -14,6 +14,7 @@
 //! `{"finalMessage":"Query Completed"}`, so that the body stays valid JSON.
 
 use std::convert::Infallible;
+use std::fmt::Write;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -70,7 +71,7 @@ pub fn streamed_rows(rows: PushRows) -> Response {
                 PushEvent::Rows(batch) => {
                     let mut out = String::new();
                     for row in &batch {
-                        out.push_str(&streamed_row(row).to_string());
+                        write_streamed_row(&mut out, row);
                         out.push_str(",\n");
                     }
                     return Some((Ok(Bytes::from(out)), Some((rows, None))));
@@ -101,9 +102,7 @@ fn answer(header: Value, mut rows: PushRows) -> Response {
         let mut elements = vec![header.to_string()];
         loop {
             match rows.next().await {
-                PushEvent::Rows(batch) => {
-                    elements.extend(batch.iter().map(|row| streamed_row(row).to_string()))
-                }
+                PushEvent::Rows(batch) => elements.extend(batch.iter().map(streamed_row_text)),
                 PushEvent::End(_) => break,
             }
         }
@@ -117,13 +116,28 @@ fn answer(header: Value, mut rows: PushRows) -> Response {
         .into_response()
 }
 
-/// `{"row":{"columns":[…]}}`, with `"tombstone":true` for a deleted key.
-fn streamed_row(row: &RestRow) -> Value {
-    let mut inner = json!({"columns": row.columns});
-    if row.tombstone {
-        inner["tombstone"] = json!(true);
+/// Appends `row` as a StreamedRow, `{"row":{"columns":[…]}}` with `"tombstone":true` for a
+/// deleted key, written as text directly: a push query writes one per row to every client.
+fn write_streamed_row(out: &mut String, row: &RestRow) {
+    out.push_str("{\"row\":{\"columns\":[");
+    for (i, cell) in row.columns.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, "{cell}");
     }
-    json!({"row": inner})
+    out.push(']');
+    if row.tombstone {
+        out.push_str(",\"tombstone\":true");
+    }
+    out.push_str("}}");
+}
+
+/// One StreamedRow's JSON text.
+fn streamed_row_text(row: &RestRow) -> String {
+    let mut text = String::new();
+    write_streamed_row(&mut text, row);
+    text
 }
 
 /// PRINT: the engine's formatted records, one per line, as they arrive.

@@ -11,6 +11,7 @@
 //! `/close-query` `{"queryId": …}` ends a push query started here or on `/query`.
 
 use std::convert::Infallible;
+use std::fmt::Write;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -96,30 +97,25 @@ fn metadata(rows: &PushRows) -> Value {
 /// Newline-delimited: the metadata line, then a line per row as it is produced.
 fn delimited(rows: PushRows) -> Response {
     let first = Bytes::from(format!("{}\n", metadata(&rows)));
-    stream(rows, first, DELIMITED, |row| format!("{row}\n"), None)
+    stream(rows, first, DELIMITED, ("", "\n"), None)
 }
 
 /// One JSON array: `[{metadata},[row],…]`; the separator goes before each row, so the array
 /// is closed however the query ends.
 fn json_array(rows: PushRows) -> Response {
     let first = Bytes::from(format!("[{}", metadata(&rows)));
-    stream(
-        rows,
-        first,
-        "application/json",
-        |row| format!(",{row}"),
-        Some("]"),
-    )
+    stream(rows, first, "application/json", (",", ""), Some("]"))
 }
 
-/// Streams `first`, then each non-tombstone row through `write_row`, then `last`. Every
+/// Streams `first`, then each non-tombstone row as a JSON array between `around`'s two
+/// texts, then `last`. Every
 /// row is a chunk of its own (an HTTP/2 DATA frame, an HTTP/1.1 chunk), as ksqlDB writes
 /// them: clients such as the npm `ksqldb-client` parse each frame as one row.
 fn stream(
     rows: PushRows,
     first: Bytes,
     content_type: &'static str,
-    write_row: fn(&Value) -> String,
+    around: (&'static str, &'static str),
     last: Option<&'static str>,
 ) -> Response {
     let chunks = futures::stream::unfold(Some((rows, Some(first))), move |state| async move {
@@ -133,7 +129,7 @@ fn stream(
                     let out: Vec<Bytes> = batch
                         .iter()
                         .filter(|row| !row.tombstone)
-                        .map(|row| Bytes::from(write_row(&Value::Array(row.columns.clone()))))
+                        .map(|row| Bytes::from(row_text(&row.columns, around)))
                         .collect();
                     if !out.is_empty() {
                         return Some((out, Some((rows, None))));
@@ -151,6 +147,22 @@ fn stream(
         Body::from_stream(body),
     )
         .into_response()
+}
+
+/// `before[cell,…]after`, written as text directly.
+fn row_text(cells: &[Value], (before, after): (&str, &str)) -> String {
+    let mut text = String::with_capacity(16 * cells.len() + 4);
+    text.push_str(before);
+    text.push('[');
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        let _ = write!(text, "{cell}");
+    }
+    text.push(']');
+    text.push_str(after);
+    text
 }
 
 /// `POST /close-query`: 200 with an empty body, or 400 for an unknown query id.
