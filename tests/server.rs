@@ -494,9 +494,22 @@ async fn info_healthcheck_and_root() {
     assert_eq!(health["isHealthy"], true);
     assert_eq!(health["details"]["metastore"]["isHealthy"], true);
     assert_eq!(health["serverState"], "READY");
+    // `/` is the web console; its scripts are embedded too.
     let response = server.send("GET", "/", &[], "").await;
-    assert_eq!(response.status(), StatusCode::TEMPORARY_REDIRECT);
-    assert_eq!(response.headers()["location"], "/info");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/html; charset=utf-8"
+    );
+    assert!(full_body(response).await.contains("/console/js/app.js"));
+    let response = server.send("GET", "/console/js/app.js", &[], "").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    let response = server.send("GET", "/console/nope.js", &[], "").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let response = server
         .send("GET", "/status/stream/NOPE/create", &[], "")
         .await;

@@ -122,6 +122,11 @@ impl Engine {
         self.queries.metrics()
     }
 
+    /// A running query's pipeline and counters (the web console draws it).
+    pub fn query_topology(&self, id: &str) -> Option<crate::runtime::query::Topology> {
+        self.queries.topology(id)
+    }
+
     /// Records sent to the processing log since the engine started.
     pub fn processing_log_errors(&self) -> u64 {
         self.processing_log.written()

@@ -38,7 +38,7 @@ use crate::plan::serde::{FormatDefaults, serde_specs};
 use crate::plan::table_function::check_not_aggregated;
 use crate::runtime::checkpointer;
 use crate::runtime::offsets::Commit;
-use crate::runtime::query::{Progress, QueryMetrics, QueryOutput, QueryTask, TaskInput};
+use crate::runtime::query::{Progress, QueryMetrics, QueryOutput, QueryTask, TaskInput, Topology};
 use crate::sql::ast::{CreateAsSelect, Properties, Query, Relation, SourceKind};
 use crate::state::changelog_topic;
 
@@ -69,6 +69,17 @@ impl Queries {
     /// Ids of the running queries, in creation order.
     pub fn ids(&self) -> Vec<String> {
         self.lock().iter().map(|q| q.id.clone()).collect()
+    }
+
+    /// A running query's pipeline with its counters.
+    pub fn topology(&self, id: &str) -> Option<Topology> {
+        let task = self
+            .lock()
+            .iter()
+            .find(|q| q.id == id)
+            .map(|q| q.task.clone())?;
+        let task = task.lock().unwrap_or_else(|e| e.into_inner());
+        task.topology().ok()
     }
 
     /// Each running query's id, whether it is persistent, and its metrics.

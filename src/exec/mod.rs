@@ -72,4 +72,10 @@ pub trait Operator: Send {
     fn state(&mut self) -> Option<&mut dyn StateStore> {
         None
     }
+
+    /// What the operator is called in a query's topology: its type's name.
+    fn name(&self) -> &'static str {
+        let path = std::any::type_name::<Self>();
+        path.rsplit("::").next().unwrap_or(path)
+    }
 }

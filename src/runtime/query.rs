@@ -66,6 +66,30 @@ pub struct QueryTask {
     records_in: u64,
     /// Rows written to the sink or handed to the client since the task started.
     records_out: u64,
+    /// Rows into and out of each operator since the task started, in pipeline order.
+    operator_rows: Vec<OperatorRows>,
+}
+
+/// Rows into and out of one operator.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OperatorRows {
+    pub rows_in: u64,
+    pub rows_out: u64,
+}
+
+/// A running query's pipeline as the console draws it: sources, operators, sink, with
+/// their counters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Topology {
+    /// Each input topic with the records not read yet.
+    pub sources: Vec<(String, u64)>,
+    /// Whether the sources are joined before the operators.
+    pub join: bool,
+    pub operators: Vec<(&'static str, OperatorRows)>,
+    /// The sink topic; `None` for a push query's client.
+    pub sink: Option<String>,
+    pub records_in: u64,
+    pub records_out: u64,
 }
 
 /// What `/metrics` reports of one query.
@@ -139,6 +163,7 @@ impl QueryTask {
         output: QueryOutput,
         limit: Option<u64>,
     ) -> Self {
+        let operator_count = operators.len();
         QueryTask {
             id,
             log,
@@ -149,6 +174,7 @@ impl QueryTask {
             remaining: limit,
             records_in: 0,
             records_out: 0,
+            operator_rows: vec![OperatorRows::default(); operator_count],
         }
     }
 
@@ -156,16 +182,47 @@ impl QueryTask {
     pub fn metrics(&self) -> RuntimeResult<QueryMetrics> {
         let mut lag = 0;
         for input in &self.inputs {
-            for (&partition, &position) in &input.positions {
-                let end = self.log.end_offset(&input.topic, partition)?;
-                lag += (end - position).max(0) as u64;
-            }
+            lag += self.lag(input)?;
         }
         Ok(QueryMetrics {
             records_in: self.records_in,
             records_out: self.records_out,
             lag,
         })
+    }
+
+    /// The pipeline with its counters, for the web console.
+    pub fn topology(&self) -> RuntimeResult<Topology> {
+        let mut sources = Vec::with_capacity(self.inputs.len());
+        for input in &self.inputs {
+            sources.push((input.topic.clone(), self.lag(input)?));
+        }
+        Ok(Topology {
+            sources,
+            join: self.join.is_some(),
+            operators: self
+                .operators
+                .iter()
+                .map(|o| o.name())
+                .zip(self.operator_rows.iter().copied())
+                .collect(),
+            sink: match &self.output {
+                QueryOutput::Topic { topic, .. } => Some(topic.clone()),
+                QueryOutput::Channel(_) => None,
+            },
+            records_in: self.records_in,
+            records_out: self.records_out,
+        })
+    }
+
+    /// Records of `input` not read yet, over its partitions.
+    fn lag(&self, input: &TaskInput) -> RuntimeResult<u64> {
+        let mut lag = 0;
+        for (&partition, &position) in &input.positions {
+            let end = self.log.end_offset(&input.topic, partition)?;
+            lag += (end - position).max(0) as u64;
+        }
+        Ok(lag)
     }
 
     /// Rebuilds a join's state after a restart: replays every input from the start of its
@@ -289,9 +346,11 @@ impl QueryTask {
         errors: &mut Vec<RecordError>,
     ) -> RuntimeResult<bool> {
         let mut current = batch;
-        for operator in &mut self.operators {
+        for (operator, rows) in self.operators.iter_mut().zip(&mut self.operator_rows) {
             let Some(batch) = current.take() else { break };
+            rows.rows_in += batch.num_rows() as u64;
             current = operator.on_batch(batch, errors)?;
+            rows.rows_out += current.as_ref().map_or(0, |b| b.num_rows() as u64);
         }
         self.write_changelogs()?;
         let Some(mut batch) = current.filter(|b| b.num_rows() > 0) else {

@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::json;
 
 use super::{AppState, json_response};
@@ -93,13 +93,4 @@ pub async fn cluster_status(State(state): State<AppState>, headers: HeaderMap) -
             "hostStoreLags": {"stateStoreLags": {}, "updateTimeMs": now},
         }}}),
     )
-}
-
-/// ksqlDB redirects `/` to its web console; until sluice has one, to `/info`.
-pub async fn root() -> Response {
-    (
-        StatusCode::TEMPORARY_REDIRECT,
-        [(header::LOCATION, "/info")],
-    )
-        .into_response()
 }

@@ -10,7 +10,8 @@
 //! | `POST /ksql` | `ksql.rs` |
 //! | `POST /query` | `query.rs` |
 //! | `POST /query-stream`, `POST /close-query` | `query_stream.rs` |
-//! | `GET /info`, `/healthcheck`, `/` | `info.rs` |
+//! | `GET /info`, `/healthcheck` | `info.rs` |
+//! | `GET /` (the web console), `/console/…` | `console.rs` |
 //! | `GET /status`, `/status/{type}/{entity}/{action}` | `status.rs` |
 //!
 //! With a password file, every route needs HTTP basic credentials (`auth.rs`); with a
@@ -18,6 +19,7 @@
 
 pub mod auth;
 pub mod client;
+mod console;
 mod entities;
 mod errors;
 mod info;
@@ -104,7 +106,13 @@ pub fn router(engine: Arc<Engine>, config: &ServerConfig) -> Router {
         max_request_bytes: config.max_request_bytes,
     };
     let routes = Router::new()
-        .route("/", get(info::root))
+        .route("/", get(console::index))
+        .route("/console/api/queries", get(console::queries))
+        .route(
+            "/console/api/topics/{topic}/records",
+            get(console::topic_records),
+        )
+        .route("/console/{*path}", get(console::asset))
         .route("/info", get(info::info))
         .route("/healthcheck", get(info::healthcheck))
         .route("/clusterStatus", get(info::cluster_status))

@@ -1,0 +1,87 @@
+//! The web console end to end in headless Chromium (Debian's `chromium`, driven by
+//! `playwright-core` from web/e2e): create a stream and a persistent query, insert rows,
+//! start a push query and see the rows arrive, stop it, see the query's topology and the
+//! topic's records. Screenshots go to target/console.png and target/console-queries.png.
+//!
+//! `npm ci` in web/e2e runs on first use; a machine without node, npm or /usr/bin/chromium
+//! (`apt-get install chromium`, as .ci/run does) fails this test, it does not skip it.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn run(dir: &Path, program: &str, args: &[&str]) -> String {
+    let output = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program} (this test needs it installed): {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{program} {} failed:\n{stdout}\n{}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn the_console_streams_a_push_query_and_stops_it() {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        Path::new(&chromium).exists(),
+        "{chromium} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does"
+    );
+    let e2e = Path::new(env!("CARGO_MANIFEST_DIR")).join("web/e2e");
+    if !e2e.join("node_modules/playwright-core").exists() {
+        run(&e2e, "npm", &["ci", "--no-audit", "--no-fund"]);
+    }
+
+    let data = tempfile::tempdir().unwrap();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let _server = Server(
+        Command::new(env!("CARGO_BIN_EXE_sluice"))
+            .arg("--data-dir")
+            .arg(data.path())
+            .args(["server", "--listen", &listen])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(&listen).is_err() {
+        assert!(Instant::now() < deadline, "the server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    std::fs::create_dir_all(&shots).unwrap();
+    let out = run(
+        &e2e,
+        "node",
+        &[
+            "console.mjs",
+            &format!("http://{listen}/"),
+            shots.to_str().unwrap(),
+        ],
+    );
+    assert!(out.contains("query stopped"), "{out}");
+    assert!(shots.join("console.png").exists());
+}

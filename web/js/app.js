@@ -1,0 +1,168 @@
+// Wires the console together: tabs, the editor and its Run/Stop, results, the catalog,
+// the queries view (topology and throughput chart) and the topic browser.
+
+import { ksql, runningQueries, serverInfo, streamQuery } from "./api.js";
+import { Catalog } from "./catalog.js";
+import { LineChart } from "./chart.js";
+import { Editor, splitStatements } from "./editor.js";
+import { Results } from "./results.js";
+import { Topics } from "./topics.js";
+import { Topology } from "./topology.js";
+
+const $ = (id) => document.getElementById(id);
+
+const results = new Results({
+  container: $("results"),
+  message: $("message"),
+  rate: $("rate"),
+  count: $("row-count"),
+});
+let running = null;
+
+const editor = new Editor({
+  textarea: $("sql"),
+  highlightEl: $("highlight"),
+  completionsEl: $("completions"),
+  onRun: run,
+});
+
+const catalog = new Catalog({
+  container: $("catalog"),
+  filter: $("catalog-filter"),
+  onSourceClick: (source) => {
+    editor.value = `SELECT * FROM ${source.name} EMIT CHANGES;`;
+    showView("editor");
+    $("sql").focus();
+  },
+  onLoaded: (data) => {
+    editor.setCatalog(data.sources, data.columns);
+    topics.setTopics(data.topics);
+  },
+});
+
+const topics = new Topics({
+  select: $("topic-select"),
+  limit: $("topic-limit"),
+  refresh: $("topic-refresh"),
+  follow: $("topic-follow"),
+  container: $("topic-records"),
+  onError: (error) => results.message(error.message, "error"),
+});
+
+const topology = new Topology($("query-list"));
+const chart = new LineChart($("throughput"), { label: "records/s" });
+
+function properties() {
+  return { "auto.offset.reset": $("offset-reset").value };
+}
+
+function showView(name) {
+  for (const button of document.querySelectorAll(".tabs button")) {
+    button.classList.toggle("active", button.dataset.view === name);
+  }
+  for (const view of document.querySelectorAll(".view")) {
+    view.classList.toggle("active", view.id === `view-${name}`);
+  }
+  if (name === "topics") topics.load();
+}
+
+function isQuery(statement) {
+  return /^\s*(SELECT|PRINT)\b/i.test(statement);
+}
+
+async function stop() {
+  if (!running) return;
+  const handle = running;
+  running = null;
+  $("stop").disabled = true;
+  await handle.stop();
+}
+
+/** Runs the selected text, or all of it, one statement after another. */
+async function run() {
+  const statements = splitStatements(editor.statementText());
+  if (statements.length === 0) return;
+  editor.remember(editor.statementText());
+  await stop();
+  results.clear();
+  results.message("Running…");
+  let changedCatalog = false;
+  for (const statement of statements) {
+    if (isQuery(statement)) {
+      startQuery(statement);
+      break;
+    }
+    try {
+      const entities = await ksql(statement, properties());
+      results.entities(entities);
+      changedCatalog ||= /^\s*(CREATE|DROP|TERMINATE|ALTER|INSERT)\b/i.test(statement);
+    } catch (error) {
+      results.clear();
+      results.message(`${error.message}\n\n${statement}`, "error");
+      break;
+    }
+  }
+  if (changedCatalog) catalog.refresh().catch(() => {});
+}
+
+function startQuery(statement) {
+  const started = performance.now();
+  $("stop").disabled = false;
+  running = streamQuery(statement, properties(), {
+    onHeader: (header) => {
+      results.begin(header.columnNames || ["record"], header.columnTypes);
+      results.message(header.queryId ? `Query ${header.queryId} running — Stop or Esc ends it.` : "");
+    },
+    onRows: (rows) => results.add(rows),
+    onEnd: () => {
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      results.stopCounting();
+      results.message(`Query ended: ${results.total.toLocaleString()} rows in ${seconds} s.`, "ok");
+      running = null;
+      $("stop").disabled = true;
+    },
+    onError: (error) => {
+      results.stopCounting();
+      results.message(error.message, "error");
+      running = null;
+      $("stop").disabled = true;
+    },
+  });
+}
+
+async function pollQueries() {
+  try {
+    const queries = await runningQueries();
+    const rate = topology.update(queries, Date.now());
+    chart.add(Date.now(), rate);
+  } catch {
+    // The status line reports an unreachable server.
+  }
+}
+
+async function pollStatus() {
+  const status = $("server-status");
+  try {
+    const info = await serverInfo();
+    status.textContent = `${info.KsqlServerInfo.serverStatus.toLowerCase()} · v${info.KsqlServerInfo.version}`;
+    status.className = "server up";
+  } catch {
+    status.textContent = "server unreachable";
+    status.className = "server down";
+  }
+}
+
+$("run").addEventListener("click", run);
+$("stop").addEventListener("click", stop);
+$("catalog-refresh").addEventListener("click", () => catalog.refresh());
+document.addEventListener("keydown", (e) => {
+  if (e.key === "Escape" && running && $("completions").hidden) stop();
+});
+for (const button of document.querySelectorAll(".tabs button")) {
+  button.addEventListener("click", () => showView(button.dataset.view));
+}
+
+pollStatus();
+setInterval(pollStatus, 5000);
+setInterval(pollQueries, 1000);
+catalog.refresh().catch((error) => results.message(error.message, "error"));
