@@ -167,7 +167,11 @@ pub fn parse_json(body: &str) -> Value {
 pub struct RowStream {
     status: StatusCode,
     body: Incoming,
+    /// Text received and not read yet, from `read` on: elements are taken by moving
+    /// `read` forward, and the text before it is dropped once per chunk received, so a
+    /// client that falls behind does not copy what is left for every element it takes.
     pending: String,
+    read: usize,
     ended: bool,
 }
 
@@ -177,6 +181,7 @@ impl RowStream {
             status,
             body,
             pending: String::new(),
+            read: 0,
             ended: false,
         }
     }
@@ -188,7 +193,7 @@ impl RowStream {
     /// The rest of the body as text (an error body, or a `/ksql` answer).
     pub async fn text(&mut self) -> Result<String, String> {
         while self.read_chunk().await? {}
-        Ok(std::mem::take(&mut self.pending))
+        Ok(self.pending.split_off(self.read))
     }
 
     /// The next element of the array; `None` once the body ended.
@@ -217,13 +222,13 @@ impl RowStream {
     /// The next line of a text answer (PRINT's records); `None` once the body ended.
     pub async fn next_line(&mut self) -> Result<Option<String>, String> {
         loop {
-            if let Some(end) = self.pending.find('\n') {
-                let line = self.pending[..end].to_string();
-                self.pending.drain(..=end);
+            if let Some(end) = self.pending[self.read..].find('\n') {
+                let line = self.pending[self.read..self.read + end].to_string();
+                self.read += end + 1;
                 return Ok(Some(line));
             }
             if !self.read_chunk().await? {
-                let rest = std::mem::take(&mut self.pending);
+                let rest = self.pending.split_off(self.read);
                 return Ok((!rest.is_empty()).then_some(rest));
             }
         }
@@ -237,6 +242,8 @@ impl RowStream {
         match self.body.frame().await {
             Some(Ok(frame)) => {
                 if let Ok(data) = frame.into_data() {
+                    self.pending.drain(..self.read);
+                    self.read = 0;
                     self.pending.push_str(&String::from_utf8_lossy(&data));
                 }
                 Ok(true)
@@ -252,19 +259,20 @@ impl RowStream {
     /// The first complete line of `pending` as an element's text, if there is one.
     fn take_element(&mut self) -> Option<String> {
         loop {
-            let end = match self.pending.find('\n') {
+            let unread = &self.pending[self.read..];
+            let end = match unread.find('\n') {
                 Some(end) => end,
-                None if self.ended && !self.pending.trim().is_empty() => self.pending.len(),
+                None if self.ended && !unread.trim().is_empty() => unread.len(),
                 None => return None,
             };
-            let element = self.pending[..end]
+            let element = unread[..end]
                 .trim()
                 .trim_start_matches('[')
                 .trim_end_matches(']')
                 .trim_end_matches(',')
                 .trim()
                 .to_string();
-            self.pending.drain(..(end + 1).min(self.pending.len()));
+            self.read = (self.read + end + 1).min(self.pending.len());
             if !element.is_empty() {
                 return Some(element);
             }
