@@ -1,6 +1,7 @@
 //! INSERT INTO source [(columns)] VALUES (…), and the rows of `/inserts-stream`: one record
 //! each, written straight to the topic.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::Schema;
@@ -90,14 +91,52 @@ pub fn insert_values(
     })
 }
 
-/// Inserts one row given as a JSON object of column names (any case) to values, as
-/// `/inserts-stream` receives them; ROWTIME, if given, is the record's time.
-pub fn insert_json_row(
+/// Inserts rows given as JSON objects by column name (`/inserts-stream`); returns each
+/// row's outcome, in order. The rows that encode are appended together, one append per
+/// partition, so that a request of many rows wakes the topic's readers once, not once per
+/// row; an outcome is `Ok` only once its row is in the log.
+pub fn insert_json_rows(
     engine: &Arc<Engine>,
     target: &str,
+    rows: Vec<Result<serde_json::Map<String, serde_json::Value>, String>>,
+) -> Vec<Result<(), String>> {
+    let source = match writable_source(engine, target) {
+        Ok(source) => source,
+        Err(e) => return rows.iter().map(|_| Err(e.to_string())).collect(),
+    };
+    let mut outcomes = Vec::with_capacity(rows.len());
+    let mut by_partition: BTreeMap<u32, (Vec<usize>, Vec<Record>)> = BTreeMap::new();
+    for (index, row) in rows.into_iter().enumerate() {
+        let encoded = row.and_then(|row| {
+            json_row_values(&source, &row)
+                .and_then(|(assigned, timestamp)| encode_row(engine, &source, &assigned, timestamp))
+                .map_err(|e| e.to_string())
+        });
+        match encoded {
+            Ok((partition, record)) => {
+                let (indexes, records) = by_partition.entry(partition).or_default();
+                indexes.push(index);
+                records.push(record);
+                outcomes.push(Ok(()));
+            }
+            Err(message) => outcomes.push(Err(message)),
+        }
+    }
+    for (partition, (indexes, records)) in by_partition {
+        if let Err(e) = engine.log.append(&source.topic, partition, records, None) {
+            for index in indexes {
+                outcomes[index] = Err(e.to_string());
+            }
+        }
+    }
+    outcomes
+}
+
+/// A JSON row's values by column, and its ROWTIME if it gives one.
+fn json_row_values<'a>(
+    source: &'a Source,
     row: &serde_json::Map<String, serde_json::Value>,
-) -> EngineResult<()> {
-    let source = writable_source(engine, target)?;
+) -> EngineResult<(Vec<(&'a Column, ScalarValue)>, Option<i64>)> {
     let mut timestamp = None;
     let mut assigned: Vec<(&Column, ScalarValue)> = Vec::new();
     for (name, json) in row {
@@ -127,7 +166,7 @@ pub fn insert_json_row(
         })?;
         assigned.push((column, value));
     }
-    write_row(engine, &source, &assigned, timestamp)
+    Ok((assigned, timestamp))
 }
 
 /// The source an insert may write into, or ksqlDB's error.
@@ -159,6 +198,20 @@ fn write_row(
     assigned: &[(&Column, ScalarValue)],
     timestamp: Option<i64>,
 ) -> EngineResult<()> {
+    let (partition, record) = encode_row(engine, source, assigned, timestamp)?;
+    engine
+        .log
+        .append(&source.topic, partition, vec![record], None)?;
+    Ok(())
+}
+
+/// A row as the record its source's formats make of it, and the partition it goes to.
+fn encode_row(
+    engine: &Engine,
+    source: &Source,
+    assigned: &[(&Column, ScalarValue)],
+    timestamp: Option<i64>,
+) -> EngineResult<(u32, Record)> {
     let row_of = |kind: ColumnKind| -> EngineResult<(Vec<Column>, Vec<ScalarValue>)> {
         let cols: Vec<Column> = source
             .schema
@@ -191,18 +244,15 @@ fn write_row(
         .map(|c| c.partitions)
         .ok_or_else(|| crate::log::LogError::UnknownTopic(source.topic.clone()))?;
     let partition = Partitioner::new().partition(key.as_deref(), partitions)?;
-    engine.log.append(
-        &source.topic,
+    Ok((
         partition,
-        vec![Record {
+        Record {
             key,
             value,
             timestamp: timestamp.unwrap_or_else(now_millis),
             headers: Vec::new(),
-        }],
-        None,
-    )?;
-    Ok(())
+        },
+    ))
 }
 
 /// Evaluates an expression that references no column.

@@ -20,7 +20,7 @@ use super::AppState;
 use super::errors::{ApiError, BAD_REQUEST};
 use super::query_stream::{DELIMITED, Format};
 use super::request;
-use crate::engine::insert_values::insert_json_row;
+use crate::engine::insert_values::insert_json_rows;
 
 pub async fn handle(
     State(state): State<AppState>,
@@ -53,12 +53,10 @@ pub async fn handle(
         .collect();
     let engine = state.engine.clone();
     let acks = tokio::task::spawn_blocking(move || {
-        rows.into_iter()
+        insert_json_rows(&engine, &target, rows)
+            .into_iter()
             .enumerate()
-            .map(|(seq, row)| {
-                let outcome = row.and_then(|row| {
-                    insert_json_row(&engine, &target, &row).map_err(|e| e.to_string())
-                });
+            .map(|(seq, outcome)| {
                 match outcome {
                     Ok(()) => json!({"status": "ok", "seq": seq}),
                     Err(message) => json!({
