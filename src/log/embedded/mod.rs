@@ -15,8 +15,9 @@
 //! deduplication; `segment` and `index` own the files of one segment.
 //!
 //! Locking: the topic map is behind an `RwLock` held only to look a topic up, create or
-//! delete one; each partition has its own `Mutex`, held for the whole of an append or read
-//! (both are short: one batch written, or a few batches read through the index).
+//! delete one; each partition has its own `RwLock`, held for the whole of an append (write)
+//! or read (read: readers of a partition — every push query over a stream — read side by
+//! side, and never hold an append back for long).
 
 mod index;
 mod partition;
@@ -27,7 +28,7 @@ use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{self, ErrorKind, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -75,7 +76,7 @@ struct Topic {
     config: TopicConfig,
     dir: PathBuf,
     /// `None` once the topic is deleted, so that a caller still holding the topic fails.
-    partitions: Vec<Mutex<Option<Partition>>>,
+    partitions: Vec<RwLock<Option<Partition>>>,
     /// Counts appends to the topic, for [`Log::subscribe`].
     appended: watch::Sender<u64>,
 }
@@ -143,6 +144,16 @@ impl EmbeddedLog {
             .ok_or_else(|| LogError::UnknownTopic(name.to_string()))
     }
 
+    /// Runs `f` on a partition of a live topic, for reading.
+    fn reading<T>(
+        &self,
+        topic: &str,
+        partition: u32,
+        f: impl FnOnce(&Partition) -> LogResult<T>,
+    ) -> LogResult<T> {
+        reading_partition(&*self.topic(topic)?, topic, partition, f)
+    }
+
     /// Runs `f` on a partition of a live topic.
     fn with_partition<T>(
         &self,
@@ -193,7 +204,7 @@ impl Topic {
         let partitions = (0..config.partitions)
             .map(|p| {
                 let partition = Partition::open(&dir.join(p.to_string()), name, p, options)?;
-                Ok(Mutex::new(Some(partition)))
+                Ok(RwLock::new(Some(partition)))
             })
             .collect::<LogResult<Vec<_>>>()?;
         let (appended, _) = watch::channel(0);
@@ -212,23 +223,43 @@ fn on_partition<T>(
     partition: u32,
     f: impl FnOnce(&mut Partition) -> LogResult<T>,
 ) -> LogResult<T> {
-    let slot =
-        topic
-            .partitions
-            .get(partition as usize)
-            .ok_or_else(|| LogError::UnknownPartition {
-                topic: name.to_string(),
-                partition,
-            })?;
-    let mut guard = lock(slot);
+    let mut guard = slot(topic, name, partition)?
+        .write()
+        .unwrap_or_else(PoisonError::into_inner);
     let p = guard
         .as_mut()
         .ok_or_else(|| LogError::UnknownTopic(name.to_string()))?;
     f(p)
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+/// Runs `f` on a partition for reading, beside other readers.
+fn reading_partition<T>(
+    topic: &Topic,
+    name: &str,
+    partition: u32,
+    f: impl FnOnce(&Partition) -> LogResult<T>,
+) -> LogResult<T> {
+    let guard = slot(topic, name, partition)?
+        .read()
+        .unwrap_or_else(PoisonError::into_inner);
+    let p = guard
+        .as_ref()
+        .ok_or_else(|| LogError::UnknownTopic(name.to_string()))?;
+    f(p)
+}
+
+fn slot<'a>(
+    topic: &'a Topic,
+    name: &str,
+    partition: u32,
+) -> LogResult<&'a RwLock<Option<Partition>>> {
+    topic
+        .partitions
+        .get(partition as usize)
+        .ok_or_else(|| LogError::UnknownPartition {
+            topic: name.to_string(),
+            partition,
+        })
 }
 
 /// Maps an I/O error on `path` into the log's error.
@@ -304,7 +335,7 @@ impl Log for EmbeddedLog {
             .remove(name)
             .ok_or_else(|| LogError::UnknownTopic(name.to_string()))?;
         for slot in &topic.partitions {
-            lock(slot).take();
+            slot.write().unwrap_or_else(PoisonError::into_inner).take();
         }
         // topic.json goes first: a deletion cut short leaves a directory that is not a topic.
         let config_path = topic.dir.join(TOPIC_FILE);
@@ -344,15 +375,15 @@ impl Log for EmbeddedLog {
         offset: i64,
         max_records: usize,
     ) -> LogResult<Vec<StoredRecord>> {
-        self.with_partition(topic, partition, |p| p.read(offset, max_records))
+        self.reading(topic, partition, |p| p.read(offset, max_records))
     }
 
     fn end_offset(&self, topic: &str, partition: u32) -> LogResult<i64> {
-        self.with_partition(topic, partition, |p| Ok(p.end_offset()))
+        self.reading(topic, partition, |p| Ok(p.end_offset()))
     }
 
     fn start_offset(&self, topic: &str, partition: u32) -> LogResult<i64> {
-        self.with_partition(topic, partition, |p| Ok(p.start_offset()))
+        self.reading(topic, partition, |p| Ok(p.start_offset()))
     }
 
     fn offset_for_time(
@@ -361,7 +392,7 @@ impl Log for EmbeddedLog {
         partition: u32,
         timestamp: i64,
     ) -> LogResult<Option<i64>> {
-        self.with_partition(topic, partition, |p| p.offset_for_time(timestamp))
+        self.reading(topic, partition, |p| p.offset_for_time(timestamp))
     }
 
     fn subscribe(&self, topic: &str) -> LogResult<watch::Receiver<u64>> {
@@ -684,6 +715,33 @@ mod tests {
         let log = EmbeddedLog::open(dir.path(), options(300)).unwrap();
         assert_eq!(log.start_offset("t", 0).unwrap(), 6);
         assert_eq!(offsets(&log.read("t", 0, 0, 10).unwrap()), vec![6]);
+    }
+
+    #[test]
+    fn readers_of_one_partition_read_side_by_side() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = Arc::new(EmbeddedLog::open(dir.path(), EmbeddedLogOptions::default()).unwrap());
+        log.create_topic("t", TopicConfig::default()).unwrap();
+        for i in 0..300 {
+            log.append("t", 0, vec![rec("k", &"v".repeat(100), i)], None)
+                .unwrap();
+        }
+        // Every push query over a stream reads its partition: they must not share a file
+        // position (they once did, and read each other's half-read batches).
+        let readers: Vec<_> = (0..8)
+            .map(|_| {
+                let log = log.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..30 {
+                        let records = log.read("t", 0, 0, 1000).unwrap();
+                        assert_eq!(offsets(&records), (0..300).collect::<Vec<_>>());
+                    }
+                })
+            })
+            .collect();
+        for reader in readers {
+            reader.join().unwrap();
+        }
     }
 
     #[test]

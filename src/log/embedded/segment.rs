@@ -9,7 +9,8 @@
 //! keeps the active segment's open and passes it in.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufReader, ErrorKind, Read, Seek, SeekFrom, Write};
+use std::io::{ErrorKind, Seek, SeekFrom, Write};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use super::index::{INDEX_INTERVAL_BYTES, IndexEntry, SegmentIndex};
@@ -396,11 +397,12 @@ impl Segment {
 }
 
 /// Walks the batches of a segment file one header at a time, reading a batch's body only
-/// when asked to.
+/// when asked to. Reads are positional (`pread`) through the cursor's own buffer, never
+/// through the file's shared position, so readers of one file may walk it side by side.
 struct BatchCursor<'a> {
-    reader: BufReader<&'a File>,
+    file: &'a File,
     path: PathBuf,
-    /// File position of the reader.
+    /// File position of the next byte to read.
     position: u64,
     /// Where the batches end (bytes after it are not the segment's).
     end: u64,
@@ -408,21 +410,22 @@ struct BatchCursor<'a> {
     unread: u64,
     /// The current batch: its header, then its body once decoded.
     batch: Vec<u8>,
+    /// File bytes read ahead, starting at file position `buffered_at`.
+    buffer: Vec<u8>,
+    buffered_at: u64,
 }
 
 impl<'a> BatchCursor<'a> {
     fn new(file: &'a File, path: &Path, position: u64, end: u64) -> LogResult<Self> {
-        let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, file);
-        reader
-            .seek(SeekFrom::Start(position))
-            .map_err(io_error(path))?;
         Ok(BatchCursor {
-            reader,
+            file,
             path: path.to_path_buf(),
             position,
             end,
             unread: 0,
             batch: Vec::with_capacity(HEADER_LEN),
+            buffer: Vec::new(),
+            buffered_at: position,
         })
     }
 
@@ -431,17 +434,37 @@ impl<'a> BatchCursor<'a> {
         self.position + self.unread
     }
 
+    /// Appends `len` file bytes from `self.position` to `self.batch`, from the read-ahead
+    /// buffer when they are in it; reads ahead when they fit in it.
+    fn read_into_batch(&mut self, len: usize) -> LogResult<()> {
+        let buffered_end = self.buffered_at + self.buffer.len() as u64;
+        let inside =
+            self.position >= self.buffered_at && self.position + len as u64 <= buffered_end;
+        if !inside && len <= READ_BUFFER_BYTES {
+            let ahead = (self.end - self.position).min(READ_BUFFER_BYTES as u64) as usize;
+            self.buffer.resize(ahead.max(len), 0);
+            self.file
+                .read_exact_at(&mut self.buffer, self.position)
+                .map_err(io_error(&self.path))?;
+            self.buffered_at = self.position;
+        } else if !inside {
+            let start = self.batch.len();
+            self.batch.resize(start + len, 0);
+            return self
+                .file
+                .read_exact_at(&mut self.batch[start..], self.position)
+                .map_err(io_error(&self.path));
+        }
+        let from = (self.position - self.buffered_at) as usize;
+        self.batch.extend_from_slice(&self.buffer[from..from + len]);
+        Ok(())
+    }
+
     /// Moves to the next batch and reads its header; `None` at the end. A header that does
     /// not parse, or a batch running past the end, is `Corrupt`.
     fn next_batch(&mut self) -> LogResult<Option<BatchHeader>> {
-        if self.unread > 0 {
-            // unread is at most one batch length, which fits in i32.
-            self.reader
-                .seek_relative(self.unread as i64)
-                .map_err(io_error(&self.path))?;
-            self.position += self.unread;
-            self.unread = 0;
-        }
+        self.position += self.unread;
+        self.unread = 0;
         let left = self.end.saturating_sub(self.position);
         if left == 0 {
             return Ok(None);
@@ -452,10 +475,8 @@ impl<'a> BatchCursor<'a> {
                 self.position
             )));
         }
-        self.batch.resize(HEADER_LEN, 0);
-        self.reader
-            .read_exact(&mut self.batch)
-            .map_err(io_error(&self.path))?;
+        self.batch.clear();
+        self.read_into_batch(HEADER_LEN)?;
         let header = BatchHeader::parse(&self.batch)?;
         let total = header.total_len() as u64;
         if total > left {
@@ -471,17 +492,8 @@ impl<'a> BatchCursor<'a> {
 
     /// Reads the rest of the current batch and decodes it, checking its CRC.
     fn decode(&mut self) -> LogResult<DecodedBatch> {
-        // unread is at most one batch length, which fits in i32. Read into spare capacity:
-        // no zero-filling first.
-        let want = self.unread as usize;
-        self.batch.reserve(want);
-        let read = (&mut self.reader)
-            .take(self.unread)
-            .read_to_end(&mut self.batch)
-            .map_err(io_error(&self.path))?;
-        if read < want {
-            return Err(io_error(&self.path)(ErrorKind::UnexpectedEof.into()));
-        }
+        // unread is at most one batch length, which fits in i32.
+        self.read_into_batch(self.unread as usize)?;
         self.position += self.unread;
         self.unread = 0;
         record_batch::decode(&self.batch)
