@@ -38,6 +38,8 @@ const PUSH_QUERY: &str = "SELECT seq, sent_us FROM load_events EMIT CHANGES;";
 const PRODUCE_TICK: Duration = Duration::from_millis(10);
 /// How long clients may take, after the last insert, to receive every row.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long the producer waits for a request's acknowledgements before giving up.
+const INSERT_PATIENCE: Duration = Duration::from_secs(120);
 /// The largest latency recorded exactly, in microseconds; later rows count at this value.
 const MAX_LATENCY_US: u64 = 600_000_000;
 
@@ -75,6 +77,8 @@ pub struct PushLoadReport {
     pub produced: u64,
     /// How long the producer took to insert them.
     pub produce_time: Duration,
+    /// The longest an insert request waited for its acknowledgements.
+    pub slowest_ack: Duration,
     /// Rows received, summed over the clients (each event once per client when none is lost).
     pub delivered: u64,
     /// Events some client never received, summed over the clients.
@@ -149,7 +153,8 @@ async fn measure(
     }
 
     let started = Instant::now();
-    let produced = produce(&client, options).await?;
+    let (produced, slowest_ack) =
+        produce(&client.clone().with_patience(INSERT_PATIENCE), options).await?;
     let produce_time = started.elapsed();
     total.store(produced, Ordering::Release);
 
@@ -157,6 +162,7 @@ async fn measure(
         clients: options.clients,
         produced,
         produce_time,
+        slowest_ack,
         delivered: 0,
         lost: 0,
         duplicated: 0,
@@ -182,8 +188,12 @@ async fn measure(
 }
 
 /// Inserts `rate` events per second for the run's duration, in a request per tick;
-/// returns how many the server acknowledged (every one, or an error).
-async fn produce(client: &Client, options: &PushLoadOptions) -> Result<u64, PushLoadError> {
+/// returns how many the server acknowledged (every one, or an error) and the longest an
+/// acknowledgement took.
+async fn produce(
+    client: &Client,
+    options: &PushLoadOptions,
+) -> Result<(u64, Duration), PushLoadError> {
     let target = options
         .rate
         .saturating_mul(options.duration.as_millis() as u64)
@@ -191,6 +201,7 @@ async fn produce(client: &Client, options: &PushLoadOptions) -> Result<u64, Push
     let started = Instant::now();
     let mut ticks = tokio::time::interval(PRODUCE_TICK);
     let mut sent = 0u64;
+    let mut slowest_ack = Duration::ZERO;
     while sent < target {
         ticks.tick().await;
         let due = (options.rate as f64 * started.elapsed().as_secs_f64()) as u64;
@@ -207,10 +218,12 @@ async fn produce(client: &Client, options: &PushLoadOptions) -> Result<u64, Push
         if batch.is_empty() {
             continue;
         }
+        let asked = Instant::now();
         let acks = client
             .insert_rows("LOAD_EVENTS", &batch)
             .await
             .map_err(PushLoadError::Http)?;
+        slowest_ack = slowest_ack.max(asked.elapsed());
         let accepted = acks
             .iter()
             .filter(|ack| ack.get("status").and_then(Value::as_str) == Some("ok"))
@@ -223,7 +236,7 @@ async fn produce(client: &Client, options: &PushLoadOptions) -> Result<u64, Push
         }
         sent += batch.len() as u64;
     }
-    Ok(sent)
+    Ok((sent, slowest_ack))
 }
 
 /// What one client received.
@@ -324,10 +337,12 @@ impl fmt::Display for PushLoadReport {
         let rate = self.produced as f64 / self.produce_time.as_secs_f64().max(1e-9);
         writeln!(
             f,
-            "produced: {} events in {:.1} s = {} events/s through /inserts-stream",
+            "produced: {} events in {:.1} s = {} events/s through /inserts-stream \
+             (slowest acknowledgement {:.0} ms)",
             thousands(self.produced),
             self.produce_time.as_secs_f64(),
             thousands(rate.round() as u64),
+            self.slowest_ack.as_secs_f64() * 1000.0,
         )?;
         writeln!(
             f,

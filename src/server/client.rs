@@ -16,7 +16,8 @@ use hyper_util::rt::TokioIo;
 use serde_json::{Map, Value, json};
 use tokio::net::TcpStream;
 
-/// How long a request may wait for the server to answer (its head; a body may stream on).
+/// How long a request may wait for the server to answer (its head; a body may stream on),
+/// unless the client is told otherwise.
 const PATIENCE: Duration = Duration::from_secs(10);
 
 /// A server's address.
@@ -26,6 +27,8 @@ pub struct Client {
     host: String,
     /// `Authorization` for HTTP basic authentication.
     authorization: Option<String>,
+    /// How long a request waits for the answer's head.
+    patience: Duration,
 }
 
 impl Client {
@@ -34,7 +37,14 @@ impl Client {
             addr,
             host: addr.to_string(),
             authorization: None,
+            patience: PATIENCE,
         }
+    }
+
+    /// Waits up to `patience` for each answer's head.
+    pub fn with_patience(mut self, patience: Duration) -> Client {
+        self.patience = patience;
+        self
     }
 
     /// Logs in as `(user, password)` with every request (HTTP basic authentication).
@@ -71,6 +81,7 @@ impl Client {
             addr,
             host: authority,
             authorization: None,
+            patience: PATIENCE,
         })
     }
 
@@ -106,9 +117,9 @@ impl Client {
         let request = request
             .body(Full::new(body))
             .map_err(|e| format!("request: {e}"))?;
-        tokio::time::timeout(PATIENCE, sender.send_request(request))
+        tokio::time::timeout(self.patience, sender.send_request(request))
             .await
-            .map_err(|_| format!("no answer to {path} within {PATIENCE:?}"))?
+            .map_err(|_| format!("no answer to {path} within {:?}", self.patience))?
             .map_err(|e| format!("{path}: {e}"))
     }
 
