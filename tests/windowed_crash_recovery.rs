@@ -18,10 +18,10 @@ use std::time::{Duration, Instant};
 use sluice::log::Log;
 use sluice::log::embedded::{EmbeddedLog, EmbeddedLogOptions};
 
-const INPUT_RECORDS: i64 = 100_000;
+const INPUT_RECORDS: i64 = 200_000;
 const KEYS: i64 = 500;
 const PARTITIONS: u32 = 2;
-/// Record `i` has timestamp `i` ms: 100 s of input, 10 s windows, 40 s kept.
+/// Record `i` has timestamp `i` ms: 200 s of input, 10 s windows, 40 s kept.
 const PIPELINE: &str = "CREATE STREAM input (id BIGINT KEY, v BIGINT) \
        WITH (KAFKA_TOPIC='input', VALUE_FORMAT='JSON');\n\
      SET 'auto.offset.reset' = 'earliest';\n\
@@ -127,7 +127,7 @@ fn sigkill_mid_windowed_aggregation_restores_from_a_checkpoint() {
     let dir = tempfile::tempdir().unwrap();
     common::write_input(dir.path(), INPUT_RECORDS, KEYS, PARTITIONS);
     let process = common::sluice_with(dir.path(), &CHECKPOINTS, &format!("{PIPELINE}{HOLD}"));
-    kill_at(dir.path(), process, total / 2);
+    kill_at(dir.path(), process, total / 10);
     let after_kill = output_records(dir.path());
     assert!(
         after_kill < total,
