@@ -33,23 +33,29 @@ enum FlatType {
     String,
 }
 
-/// No column: a hint for a field that matched none.
-const NO_COLUMN: usize = usize::MAX;
-
 /// Reads records of one set of flat columns; keeps what the previous record taught it.
 #[derive(Debug)]
 pub struct FlatRecordReader {
     names: Vec<Box<[u8]>>,
     types: Vec<FlatType>,
-    /// The column the i-th field of the previous record matched: producers write fields in a
-    /// fixed order, so it is tried first.
-    hints: Vec<usize>,
+    /// The i-th field name of the previous record and the column it matched: producers
+    /// write the same fields in the same order, so a name equal to the hint's is resolved
+    /// by one comparison of bytes.
+    hints: Vec<Hint>,
     /// Whether two column names upper-case alike, so a field's first match need not be the
     /// one ksqlDB picks (an exact match wins): hints are then not used.
     ambiguous: bool,
     /// Per column, whether its value came from an exact name match, which no later
     /// case-insensitive match may replace.
     exact: Vec<bool>,
+}
+
+/// A field name seen at one position and what it selected.
+#[derive(Debug)]
+struct Hint {
+    key: Box<[u8]>,
+    /// The column and whether the match is exact; `None` for a field no column takes.
+    column: Option<(usize, bool)>,
 }
 
 impl FlatRecordReader {
@@ -128,6 +134,12 @@ impl FlatRecordReader {
     /// The column a field name selects and whether the match is exact, as
     /// `json_record::KeySeed::find` decides; the name is ASCII.
     fn find(&mut self, key: &[u8], ordinal: usize) -> Option<(usize, bool)> {
+        if !self.ambiguous
+            && let Some(hint) = self.hints.get(ordinal)
+            && *hint.key == *key
+        {
+            return hint.column;
+        }
         let loose = |name: &[u8]| {
             key.len() == name.len()
                 && key
@@ -135,18 +147,6 @@ impl FlatRecordReader {
                     .zip(name)
                     .all(|(k, n)| k.to_ascii_uppercase() == *n)
         };
-        if !self.ambiguous
-            && let Some(&hint) = self.hints.get(ordinal)
-            && hint != NO_COLUMN
-        {
-            let name = &self.names[hint];
-            if **name == *key {
-                return Some((hint, true));
-            }
-            if loose(name) {
-                return Some((hint, false));
-            }
-        }
         let found = match self.names.iter().position(|n| **n == *key) {
             Some(index) => Some((index, true)),
             None => self
@@ -155,10 +155,18 @@ impl FlatRecordReader {
                 .position(|n| loose(n))
                 .map(|index| (index, false)),
         };
-        if self.hints.len() <= ordinal {
-            self.hints.resize(ordinal + 1, NO_COLUMN);
+        if !self.ambiguous {
+            let hint = Hint {
+                key: key.into(),
+                column: found,
+            };
+            // Fields are looked up in order, so every earlier position has its hint.
+            if ordinal < self.hints.len() {
+                self.hints[ordinal] = hint;
+            } else {
+                self.hints.push(hint);
+            }
         }
-        self.hints[ordinal] = found.map_or(NO_COLUMN, |(index, _)| index);
         found
     }
 }
