@@ -19,6 +19,7 @@ use datafusion::sql::sqlparser::ast::{self as sql, Visit, VisitMut, Visitor, Vis
 
 use super::error::{PlanError, PlanResult};
 use super::expr::{ExprPlanner, JoinedNames, RowScope};
+use super::expr_text::ksql_text;
 use super::select::{
     KeyRule, OutputColumn, ROWOFFSET, ROWPARTITION, ROWTIME, TOMBSTONE, input_schema,
 };
@@ -819,11 +820,12 @@ fn criteria(
     check_qualifiers(&join.on, names)?;
     let sources_a = referenced_sources(a, names)?;
     let sources_b = referenced_sources(b, names)?;
-    let condition = format!("({} = {})", a, b);
+    let condition = format!("({} = {})", ksql_text(a), ksql_text(b));
     for (side, sources) in [(a, &sources_a), (b, &sources_b)] {
         if sources.len() != 1 {
             return Err(PlanError::invalid(format!(
-                "Invalid comparison expression '{side}' in join '{condition}'. Each side of the join comparision must contain references from exactly one source."
+                "Invalid comparison expression '{}' in join '{condition}'. Each side of the join comparision must contain references from exactly one source.",
+                ksql_text(side)
             )));
         }
     }
