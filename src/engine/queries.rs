@@ -33,13 +33,15 @@ use crate::plan::PlanError;
 use crate::plan::aggregate::{AggregatePlan, is_aggregation, plan_aggregate};
 use crate::plan::join::{JoinPlan, plan_join};
 use crate::plan::properties::WithProperties;
-use crate::plan::select::{KeyRule, ROWTIME, SelectPlan, WINDOWEND, WINDOWSTART, plan_select};
+use crate::plan::select::{
+    KeyRule, ROWTIME, SelectPlan, WINDOWEND, WINDOWSTART, derived_name, plan_select,
+};
 use crate::plan::serde::{FormatDefaults, serde_specs};
 use crate::plan::table_function::check_not_aggregated;
 use crate::runtime::checkpointer;
 use crate::runtime::offsets::Commit;
 use crate::runtime::query::{Progress, QueryMetrics, QueryOutput, QueryTask, TaskInput, Topology};
-use crate::sql::ast::{CreateAsSelect, Properties, Query, Relation, SourceKind};
+use crate::sql::ast::{CreateAsSelect, Properties, Query, Relation, SelectItem, SourceKind};
 use crate::state::changelog_topic;
 
 /// The state store of an aggregation, as ksqlDB names it in its changelog topic.
@@ -127,6 +129,7 @@ pub fn create_as_select(
         .into());
     }
     let props = WithProperties::parse(&create.properties)?;
+    check_timestamp_projected(&create.query, &props)?;
     let key_rule = if session.new_query_planner() {
         KeyRule::KeyOptional
     } else {
@@ -485,6 +488,34 @@ fn commit(engine: &Engine, id: &str, task: &mut QueryTask) -> EngineResult<()> {
         }
     }
     Ok(())
+}
+
+/// WITH (TIMESTAMP='col') on a C*AS names an output column: when every select item's name
+/// is known (no `*`, no unnamed expression) and none is `col`, ksqlDB refuses it before it
+/// checks the projection itself.
+fn check_timestamp_projected(query: &Query, props: &WithProperties) -> EngineResult<()> {
+    let Some(column) = &props.timestamp else {
+        return Ok(());
+    };
+    let mut names = Vec::with_capacity(query.select.len());
+    for item in &query.select {
+        let name = match item {
+            SelectItem::Expr {
+                alias: Some(alias), ..
+            } => Some(alias.clone()),
+            SelectItem::Expr { expr, alias: None } => derived_name(expr),
+            _ => None,
+        };
+        let Some(name) = name else { return Ok(()) };
+        names.push(name);
+    }
+    if names.iter().any(|name| name == column) {
+        return Ok(());
+    }
+    Err(PlanError::invalid(format!(
+        "The TIMESTAMP column set in the WITH clause does not exist in the schema: '{column}'"
+    ))
+    .into())
 }
 
 /// The catalog entry for a C*AS sink: formats and partitions default to the source's, the

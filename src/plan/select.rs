@@ -407,7 +407,7 @@ fn all_columns(
 
 /// The name ksqlDB gives an unaliased select item: a column keeps its name, a struct
 /// field its field name; anything else is numbered `KSQL_COL_n`.
-fn derived_name(expr: &sql::Expr) -> Option<String> {
+pub(crate) fn derived_name(expr: &sql::Expr) -> Option<String> {
     match expr {
         sql::Expr::Identifier(ident) => Some(ident.value.clone()),
         sql::Expr::CompoundIdentifier(parts) => parts.last().map(|p| p.value.clone()),
