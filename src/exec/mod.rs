@@ -10,6 +10,7 @@ pub mod aggregate;
 pub mod filter;
 pub mod join;
 pub mod project;
+pub mod record_headers;
 pub mod record_timestamp;
 pub mod sink;
 pub mod source;

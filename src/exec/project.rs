@@ -10,6 +10,7 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::physical_expr::PhysicalExpr;
 
+use super::record_headers;
 use super::{ExecResult, Operator, RecordError, RecordErrorKind};
 use crate::plan::select::{ROWOFFSET, ROWPARTITION, TOMBSTONE};
 
@@ -90,7 +91,8 @@ impl Operator for Project {
                 *array = datafusion::arrow::compute::cast(array, field.data_type())?;
             }
         }
-        Ok(Some(RecordBatch::try_new(self.schema.clone(), arrays)?))
+        let output = RecordBatch::try_new(self.schema.clone(), arrays)?;
+        Ok(Some(record_headers::carry(&batch, output)?))
     }
 }
 

@@ -14,6 +14,7 @@ use datafusion::arrow::array::{Array, BooleanArray, Int64Array};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::scalar::ScalarValue;
 
+use super::record_headers::Headers;
 use super::{ExecError, ExecResult, RecordError, RecordErrorKind};
 use crate::catalog::schema::{Column, ColumnKind, LogicalSchema};
 use crate::exec::project::RECORD_TIMESTAMP;
@@ -98,6 +99,7 @@ impl SinkEncoder {
         let window_ends = batch
             .column_by_name(WINDOW_END)
             .and_then(|a| a.as_any().downcast_ref::<Int64Array>());
+        let headers = Headers::of(batch);
         let key_arrays = columns_of(batch, &self.key_columns)?;
         let value_arrays = columns_of(batch, &self.value_columns)?;
         let flat_rows = self
@@ -145,7 +147,7 @@ impl SinkEncoder {
                             key,
                             value,
                             timestamp,
-                            headers: Vec::new(),
+                            headers: headers.row(row),
                         },
                     });
                 }

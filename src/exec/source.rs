@@ -15,6 +15,7 @@ use datafusion::arrow::datatypes::{DataType, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::scalar::ScalarValue;
 
+use super::record_headers::{self, RecordHeaders};
 use super::{ExecError, ExecResult, RecordError, RecordErrorKind};
 use crate::catalog::Source;
 use crate::catalog::schema::{Column, ColumnKind};
@@ -138,8 +139,11 @@ impl SourceDecoder {
             .map(|f| ColumnBuilder::new(f.data_type(), records.len()))
             .collect();
         let mut cells = Vec::with_capacity(self.value_columns.len());
+        // Each decoded row's record headers, so that the query's output keeps them.
+        let mut row_headers: Vec<&RecordHeaders> = Vec::with_capacity(records.len());
         for stored in records {
             if self.decode_flat(stored, &mut cells, &mut builders)? {
+                row_headers.push(&stored.record.headers);
                 continue;
             }
             let Some(row) = self.decode_one(stored, errors) else {
@@ -148,12 +152,14 @@ impl SourceDecoder {
             for (builder, value) in builders.iter_mut().zip(row) {
                 builder.push_scalar(value)?;
             }
+            row_headers.push(&stored.record.headers);
         }
         let arrays = builders
             .into_iter()
             .map(ColumnBuilder::finish)
             .collect::<ExecResult<Vec<ArrayRef>>>()?;
-        Ok(RecordBatch::try_new(self.schema.clone(), arrays)?)
+        let batch = RecordBatch::try_new(self.schema.clone(), arrays)?;
+        record_headers::attach(batch, &row_headers)
     }
 
     /// Appends a record whose value the flat reader reads; false, with nothing appended, for

@@ -17,6 +17,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::physical_expr::PhysicalExpr;
 
 use super::project::{evaluate_lenient, row_error};
+use super::record_headers;
 use super::{ExecError, ExecResult, Operator, RecordError};
 
 /// ksqlDB's built-in table functions.
@@ -180,6 +181,8 @@ impl Operator for TableFunction {
         batch: RecordBatch,
         errors: &mut Vec<RecordError>,
     ) -> ExecResult<Option<RecordBatch>> {
+        // One input row becomes several: headers do not follow.
+        let (batch, _) = record_headers::detach(batch)?;
         let mut results = Vec::with_capacity(self.calls.len());
         let mut failures = Vec::new();
         for call in &self.calls {

@@ -14,12 +14,13 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, BooleanArray};
-use datafusion::arrow::compute::{filter_record_batch, interleave_record_batch};
+use datafusion::arrow::compute::{filter, filter_record_batch, interleave_record_batch};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::scalar::ScalarValue;
 use serde_json::Value;
 
+use super::record_headers;
 use super::{ExecError, ExecResult, Operator, RecordError};
 use crate::catalog::types::SqlType;
 use crate::format::{json_to_scalar, scalar_to_json};
@@ -162,6 +163,7 @@ impl Operator for TableSource {
         batch: RecordBatch,
         _errors: &mut Vec<RecordError>,
     ) -> ExecResult<Option<RecordBatch>> {
+        let (batch, mut headers) = record_headers::detach(batch)?;
         let mut keyed = Vec::with_capacity(batch.num_rows());
         let mut keys = Vec::with_capacity(batch.num_rows());
         for row in 0..batch.num_rows() {
@@ -171,14 +173,25 @@ impl Operator for TableSource {
         }
         // ksqlDB: a table record without a key is skipped.
         let batch = if keys.len() < batch.num_rows() {
-            filter_record_batch(&batch, &BooleanArray::from(keyed))?
+            let keyed = BooleanArray::from(keyed);
+            if let Some(h) = headers.as_mut() {
+                *h = filter(h, &keyed)?;
+            }
+            filter_record_batch(&batch, &keyed)?
         } else {
             batch
         };
         if batch.num_rows() == 0 {
             return Ok(None);
         }
-        Ok(Some(self.with_previous(&batch, &keys)?))
+        let output = self.with_previous(&batch, &keys)?;
+        // Headers follow the rows when no replaced row was interleaved among them.
+        match headers {
+            Some(headers) if output.num_rows() == batch.num_rows() => {
+                Ok(Some(record_headers::reattach(output, headers)?))
+            }
+            _ => Ok(Some(output)),
+        }
     }
 
     fn state(&mut self) -> Option<&mut dyn StateStore> {

@@ -10,6 +10,7 @@ use datafusion::arrow::array::{ArrayRef, AsArray, Int64Array};
 use datafusion::arrow::datatypes::{Int32Type, Int64Type, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 
+use super::record_headers;
 use super::{ExecError, ExecResult, RecordError, RecordErrorKind};
 use crate::catalog::{WindowInfo, WindowKind};
 use crate::log::StoredRecord;
@@ -79,6 +80,15 @@ impl WindowedKeys {
 
     /// Appends WINDOWSTART and WINDOWEND to rows decoded from `split`'s records.
     pub fn append_bounds(&self, batch: RecordBatch, bounds: &Bounds) -> ExecResult<RecordBatch> {
+        let (batch, headers) = record_headers::detach(batch)?;
+        let with_bounds = self.bounds_appended(batch, bounds)?;
+        match headers {
+            Some(headers) => record_headers::reattach(with_bounds, headers),
+            None => Ok(with_bounds),
+        }
+    }
+
+    fn bounds_appended(&self, batch: RecordBatch, bounds: &Bounds) -> ExecResult<RecordBatch> {
         let column = |name: &str| {
             batch
                 .column_by_name(name)

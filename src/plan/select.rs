@@ -384,7 +384,12 @@ fn all_columns(
     key_rule: KeyRule,
 ) -> Vec<(sql::Expr, Option<String>)> {
     let keys = source.schema.key_columns().map(|c| c.name.as_str());
-    let values = source.schema.value_columns().map(|c| c.name.as_str());
+    // Header columns come after the value columns, as ksqlDB's `*` orders them.
+    let values = source
+        .schema
+        .value_columns()
+        .chain(source.schema.header_columns())
+        .map(|c| c.name.as_str());
     let bounds = (key_rule == KeyRule::Transient && source.window.is_some())
         .then_some([WINDOWSTART, WINDOWEND])
         .into_iter()
