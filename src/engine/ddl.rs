@@ -73,7 +73,7 @@ pub fn create_source(
         }
     }
     let props = WithProperties::parse(&create.properties)?;
-    let source = source_from_create(create, &props, text, session.wrap_single_values())?;
+    let source = source_from_create(create, &props, text, session)?;
     ensure_topic(engine, &source.topic, props.partitions, props.retention_ms)?;
     let partitions = engine.log.topic_config(&source.topic).map(|c| c.partitions);
     let mut source = source;
@@ -94,8 +94,9 @@ fn source_from_create(
     create: &CreateSource,
     props: &WithProperties,
     text: &str,
-    wrap_single_values: bool,
+    session: &Session,
 ) -> EngineResult<Source> {
+    let wrap_single_values = session.wrap_single_values();
     let statement_kind = match create.kind {
         SourceKind::Stream => "CREATE STREAM",
         SourceKind::Table => "CREATE TABLE",
@@ -120,6 +121,7 @@ fn source_from_create(
                 key: None,
                 value: None,
                 wrap_single_values,
+                key_format: session.default_key_format(),
             },
         )?;
         return Err(PlanError::invalid(format!(
@@ -200,6 +202,7 @@ fn source_from_create(
             key: None,
             value: None,
             wrap_single_values,
+            key_format: session.default_key_format(),
         },
     )?;
 

@@ -164,15 +164,7 @@ pub fn create_as_select(
         }
         _ => {}
     }
-    let sink = sink_source(
-        session.wrap_single_values(),
-        session.output_topic_prefix(),
-        &create.name,
-        create.kind,
-        &plan,
-        &props,
-        text,
-    )?;
+    let sink = sink_source(session, &create.name, create.kind, &plan, &props, text)?;
     let query_id = {
         let mut catalog = engine.catalog_mut();
         let prefix = match create.kind {
@@ -519,10 +511,9 @@ fn check_timestamp_projected(query: &Query, props: &WithProperties) -> EngineRes
 }
 
 /// The catalog entry for a C*AS sink: formats and partitions default to the source's, the
-/// topic to the sink's name after `topic_prefix`.
+/// topic to the sink's name after the session's output topic prefix.
 fn sink_source(
-    wrap_single_values: bool,
-    topic_prefix: &str,
+    session: &Session,
     name: &str,
     kind: SourceKind,
     plan: &Planned,
@@ -540,7 +531,8 @@ fn sink_source(
         FormatDefaults {
             key: Some(&source.key_format),
             value: Some(&source.value_format),
-            wrap_single_values,
+            wrap_single_values: session.wrap_single_values(),
+            key_format: session.default_key_format(),
         },
     )?;
     let partitions = props.partitions.unwrap_or(source.partitions);
@@ -552,7 +544,7 @@ fn sink_source(
         topic: props
             .kafka_topic
             .clone()
-            .unwrap_or_else(|| format!("{topic_prefix}{name}")),
+            .unwrap_or_else(|| format!("{}{name}", session.output_topic_prefix())),
         partitions,
         key_format,
         value_format,

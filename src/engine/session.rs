@@ -18,6 +18,14 @@ impl Session {
             .any(|v| v.eq_ignore_ascii_case("earliest"))
     }
 
+    /// `ksql.persistence.default.format.key`: the key format of a source or sink that needs
+    /// a key and names no format (KAFKA when unset).
+    pub fn default_key_format(&self) -> Option<&str> {
+        self.properties
+            .get("ksql.persistence.default.format.key")
+            .map(String::as_str)
+    }
+
     /// `ksql.output.topic.name.prefix`: what a C*AS sink's default topic name starts with
     /// (nothing by default).
     pub fn output_topic_prefix(&self) -> &str {

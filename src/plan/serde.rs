@@ -14,6 +14,9 @@ pub struct FormatDefaults<'a> {
     pub value: Option<&'a SerdeSpec>,
     /// `ksql.persistence.wrap.single.values`, true unless set.
     pub wrap_single_values: bool,
+    /// `ksql.persistence.default.format.key`: the key format when a key is needed and none is
+    /// named or inherited (KAFKA when unset).
+    pub key_format: Option<&'a str>,
 }
 
 /// The key and value serdes for columns under a WITH clause.
@@ -27,9 +30,10 @@ pub fn serde_specs(
     let key_kind = match props.key_format_name() {
         Some(name) => parse(name)?,
         None if key_columns.is_empty() => FormatKind::None,
-        None => match defaults.key.map(|k| k.kind) {
-            Some(FormatKind::None) | None => FormatKind::Kafka,
-            Some(kind) => kind,
+        None => match (defaults.key.map(|k| k.kind), defaults.key_format) {
+            (Some(FormatKind::None) | None, Some(name)) => parse(name)?,
+            (Some(FormatKind::None) | None, None) => FormatKind::Kafka,
+            (Some(kind), _) => kind,
         },
     };
     let value_kind = match (props.value_format_name(), defaults.value) {
