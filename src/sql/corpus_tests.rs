@@ -87,7 +87,7 @@ fn expects_parse_error(case: &Value) -> bool {
                     .to_lowercase()
             };
             field("type").contains("parsefailedexception")
-                || ["syntax error", "mismatched input"]
+                || ["syntax error"]
                     .iter()
                     .any(|m| field("message").contains(m))
         })

@@ -1,5 +1,6 @@
 //! Parse errors, rendered the way ksqlDB renders them: `line 2:74: Syntax Error` and a detail
-//! line in ANTLR's words (`mismatched input 'FOO' expecting ...`, `missing ')' at ','`).
+//! line (`Syntax error at or near 'FOO' at line 1:8`, `missing ')' at ','`); where sluice
+//! knows what was expected instead, it says so after the position.
 //!
 //! Errors from `sqlparser` (the expression grammar) arrive as text ending in
 //! ` at Line: L, Column: C`; `from_sqlparser` turns them into the same shape.
@@ -42,14 +43,12 @@ impl ParseError {
         }
     }
 
-    /// A syntax error with ANTLR's wording: `mismatched input 'X' expecting Y`.
+    /// A token where another was expected: `Syntax error at or near 'X' at line L:C`, as
+    /// ksqlDB words it, then what was expected.
     pub(super) fn mismatched(pos: Pos, found: &Token, expected: &str) -> Self {
         ParseError::Syntax {
             pos,
-            detail: format!(
-                "mismatched input {} expecting {expected}",
-                quote_token(found)
-            ),
+            detail: near(pos, &quote_token(found), expected),
         }
     }
 
@@ -74,7 +73,7 @@ impl ParseError {
                         } else {
                             format!("'{found}'")
                         };
-                        format!("mismatched input {found} expecting {expected}")
+                        near(pos, &found, expected)
                     }
                     None => message.to_string(),
                 };
@@ -125,6 +124,14 @@ pub(super) fn pos_of(location: Location) -> Pos {
         line: location.line,
         col: location.column,
     }
+}
+
+/// `Syntax error at or near 'X' at line L:C; expecting Y`.
+fn near(pos: Pos, found: &str, expected: &str) -> String {
+    format!(
+        "Syntax error at or near {found} at line {}:{}; expecting {expected}",
+        pos.line, pos.col
+    )
 }
 
 /// A token as ANTLR quotes it in messages: `'FROM'`, `'<EOF>'`.
@@ -186,7 +193,7 @@ mod tests {
         assert_eq!(err.pos(), Pos { line: 3, col: 9 });
         assert_eq!(
             err.to_string(),
-            "line 3:9: Syntax Error\nmismatched input 'FROM' expecting an expression"
+            "line 3:9: Syntax Error\nSyntax error at or near 'FROM' at line 3:9; expecting an expression"
         );
     }
 

@@ -759,7 +759,7 @@ impl<'a> StatementParser<'a> {
         }
     }
 
-    /// `mismatched input 'X' expecting …` at the next token.
+    /// `Syntax error at or near 'X' …; expecting …` at the next token.
     pub(super) fn mismatch(&self, expected: &str) -> ParseError {
         let next = self.p.peek_token_ref();
         ParseError::mismatched(pos_of(next.span.start), &next.token, expected)
@@ -1021,7 +1021,7 @@ mod tests {
         assert!(
             err("EXPLAIN EXPLAIN x;")
                 .to_string()
-                .contains("mismatched input 'EXPLAIN'")
+                .contains("Syntax error at or near 'EXPLAIN'")
         );
     }
 
@@ -1283,7 +1283,7 @@ mod tests {
         );
         assert_eq!(
             err("SHOW STREAMS").to_string(),
-            "line 1:13: Syntax Error\nmismatched input '<EOF>' expecting ';'"
+            "line 1:13: Syntax Error\nSyntax error at or near '<EOF>' at line 1:13; expecting ';'"
         );
         assert_eq!(
             err("FOO BAR;").to_string(),
@@ -1291,11 +1291,11 @@ mod tests {
         );
         assert_eq!(
             err("ASSERT VALUES foo (id INT) VALUES (123);").to_string(),
-            "line 1:8: Syntax Error\nmismatched input 'VALUES' expecting {'TOPIC', 'SCHEMA', 'NOT'}"
+            "line 1:8: Syntax Error\nSyntax error at or near 'VALUES' at line 1:8; expecting {'TOPIC', 'SCHEMA', 'NOT'}"
         );
         assert_eq!(
             err("CREATE STREAM OUTPUT AS SELECT ID, cast(f0 as NULL) FROM TEST;").to_string(),
-            "line 1:47: Syntax Error\nmismatched input 'NULL' expecting a type"
+            "line 1:47: Syntax Error\nSyntax error at or near 'NULL' at line 1:47; expecting a type"
         );
         assert!(
             err("CREATE TABLE OUTPUT AS SELECT COUNT(*) FROM TEST GROUP BY DATA AND ID;")
