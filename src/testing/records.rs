@@ -137,9 +137,13 @@ fn encode_side(
             let Some(column) = columns.first() else {
                 return Ok(None);
             };
+            // BYTES are given as base64, as every test format gives them.
             if let (Value::String(text), crate::catalog::types::SqlType::Bytes) = (json, &column.ty)
             {
-                return Ok(Some(text.as_bytes().to_vec()));
+                return base64::engine::general_purpose::STANDARD
+                    .decode(text)
+                    .map(Some)
+                    .map_err(|e| format!("BYTES value {text:?} is not base64: {e}"));
             }
             let scalar = json_to_scalar(json, &column.ty).map_err(|e| e.to_string())?;
             spec.encode(&[scalar], columns).map_err(|e| e.to_string())
