@@ -37,6 +37,7 @@ use crate::plan::select::{
     KeyRule, ROWTIME, SelectPlan, WINDOWEND, WINDOWSTART, derived_name, plan_select,
 };
 use crate::plan::serde::{FormatDefaults, serde_specs};
+use crate::plan::statement_text::create_as_select_text;
 use crate::plan::table_function::check_not_aggregated;
 use crate::runtime::checkpointer;
 use crate::runtime::offsets::Commit;
@@ -164,7 +165,7 @@ pub fn create_as_select(
         }
         _ => {}
     }
-    let sink = sink_source(session, &create.name, create.kind, &plan, &props, text)?;
+    let sink = sink_source(session, create, &plan, &props, text)?;
     let query_id = {
         let mut catalog = engine.catalog_mut();
         let prefix = match create.kind {
@@ -482,6 +483,17 @@ fn commit(engine: &Engine, id: &str, task: &mut QueryTask) -> EngineResult<()> {
     Ok(())
 }
 
+/// A sink's format error as ksqlDB raises it while building the query: with the
+/// statement, as its formatter prints it, on a `Statement:` line.
+fn with_statement(error: PlanError, create: &CreateAsSelect) -> PlanError {
+    match (error, create_as_select_text(create)) {
+        (PlanError::Invalid(message), Some(statement)) => {
+            PlanError::Invalid(format!("{message}\nStatement: {statement}"))
+        }
+        (error, _) => error,
+    }
+}
+
 /// WITH (TIMESTAMP='col') on a C*AS names an output column: when every select item's name
 /// is known (no `*`, no unnamed expression) and none is `col`, ksqlDB refuses it before it
 /// checks the projection itself.
@@ -514,12 +526,12 @@ fn check_timestamp_projected(query: &Query, props: &WithProperties) -> EngineRes
 /// topic to the sink's name after the session's output topic prefix.
 fn sink_source(
     session: &Session,
-    name: &str,
-    kind: SourceKind,
+    create: &CreateAsSelect,
     plan: &Planned,
     props: &WithProperties,
     text: &str,
 ) -> EngineResult<Source> {
+    let (name, kind) = (create.name.as_str(), create.kind);
     let schema = plan.output_schema();
     let source = plan.source();
     let key_columns: Vec<_> = schema.key_columns().cloned().collect();
@@ -534,7 +546,8 @@ fn sink_source(
             wrap_single_values: session.wrap_single_values(),
             key_format: session.default_key_format(),
         },
-    )?;
+    )
+    .map_err(|error| with_statement(error, create))?;
     let partitions = props.partitions.unwrap_or(source.partitions);
     let timestamp = timestamp_column(&schema, props)?;
     Ok(Source {

@@ -10,13 +10,28 @@ use datafusion::sql::sqlparser::ast::{
 pub fn canonical(expr: &sql::Expr, qualifier: &str) -> String {
     Text {
         strip: Some(qualifier),
+        qualify: None,
     }
     .expr(expr)
 }
 
 /// An expression as ksqlDB prints it in messages: `(F1 * SUM(F2))`, `SUBSTRING(S, 0, 1)`.
 pub fn ksql_text(expr: &sql::Expr) -> String {
-    Text { strip: None }.expr(expr)
+    Text {
+        strip: None,
+        qualify: None,
+    }
+    .expr(expr)
+}
+
+/// An expression as ksqlDB's statement formatter prints it, every bare column qualified by
+/// the one source it reads: `(TEST.F2 + TEST.F1)`.
+pub fn qualified_text(expr: &sql::Expr, source: &str) -> String {
+    Text {
+        strip: None,
+        qualify: Some(source),
+    }
+    .expr(expr)
 }
 
 /// ksqlDB's expression formatter: binary operations in parentheses, function names upper
@@ -24,12 +39,17 @@ pub fn ksql_text(expr: &sql::Expr) -> String {
 struct Text<'a> {
     /// Drop this qualifier from column references.
     strip: Option<&'a str>,
+    /// Qualify bare column references with this source.
+    qualify: Option<&'a str>,
 }
 
 impl Text<'_> {
     fn expr(&self, expr: &sql::Expr) -> String {
         match expr {
-            sql::Expr::Identifier(ident) => ident.value.clone(),
+            sql::Expr::Identifier(ident) => match self.qualify {
+                Some(source) => format!("{source}.{}", ident.value),
+                None => ident.value.clone(),
+            },
             sql::Expr::CompoundIdentifier(parts) => match parts.as_slice() {
                 [q, column] if Some(q.value.as_str()) == self.strip => column.value.clone(),
                 _ => parts

@@ -15,6 +15,7 @@ pub mod join;
 pub mod properties;
 pub mod select;
 pub mod serde;
+pub mod statement_text;
 pub mod table_function;
 pub mod timestamp_literal;
 
