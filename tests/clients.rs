@@ -7,45 +7,11 @@
 //! tests/clients/node, a virtual environment under target/tmp for Python. A machine without
 //! node, npm or python3 fails these tests; it does not skip them.
 
-use std::net::{TcpListener, TcpStream};
+mod server_process;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_server(data: &Path) -> (Server, String) {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
-    let server = Server(
-        Command::new(env!("CARGO_BIN_EXE_sluice"))
-            .arg("--data-dir")
-            .arg(data)
-            .args(["server", "--listen", &listen])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(&listen).is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (server, listen)
-}
 
 fn clients_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients")
@@ -89,8 +55,8 @@ fn the_npm_ksqldb_client_works_unchanged() {
         }
     }
     let data = tempfile::tempdir().unwrap();
-    let (_server, listen) = start_server(data.path());
-    let out = run(&dir, "node", &["e2e.js", &listen]);
+    let server = server_process::start(data.path(), [] as [&str; 0]);
+    let out = run(&dir, "node", &["e2e.js", &server.listen]);
     assert!(out.contains("push and pull queries read"), "{out}");
 }
 
@@ -132,11 +98,11 @@ fn the_pypi_ksql_client_works_unchanged() {
         }
     }
     let data = tempfile::tempdir().unwrap();
-    let (_server, listen) = start_server(data.path());
+    let server = server_process::start(data.path(), [] as [&str; 0]);
     // sitecustomize.py in tests/clients/python lets the client's `hyper` import on
     // Python 3.10+; it is found on PYTHONPATH.
     let output = Command::new(&python)
-        .args(["e2e.py", &listen])
+        .args(["e2e.py", &server.listen])
         .current_dir(&dir)
         .env("PYTHONPATH", &dir)
         .output()

@@ -1,10 +1,10 @@
 //! `sluice --server URL`: the same script piped into the REPL of an embedded engine and into
 //! the REPL of a running `sluice server` prints the same output.
 
+mod server_process;
+
 use std::io::Write;
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
 const SCRIPT: &str = "\
 CREATE STREAM CLICKS (USER STRING KEY, PAGE STRING, MS INT, TAGS ARRAY<STRING>) WITH (KAFKA_TOPIC='clicks', PARTITIONS=1, VALUE_FORMAT='JSON');
@@ -47,38 +47,11 @@ fn run_repl(args: &[&str]) -> (String, String) {
     )
 }
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn the_remote_repl_prints_what_the_embedded_one_prints() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let server_data = tempfile::tempdir().unwrap();
-    let listen = format!("127.0.0.1:{port}");
-    let _server = Server(
-        Command::new(env!("CARGO_BIN_EXE_sluice"))
-            .args(["--data-dir", server_data.path().to_str().unwrap()])
-            .args(["server", "--listen", &listen])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(&listen).is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let server = server_process::start(server_data.path(), [] as [&str; 0]);
+    let listen = &server.listen;
 
     let embedded_data = tempfile::tempdir().unwrap();
     let (embedded, embedded_errors) =

@@ -1,46 +1,21 @@
 //! `sluice server --password-file FILE`: HTTP basic authentication as ksqlDB's BASIC
 //! method does it, for the API and for the remote CLI.
 
+mod server_process;
+
+use std::ffi::OsStr;
 use std::io::Write;
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 use serde_json::{Map, json};
 use sluice::server::client::Client;
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_server(password_file: &std::path::Path, data: &std::path::Path) -> (Server, String) {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
-    let server = Server(
-        Command::new(env!("CARGO_BIN_EXE_sluice"))
-            .args(["--data-dir", data.to_str().unwrap()])
-            .args(["server", "--listen", &listen, "--password-file"])
-            .arg(password_file)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(&listen).is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (server, listen)
+fn start_server(password_file: &Path, data: &Path) -> server_process::Server {
+    server_process::start(
+        data,
+        [OsStr::new("--password-file"), password_file.as_os_str()],
+    )
 }
 
 /// Pipes `script` into `sluice ARGS`; returns the exit status, stdout and stderr.
@@ -71,10 +46,11 @@ fn only_users_of_the_password_file_get_in() {
     let dir = tempfile::tempdir().unwrap();
     let passwords = dir.path().join("password.properties");
     std::fs::write(&passwords, "# ksqlDB users\nfred: letmein,admin\n").unwrap();
-    let (_server, listen) = start_server(&passwords, &dir.path().join("data"));
+    let server = start_server(&passwords, &dir.path().join("data"));
+    let listen = &server.listen;
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let client = Client::from_url(&listen).unwrap();
+    let client = Client::from_url(listen).unwrap();
     let ask = |client: &Client| {
         runtime
             .block_on(client.ksql("SHOW STREAMS;", &Map::new()))

@@ -7,19 +7,10 @@
 //! /usr/bin/chromium is missing (as .ci/run does first); a machine where either cannot be
 //! had fails this test, it does not skip it.
 
-use std::net::{TcpListener, TcpStream};
+mod server_process;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use std::process::Command;
 
 fn run(dir: &Path, program: &str, args: &[&str]) -> String {
     let output = Command::new(program)
@@ -64,27 +55,7 @@ fn the_console_streams_a_push_query_and_stops_it() {
     }
 
     let data = tempfile::tempdir().unwrap();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
-    let _server = Server(
-        Command::new(env!("CARGO_BIN_EXE_sluice"))
-            .arg("--data-dir")
-            .arg(data.path())
-            .args(["server", "--listen", &listen])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(&listen).is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let server = server_process::start(data.path(), [] as [&str; 0]);
 
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
     std::fs::create_dir_all(&shots).unwrap();
@@ -93,7 +64,7 @@ fn the_console_streams_a_push_query_and_stops_it() {
         "node",
         &[
             "console.mjs",
-            &format!("http://{listen}/"),
+            &format!("http://{}/", server.listen),
             shots.to_str().unwrap(),
         ],
     );
