@@ -26,6 +26,7 @@ pub mod json;
 pub mod lambda;
 pub mod map;
 pub mod math;
+pub mod narrowing_cast;
 pub mod nulls;
 pub mod regex;
 pub mod signature;

@@ -14,6 +14,7 @@ use datafusion::logical_expr::{Expr, ExprSchemable, ScalarUDF};
 
 use crate::catalog::types::SqlType;
 use crate::func::compound_text::CompoundText;
+use crate::func::narrowing_cast::NarrowingCast;
 
 /// Checks and rewrites every cast in `expr`; `clause` names where it stands.
 pub(super) fn ksql_casts(
@@ -52,6 +53,12 @@ fn cast(
     };
     if source == DataType::Null {
         return Ok(Transformed::no(Expr::ScalarFunction(call)));
+    }
+    if NarrowingCast::needed(&source, &target) {
+        let narrowing = ScalarUDF::new_from_impl(NarrowingCast::new(target));
+        return Ok(Transformed::yes(Expr::ScalarFunction(
+            ScalarFunction::new_udf(Arc::new(narrowing), vec![value.clone()]),
+        )));
     }
     if target == DataType::Utf8 && kind(&source).is_some() {
         let text = ScalarUDF::new_from_impl(CompoundText::new());
