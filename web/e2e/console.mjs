@@ -50,11 +50,11 @@ try {
   await page.fill("#sql", "SELECT * FROM slow_clicks EMIT CHANGES;");
   await page.click("#run");
   await page.waitForFunction(
-    (n) => document.querySelectorAll("#results table tbody tr").length >= n,
+    (n) => document.querySelectorAll("#results table tbody tr.row").length >= n,
     pages.length,
     { timeout: 20000 },
   );
-  const cells = await page.$$eval("#results table tbody tr", (rows) =>
+  const cells = await page.$$eval("#results table tbody tr.row", (rows) =>
     rows.map((row) => [...row.cells].map((cell) => cell.textContent)));
   for (const p of pages) {
     if (!cells.some((row) => row.includes(p))) throw new Error(`row for ${p} missing: ${JSON.stringify(cells)}`);

@@ -16,6 +16,7 @@ const results = new Results({
   message: $("message"),
   rate: $("rate"),
   count: $("row-count"),
+  newest: $("newest"),
 });
 let running = null;
 

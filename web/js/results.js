@@ -1,33 +1,36 @@
-// The results pane: streamed rows in a table that stays responsive at thousands of rows
-// per second (rows are appended once per animation frame and only the newest are kept in
-// the page), with a live rows/s counter, and /ksql answers rendered as tables.
+// The results pane: a query's rows in a table that stays responsive at thousands of rows
+// per second, with a live rows/s counter, and /ksql answers rendered as tables.
+//
+// Streamed rows are kept in memory (the newest KEPT_ROWS) and only the rows in view are in
+// the page: the table is redrawn at most once per animation frame, whatever the arrival
+// rate, by reusing the same few dozen <tr> elements. Scrolled to the bottom, the view
+// follows new rows; scrolled up, it holds still on the rows being read.
 
-const KEPT_ROWS = 1000;
+const KEPT_ROWS = 10_000;
+/** Rows drawn beyond each edge of the view, so a quick scroll shows no gap. */
+const OVERSCAN = 12;
+/** Rows sampled to size the columns; widths stay fixed afterwards so the table holds still. */
+const SIZING_ROWS = 200;
+const MIN_COLUMN_CHARS = 6;
+const MAX_COLUMN_CHARS = 60;
 
 function cellText(value) {
   if (value === null || value === undefined) return null;
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
-function td(value) {
-  const cell = document.createElement("td");
+/** Shows `value` in `cell`: null in grey, numbers to the right, long text whole on hover. */
+function fill(cell, value) {
   const text = cellText(value);
-  if (text === null) {
-    cell.textContent = "null";
-    cell.className = "null";
-  } else {
-    cell.textContent = text;
-    cell.title = text;
-    if (typeof value === "number") cell.className = "num";
-  }
-  return cell;
+  const shown = text === null ? "null" : text;
+  if (cell.textContent !== shown) cell.textContent = shown;
+  cell.className = text === null ? "null" : typeof value === "number" ? "num" : "";
+  cell.title = text !== null && text.length > 40 ? text : "";
 }
 
-/** A table of `columns` (names, optional types) and `rows` (arrays of values). */
-export function table(columns, types, rows) {
-  const grid = document.createElement("table");
-  grid.className = "grid";
-  const head = grid.createTHead().insertRow();
+function header(columns, types) {
+  const head = document.createElement("thead");
+  const row = head.insertRow();
   columns.forEach((name, i) => {
     const th = document.createElement("th");
     th.textContent = name;
@@ -36,26 +39,158 @@ export function table(columns, types, rows) {
       small.textContent = types[i];
       th.appendChild(small);
     }
-    head.appendChild(th);
+    row.appendChild(th);
   });
+  return head;
+}
+
+/** A table of `columns` (names, optional types) and `rows` (arrays of values). */
+export function table(columns, types, rows) {
+  const grid = document.createElement("table");
+  grid.className = "grid";
+  grid.appendChild(header(columns, types));
   const body = grid.createTBody();
   for (const row of rows) {
     const tr = body.insertRow();
-    for (const value of row) tr.appendChild(td(value));
+    for (const value of row) fill(tr.insertCell(), value);
   }
   return grid;
 }
 
+/** A query's rows, newest last, drawn as the scroll position needs them. */
+class StreamTable {
+  constructor(scroller, columns, types) {
+    this.scroller = scroller;
+    this.columns = columns;
+    this.rows = [];
+    /** How many rows were dropped from the front to keep KEPT_ROWS. */
+    this.dropped = 0;
+    this.sized = false;
+    this.grid = document.createElement("table");
+    this.grid.className = "grid stream";
+    this.colgroup = document.createElement("colgroup");
+    this.grid.append(this.colgroup, header(["#", ...columns], types && ["", ...types]));
+    this.body = this.grid.createTBody();
+    this.above = this.spacer();
+    this.below = this.spacer();
+    this.body.append(this.above, this.below);
+    this.drawn = [];
+    this.rowHeight = 0;
+    this.sizeColumns();
+    scroller.appendChild(this.grid);
+  }
+
+  spacer() {
+    const tr = document.createElement("tr");
+    tr.className = "spacer";
+    const td = tr.insertCell();
+    td.colSpan = this.columns.length + 1;
+    return tr;
+  }
+
+  /** Column widths from the header and the first rows, in characters of the mono font. */
+  sizeColumns() {
+    const sample = this.rows.slice(0, SIZING_ROWS);
+    const widest = [String(KEPT_ROWS * 100).length, ...this.columns.map((name, i) => {
+      let chars = name.length + 8;
+      for (const row of sample) chars = Math.max(chars, (cellText(row[i]) ?? "null").length);
+      return Math.min(MAX_COLUMN_CHARS, Math.max(MIN_COLUMN_CHARS, chars));
+    })];
+    this.colgroup.replaceChildren(...widest.map((chars) => {
+      const col = document.createElement("col");
+      col.style.width = `calc(${chars}ch + 22px)`;
+      return col;
+    }));
+    this.sized = sample.length > 0;
+  }
+
+  /** Appends rows; returns how many the front lost to keep the newest KEPT_ROWS. */
+  add(rows) {
+    for (const row of rows) this.rows.push(row);
+    const excess = this.rows.length - KEPT_ROWS;
+    if (excess <= 0) return 0;
+    this.rows.splice(0, excess);
+    this.dropped += excess;
+    return excess;
+  }
+
+  isAtBottom() {
+    const s = this.scroller;
+    return s.scrollTop + s.clientHeight >= s.scrollHeight - Math.max(4, this.rowHeight);
+  }
+
+  /** Redraws the rows in view; `follow` scrolls to the newest first, `trimmed` rows left the front. */
+  draw({ follow, trimmed }) {
+    if (!this.sized && this.rows.length > 0) this.sizeColumns();
+    if (this.rowHeight === 0 && this.rows.length > 0) this.measureRow();
+    const height = this.rowHeight || 1;
+    const s = this.scroller;
+    if (!follow && trimmed > 0) s.scrollTop = Math.max(0, s.scrollTop - trimmed * height);
+    const headerHeight = this.grid.tHead.offsetHeight;
+    const total = this.rows.length;
+    const visible = Math.ceil((s.clientHeight - headerHeight) / height) + 1;
+    const top = follow ? Math.max(0, total - visible) : Math.floor(s.scrollTop / height);
+    const first = Math.max(0, Math.min(top, total) - OVERSCAN);
+    const last = Math.min(total, top + visible + OVERSCAN);
+    this.above.firstChild.style.height = `${first * height}px`;
+    this.below.firstChild.style.height = `${(total - last) * height}px`;
+    this.ensureDrawnRows(last - first);
+    for (let i = first; i < last; i++) {
+      const tr = this.drawn[i - first];
+      const row = this.rows[i];
+      const number = this.dropped + i + 1;
+      tr.className = number % 2 === 0 ? "row even" : "row";
+      tr.cells[0].textContent = number.toLocaleString();
+      for (let c = 0; c < this.columns.length; c++) fill(tr.cells[c + 1], row[c]);
+    }
+    if (follow) s.scrollTop = s.scrollHeight;
+  }
+
+  /** Keeps exactly `count` data rows between the spacers. */
+  ensureDrawnRows(count) {
+    while (this.drawn.length < count) {
+      const tr = document.createElement("tr");
+      tr.className = "row";
+      tr.insertCell();
+      for (let c = 0; c < this.columns.length; c++) tr.insertCell();
+      this.body.insertBefore(tr, this.below);
+      this.drawn.push(tr);
+    }
+    while (this.drawn.length > count) this.drawn.pop().remove();
+  }
+
+  measureRow() {
+    this.ensureDrawnRows(1);
+    this.rowHeight = this.drawn[0].getBoundingClientRect().height;
+  }
+}
+
 export class Results {
-  constructor({ container, message, rate, count }) {
+  constructor({ container, message, rate, count, newest }) {
     this.container = container;
     this.messageEl = message;
     this.rateEl = rate;
     this.countEl = count;
-    this.pending = [];
+    this.newestButton = newest;
+    this.stream = null;
     this.total = 0;
+    this.trimmed = 0;
+    this.follow = true;
     this.frame = null;
     this.rateTimer = null;
+    container.addEventListener("scroll", () => {
+      if (!this.stream) return;
+      const wasFollowing = this.follow;
+      this.follow = this.stream.isAtBottom();
+      this.newestButton.hidden = this.follow;
+      // Following, the scroll is the table's own move to the newest row: already drawn.
+      if (!(wasFollowing && this.follow)) this.schedule();
+    });
+    newest.addEventListener("click", () => {
+      this.follow = true;
+      newest.hidden = true;
+      this.schedule();
+    });
   }
 
   message(text, kind = "") {
@@ -66,18 +201,19 @@ export class Results {
   clear() {
     this.stopCounting();
     this.container.replaceChildren();
-    this.pending = [];
+    this.stream = null;
     this.total = 0;
+    this.trimmed = 0;
+    this.follow = true;
+    this.newestButton.hidden = true;
     this.rateEl.textContent = "";
     this.countEl.textContent = "";
   }
 
-  /** Starts a table for a query's rows. */
+  /** Starts a table for a query's rows and the rows/s counter. */
   begin(columns, types) {
     this.clear();
-    const grid = table(columns, types, []);
-    this.body = grid.tBodies[0];
-    this.container.appendChild(grid);
+    this.stream = new StreamTable(this.container, columns, types);
     let counted = 0;
     let last = performance.now();
     this.rateTimer = setInterval(() => {
@@ -89,40 +225,35 @@ export class Results {
     }, 500);
   }
 
-  /** Queues rows; they reach the page on the next animation frame. */
+  /** Takes rows as they arrive; the page shows them on the next animation frame. */
   add(rows) {
-    this.pending.push(...rows);
+    if (!this.stream) return;
+    this.trimmed += this.stream.add(rows);
     this.total += rows.length;
-    if (this.frame === null) this.frame = requestAnimationFrame(() => this.flush());
+    this.schedule();
   }
 
-  flush() {
+  schedule() {
+    if (this.frame === null) this.frame = requestAnimationFrame(() => this.draw());
+  }
+
+  draw() {
     this.frame = null;
-    if (!this.body) return;
-    const rows = this.pending.length > KEPT_ROWS ? this.pending.slice(-KEPT_ROWS) : this.pending;
-    this.pending = [];
-    const fragment = document.createDocumentFragment();
-    for (const row of rows) {
-      const tr = document.createElement("tr");
-      for (const value of row) tr.appendChild(td(value));
-      fragment.appendChild(tr);
-    }
-    const pinned = this.container.scrollTop + this.container.clientHeight >= this.container.scrollHeight - 4;
-    this.body.appendChild(fragment);
-    while (this.body.rows.length > KEPT_ROWS) this.body.deleteRow(0);
-    if (pinned) this.container.scrollTop = this.container.scrollHeight;
-    const shown = this.body.rows.length;
+    if (!this.stream) return;
+    this.stream.draw({ follow: this.follow, trimmed: this.trimmed });
+    this.trimmed = 0;
+    const kept = this.stream.rows.length;
     this.countEl.textContent = `${this.total.toLocaleString()} rows` +
-      (shown < this.total ? ` (newest ${shown.toLocaleString()} shown)` : "");
+      (kept < this.total ? ` · newest ${kept.toLocaleString()} kept` : "");
   }
 
-  /** Stops the rows/s counter; the last figures stay. */
+  /** Stops the rows/s counter and draws what arrived; the last figures stay. */
   stopCounting() {
     if (this.rateTimer) clearInterval(this.rateTimer);
     this.rateTimer = null;
     if (this.frame !== null) {
       cancelAnimationFrame(this.frame);
-      this.flush();
+      this.draw();
     }
   }
 
