@@ -655,6 +655,65 @@ async fn metrics_in_prometheus_format() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_api_shows_query_pipelines_and_topic_records() {
+    let server = start().await;
+    let (status, body) = server
+        .ksql(&format!(
+            "{CREATE_S1} INSERT INTO S1 (ID, V) VALUES ('a', 1); INSERT INTO S1 (ID, V) VALUES ('b', 2);"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = server
+        .ksql(
+            "SET 'auto.offset.reset'='earliest'; \
+             CREATE STREAM BIG AS SELECT ID, V * 10 AS V10 FROM S1 WHERE V > 1;",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Once the query has read both records, its pipeline shows where each went.
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    let query = loop {
+        let response = server.send("GET", "/console/api/queries", &[], "").await;
+        assert_eq!(content_type(&response), "application/json");
+        let queries = json_body(response).await;
+        let query = queries[0].clone();
+        if query["recordsOut"] == 1 || tokio::time::Instant::now() > deadline {
+            break query;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(query["id"], "CSAS_BIG_0", "{query}");
+    assert_eq!(query["kind"], "PERSISTENT");
+    assert_eq!(
+        query["sources"],
+        json!([{"topic": "s1", "position": 2, "lag": 0}])
+    );
+    assert_eq!(
+        query["operators"],
+        json!([
+            {"name": "Filter", "rowsIn": 2, "rowsOut": 1},
+            {"name": "Project", "rowsIn": 1, "rowsOut": 1},
+        ]),
+        "{query}"
+    );
+    assert_eq!(query["sink"], "BIG");
+
+    let response = server
+        .send("GET", "/console/api/topics/s1/records?limit=1", &[], "")
+        .await;
+    let records = json_body(response).await;
+    assert_eq!(records.as_array().map(Vec::len), Some(1), "{records}");
+    assert_eq!(records[0]["partition"], 0);
+    assert_eq!(records[0]["offset"], 1);
+    assert_eq!(records[0]["key"], "b");
+    assert_eq!(records[0]["value"], "{\"V\":2}");
+    let response = server
+        .send("GET", "/console/api/topics/nope/records", &[], "")
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cluster_status_lists_this_host_and_its_queries() {
     let server = start().await;
     let (status, body) = server

@@ -1,7 +1,8 @@
 //! The web console end to end in headless Chromium (Debian's `chromium`, driven by
 //! `playwright-core` from web/e2e): create a stream and a persistent query, insert rows,
 //! start a push query and see the rows arrive, stop it, see the query's topology and the
-//! topic's records. Screenshots go to target/console.png and target/console-queries.png.
+//! topic's records. Screenshots go to target/console.png, console-topics.png and
+//! console-queries.png.
 //!
 //! `npm ci` in web/e2e runs on first use, and `apt-get install chromium` when
 //! /usr/bin/chromium is missing (as .ci/run does first); a machine where either cannot be

@@ -81,8 +81,8 @@ pub struct OperatorRows {
 /// their counters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Topology {
-    /// Each input topic with the records not read yet.
-    pub sources: Vec<(String, u64)>,
+    /// Each input, in FROM order.
+    pub sources: Vec<SourceProgress>,
     /// Whether the sources are joined before the operators.
     pub join: bool,
     pub operators: Vec<(&'static str, OperatorRows)>,
@@ -90,6 +90,17 @@ pub struct Topology {
     pub sink: Option<String>,
     pub records_in: u64,
     pub records_out: u64,
+}
+
+/// How far a query has read one of its input topics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceProgress {
+    pub topic: String,
+    /// The sum over partitions of the next offset to read: its growth over time is the
+    /// rate at which the query reads the topic.
+    pub position: u64,
+    /// Records in the topic not read yet, over every partition.
+    pub lag: u64,
 }
 
 /// What `/metrics` reports of one query.
@@ -195,7 +206,11 @@ impl QueryTask {
     pub fn topology(&self) -> RuntimeResult<Topology> {
         let mut sources = Vec::with_capacity(self.inputs.len());
         for input in &self.inputs {
-            sources.push((input.topic.clone(), self.lag(input)?));
+            sources.push(SourceProgress {
+                topic: input.topic.clone(),
+                position: input.positions.values().map(|&p| p.max(0) as u64).sum(),
+                lag: self.lag(input)?,
+            });
         }
         Ok(Topology {
             sources,

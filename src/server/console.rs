@@ -87,10 +87,11 @@ pub async fn queries(State(state): State<AppState>) -> Response {
                     "kind": if persistent { "PERSISTENT" } else { "PUSH" },
                     "recordsIn": topology.records_in,
                     "recordsOut": topology.records_out,
-                    "lag": topology.sources.iter().map(|(_, lag)| lag).sum::<u64>(),
-                    "sources": topology.sources.iter().map(|(topic, lag)| json!({
-                        "topic": topic,
-                        "lag": lag,
+                    "lag": topology.sources.iter().map(|source| source.lag).sum::<u64>(),
+                    "sources": topology.sources.iter().map(|source| json!({
+                        "topic": source.topic,
+                        "position": source.position,
+                        "lag": source.lag,
                     })).collect::<Vec<_>>(),
                     "join": topology.join,
                     "operators": topology.operators.iter().map(|(name, rows)| json!({

@@ -1,6 +1,7 @@
 // Drives the web console in headless Chromium: creates a stream and a persistent query,
-// inserts rows, runs a push query and waits for the rows to arrive, stops it, and saves
-// screenshots of the editor and of the running query's topology.
+// inserts rows, runs a push query and waits for the rows to arrive, stops it, browses the
+// topic, and watches the persistent query's topology while its source is fed. Saves
+// screenshots of the editor, the topic browser and the queries view.
 // Usage: node console.mjs URL SCREENSHOT_DIR. Exits non-zero, saying why, on any failure.
 
 import { chromium } from "playwright-core";
@@ -60,7 +61,8 @@ try {
     if (!cells.some((row) => row.includes(p))) throw new Error(`row for ${p} missing: ${JSON.stringify(cells)}`);
   }
   if (await page.isDisabled("#stop")) throw new Error("Stop is disabled while the query runs");
-  await page.fill("#sql", "SELECT * FROM slow_clicks EMIT CHANGES;");
+  await page.waitForFunction(() => /rows\/s/.test(document.querySelector("#rate").textContent),
+    null, { timeout: 15000 });
   await page.screenshot({ path: `${shots}/console.png` });
 
   // Stop ends it.
@@ -69,17 +71,38 @@ try {
     null, { timeout: 15000 });
   if (!(await page.isDisabled("#stop"))) throw new Error("Stop still enabled after the query ended");
 
-  // The persistent query's topology, with its operators.
-  await page.click('.tabs button[data-view="queries"]');
-  await page.waitForSelector('.query-card[data-query-id^="CSAS_SLOW_CLICKS"] svg .node.op', { timeout: 15000 });
-  await page.waitForTimeout(1200);
-  await page.screenshot({ path: `${shots}/console-queries.png` });
-
-  // The topic browser shows the records with partition and offset.
-  await page.click('.tabs button[data-view="topics"]');
-  await page.selectOption("#topic-select", "clicks");
+  // The topic browser, opened from the catalog, shows the records with their key,
+  // timestamp, partition and offset.
+  await page.click('#catalog a[title="Browse the records of clicks"]');
   await page.waitForFunction(() => document.querySelectorAll("#topic-records tbody tr").length === 5,
     null, { timeout: 15000 });
+  const topicColumns = await page.$$eval("#topic-records th", (ths) => ths.map((th) => th.textContent));
+  for (const column of ["timestamp", "partition", "offset", "key", "value"]) {
+    if (!topicColumns.some((name) => name.startsWith(column))) throw new Error(`topic browser lacks ${column}: ${topicColumns}`);
+  }
+  await page.screenshot({ path: `${shots}/console-topics.png` });
+
+  // The persistent query's topology, with records/s on its nodes while its source is fed.
+  await page.click('.tabs button[data-view="queries"]');
+  const card = '.query-card[data-query-id^="CSAS_SLOW_CLICKS"]';
+  await page.waitForSelector(`${card} svg .node.op`, { timeout: 15000 });
+  const feeding = page.evaluate(async () => {
+    window.feeding = true;
+    for (let round = 0; window.feeding && round < 300; round++) {
+      const rows = Array.from({ length: 20 }, (_, i) =>
+        JSON.stringify({ USER_ID: `user-${i}`, PAGE: `/item/${round}`, MS: 100 + i * 10 }));
+      await fetch("/inserts-stream", { method: "POST", body: [JSON.stringify({ target: "CLICKS" }), ...rows].join("\n") });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+  await page.waitForFunction(
+    (card) => [...document.querySelectorAll(`${card} .node.source text.stat`)]
+      .some((text) => !text.textContent.startsWith("0 ")),
+    card, { timeout: 20000 });
+  await page.waitForTimeout(3000);
+  await page.screenshot({ path: `${shots}/console-queries.png` });
+  await page.evaluate(() => { window.feeding = false; });
+  await feeding;
 
   if (failures.length > 0) throw new Error(`errors in the page: ${failures.join("; ")}`);
   console.log(`console: stream created, ${pages.length} rows streamed, query stopped; screenshots in ${shots}`);

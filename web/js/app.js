@@ -35,9 +35,18 @@ const catalog = new Catalog({
     showView("editor");
     $("sql").focus();
   },
+  onTopicClick: (topic) => {
+    showView("topics");
+    topics.show(topic);
+  },
+  onQueryClick: (id) => {
+    showView("queries");
+    document.querySelector(`.query-card[data-query-id="${CSS.escape(id)}"]`)?.scrollIntoView({ block: "nearest" });
+  },
   onLoaded: (data) => {
     editor.setCatalog(data.sources, data.columns);
-    topics.setTopics(data.topics);
+    topics.setTopics(data.topics.map((t) => t.name));
+    for (const query of data.queries) statements.set(query.id, query.queryString);
   },
 });
 
@@ -50,8 +59,13 @@ const topics = new Topics({
   onError: (error) => results.message(error.message, "error"),
 });
 
-const topology = new Topology($("query-list"));
-const chart = new LineChart($("throughput"), { label: "records/s" });
+const topology = new Topology($("query-list"), { onTerminate: terminate });
+const chart = new LineChart($("throughput"), {
+  series: [{ label: "read", color: "#0f766e" }, { label: "written", color: "#2563eb" }],
+});
+/** Each running query's SQL, for the queries view: persistent ones from the catalog,
+ * push queries from the editor that started them. */
+const statements = new Map();
 
 function properties() {
   return { "auto.offset.reset": $("offset-reset").value };
@@ -65,6 +79,17 @@ function showView(name) {
     view.classList.toggle("active", view.id === `view-${name}`);
   }
   if (name === "topics") topics.load();
+  if (name === "queries") chart.draw();
+}
+
+async function terminate(id) {
+  try {
+    results.entities(await ksql(`TERMINATE ${id};`));
+    await catalog.refresh();
+    pollQueries();
+  } catch (error) {
+    results.message(error.message, "error");
+  }
 }
 
 function isQuery(statement) {
@@ -79,11 +104,11 @@ async function stop() {
   await handle.stop();
 }
 
-/** Runs the selected text, or all of it, one statement after another. */
-async function run() {
-  const statements = splitStatements(editor.statementText());
+/** Runs `text` (the editor's selection or all of it), one statement after another. */
+async function run(text) {
+  const statements = splitStatements(text);
   if (statements.length === 0) return;
-  editor.remember(editor.statementText());
+  editor.remember(text);
   await stop();
   results.clear();
   results.message("Running…");
@@ -111,6 +136,7 @@ function startQuery(statement) {
   $("stop").disabled = false;
   running = streamQuery(statement, properties(), {
     onHeader: (header) => {
+      if (header.queryId) statements.set(header.queryId, statement);
       results.begin(header.columnNames || ["record"], header.columnTypes);
       results.message(header.queryId ? `Query ${header.queryId} running — Stop or Esc ends it.` : "");
     },
@@ -134,8 +160,8 @@ function startQuery(statement) {
 async function pollQueries() {
   try {
     const queries = await runningQueries();
-    const rate = topology.update(queries, Date.now());
-    chart.add(Date.now(), rate);
+    const { inRate, outRate } = topology.update(queries, Date.now(), statements);
+    chart.add(Date.now(), [inRate, outRate]);
   } catch {
     // The status line reports an unreachable server.
   }
@@ -153,11 +179,19 @@ async function pollStatus() {
   }
 }
 
-$("run").addEventListener("click", run);
+$("run").addEventListener("click", () => run(editor.statementText()));
 $("stop").addEventListener("click", stop);
 $("catalog-refresh").addEventListener("click", () => catalog.refresh());
+const VIEWS = ["editor", "queries", "topics"];
 document.addEventListener("keydown", (e) => {
   if (e.key === "Escape" && running && $("completions").hidden) stop();
+  else if (e.altKey && VIEWS[Number(e.key) - 1]) {
+    e.preventDefault();
+    showView(VIEWS[Number(e.key) - 1]);
+  } else if (e.key === "/" && e.target === document.body) {
+    e.preventDefault();
+    $("catalog-filter").focus();
+  }
 });
 for (const button of document.querySelectorAll(".tabs button")) {
   button.addEventListener("click", () => showView(button.dataset.view));

@@ -1,5 +1,6 @@
-// The catalog pane: streams, tables, topics and queries, with each source's columns
-// (from DESCRIBE), filterable; clicking a source puts a query over it in the editor.
+// The catalog pane: streams and tables with their columns (from DESCRIBE), topics with
+// their partitions, queries with their SQL; filterable. A source opens a query over it in
+// the editor, a topic opens the topic browser, a query its pipeline.
 
 import { ksql } from "./api.js";
 
@@ -10,11 +11,8 @@ function el(tag, props = {}, ...children) {
 }
 
 export class Catalog {
-  constructor({ container, filter, onSourceClick, onLoaded }) {
-    this.container = container;
-    this.filter = filter;
-    this.onSourceClick = onSourceClick;
-    this.onLoaded = onLoaded;
+  constructor({ container, filter, onSourceClick, onTopicClick, onQueryClick, onLoaded }) {
+    Object.assign(this, { container, filter, onSourceClick, onTopicClick, onQueryClick, onLoaded });
     this.data = { sources: [], columns: new Map(), topics: [], queries: [] };
     filter.addEventListener("input", () => this.render());
   }
@@ -43,7 +41,9 @@ export class Catalog {
     this.data = {
       sources,
       columns,
-      topics: topics.topics.map((t) => t.name).sort(),
+      topics: topics.topics
+        .map((t) => ({ name: t.name, partitions: t.replicaInfo?.length ?? 0 }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
       queries: queries.queries,
     };
     this.render();
@@ -78,18 +78,34 @@ export class Catalog {
         sections.push(details);
       }
     }
-    const topics = this.data.topics.filter(matches);
+    const topics = this.data.topics.filter((t) => matches(t.name));
     sections.push(el("h3", { textContent: `Topics (${topics.length})` }));
-    const topicList = el("ul");
-    for (const topic of topics) topicList.append(el("li", {}, el("span", { textContent: topic })));
-    sections.push(topicList);
-    sections.push(el("h3", { textContent: `Queries (${this.data.queries.length})` }));
-    const queryList = el("ul");
-    for (const query of this.data.queries) {
-      queryList.append(el("li", { title: query.queryString }, el("span", { textContent: query.id }),
-        ` ${query.state || ""}`));
+    if (topics.length === 0) sections.push(el("div", { className: "empty", textContent: "none" }));
+    const topicList = el("ul", { className: "links" });
+    for (const topic of topics) {
+      const link = el("a", { href: "#", title: `Browse the records of ${topic.name}` },
+        el("span", { textContent: topic.name }),
+        el("small", { textContent: `${topic.partitions} partition${topic.partitions === 1 ? "" : "s"}` }));
+      link.addEventListener("click", (e) => {
+        e.preventDefault();
+        this.onTopicClick(topic.name);
+      });
+      topicList.append(el("li", {}, link));
     }
-    sections.push(queryList);
+    sections.push(topicList);
+    const queries = this.data.queries.filter((q) => matches(q.id) || (q.sinks || []).some(matches));
+    sections.push(el("h3", { textContent: `Queries (${queries.length})` }));
+    if (queries.length === 0) sections.push(el("div", { className: "empty", textContent: "none" }));
+    for (const query of queries) {
+      const summary = el("summary", {}, query.id, el("small", { textContent: query.state || "" }));
+      const pipeline = el("a", { href: "#", textContent: "pipeline" });
+      pipeline.addEventListener("click", (e) => {
+        e.preventDefault();
+        this.onQueryClick(query.id);
+      });
+      sections.push(el("details", { className: "query" }, summary,
+        el("pre", { textContent: query.queryString }), el("ul", {}, el("li", {}, pipeline))));
+    }
     this.container.replaceChildren(...sections);
   }
 }

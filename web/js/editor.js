@@ -47,11 +47,20 @@ export function highlight(text, sourceNames = new Set()) {
   return html + "\n";
 }
 
-/** The statements of `text`, split at semicolons outside quotes and comments. */
-export function splitStatements(text) {
-  const statements = [];
+/**
+ * The statements of `text`, split at semicolons outside quotes and comments, with where
+ * each starts and ends (after its semicolon) in `text`; comments are left out of `sql`.
+ */
+function statementSpans(text) {
+  const spans = [];
   let current = "";
+  let start = 0;
   let quote = null;
+  const finish = (end) => {
+    if (current.trim()) spans.push({ sql: `${current.trim()};`, start, end });
+    current = "";
+    start = end;
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quote) {
@@ -65,12 +74,23 @@ export function splitStatements(text) {
       i = end === -1 ? text.length : end;
       current += "\n";
     } else if (c === ";") {
-      if (current.trim()) statements.push(current.trim() + ";");
-      current = "";
+      finish(i + 1);
     } else current += c;
   }
-  if (current.trim()) statements.push(current.trim() + ";");
-  return statements;
+  finish(text.length);
+  return spans;
+}
+
+/** The statements of `text`, split at semicolons outside quotes and comments. */
+export function splitStatements(text) {
+  return statementSpans(text).map((span) => span.sql);
+}
+
+/** The statement the caret is in, or the one just before it when it is past the last. */
+export function statementAt(text, caret) {
+  const spans = statementSpans(text);
+  const containing = spans.find((span) => caret > span.start && caret <= span.end);
+  return (containing || spans.filter((span) => span.end <= caret).pop() || spans[0])?.sql ?? "";
 }
 
 export class Editor {
@@ -118,6 +138,12 @@ export class Editor {
     return start !== end ? value.slice(start, end) : value;
   }
 
+  /** The selected text, or the statement the caret is in. */
+  statementAtCaret() {
+    const { selectionStart: start, selectionEnd: end, value } = this.textarea;
+    return start !== end ? value.slice(start, end) : statementAt(value, start);
+  }
+
   remember(text) {
     const trimmed = text.trim();
     if (!trimmed) return;
@@ -138,7 +164,7 @@ export class Editor {
     if ((e.ctrlKey || e.metaKey) && e.key === "Enter") {
       e.preventDefault();
       this.closeCompletions();
-      this.onRun();
+      this.onRun(e.shiftKey ? this.statementAtCaret() : this.statementText());
     } else if (e.ctrlKey && e.key === " ") {
       e.preventDefault();
       this.complete(true);

@@ -13,6 +13,9 @@ const OVERSCAN = 12;
 const SIZING_ROWS = 200;
 const MIN_COLUMN_CHARS = 6;
 const MAX_COLUMN_CHARS = 60;
+/** The row-number column fits 9,999,999. */
+const ROW_NUMBER_CHARS = 9;
+const NUMERIC_TYPE = /^(TINYINT|SMALLINT|INT|INTEGER|BIGINT|DOUBLE|FLOAT|REAL|DECIMAL)\b/i;
 
 function cellText(value) {
   if (value === null || value === undefined) return null;
@@ -34,6 +37,7 @@ function header(columns, types) {
   columns.forEach((name, i) => {
     const th = document.createElement("th");
     th.textContent = name;
+    if (types && NUMERIC_TYPE.test(types[i] || "")) th.className = "num";
     if (types && types[i]) {
       const small = document.createElement("small");
       small.textContent = types[i];
@@ -57,7 +61,11 @@ export function table(columns, types, rows) {
   return grid;
 }
 
-/** A query's rows, newest last, drawn as the scroll position needs them. */
+/**
+ * A query's rows, newest last, drawn as the scroll position needs them. Columns are
+ * '#' (the row's number since the query started), the query's, and an empty last one that
+ * takes the width the others leave.
+ */
 class StreamTable {
   constructor(scroller, columns, types) {
     this.scroller = scroller;
@@ -69,7 +77,7 @@ class StreamTable {
     this.grid = document.createElement("table");
     this.grid.className = "grid stream";
     this.colgroup = document.createElement("colgroup");
-    this.grid.append(this.colgroup, header(["#", ...columns], types && ["", ...types]));
+    this.grid.append(this.colgroup, header(["#", ...columns, ""], types && ["", ...types, ""]));
     this.body = this.grid.createTBody();
     this.above = this.spacer();
     this.below = this.spacer();
@@ -84,23 +92,24 @@ class StreamTable {
     const tr = document.createElement("tr");
     tr.className = "spacer";
     const td = tr.insertCell();
-    td.colSpan = this.columns.length + 1;
+    td.colSpan = this.columns.length + 2;
     return tr;
   }
 
   /** Column widths from the header and the first rows, in characters of the mono font. */
   sizeColumns() {
     const sample = this.rows.slice(0, SIZING_ROWS);
-    const widest = [String(KEPT_ROWS * 100).length, ...this.columns.map((name, i) => {
+    const widest = [ROW_NUMBER_CHARS, ...this.columns.map((name, i) => {
       let chars = name.length + 8;
       for (const row of sample) chars = Math.max(chars, (cellText(row[i]) ?? "null").length);
       return Math.min(MAX_COLUMN_CHARS, Math.max(MIN_COLUMN_CHARS, chars));
     })];
-    this.colgroup.replaceChildren(...widest.map((chars) => {
+    const cols = widest.map((chars) => {
       const col = document.createElement("col");
-      col.style.width = `calc(${chars}ch + 22px)`;
+      col.style.width = `calc(${chars}ch + 20px)`;
       return col;
-    }));
+    });
+    this.colgroup.replaceChildren(...cols, document.createElement("col"));
     this.sized = sample.length > 0;
   }
 
@@ -152,7 +161,7 @@ class StreamTable {
       const tr = document.createElement("tr");
       tr.className = "row";
       tr.insertCell();
-      for (let c = 0; c < this.columns.length; c++) tr.insertCell();
+      for (let c = 0; c <= this.columns.length; c++) tr.insertCell();
       this.body.insertBefore(tr, this.below);
       this.drawn.push(tr);
     }
