@@ -34,7 +34,8 @@ try {
       "WITH (KAFKA_TOPIC='clicks', PARTITIONS=1, VALUE_FORMAT='JSON');",
     "Stream created",
   );
-  await page.selectOption("#offset-reset", "earliest");
+  await runSql("SET 'auto.offset.reset' = 'earliest';", "set to 'earliest'");
+  if ((await page.inputValue("#offset-reset")) !== "earliest") throw new Error("SET did not reach auto.offset.reset");
   await runSql(
     "CREATE STREAM slow_clicks AS SELECT user_id, page, ms FROM clicks WHERE ms > 100;",
     "Created query",
@@ -109,6 +110,7 @@ try {
 } catch (error) {
   await page.screenshot({ path: `${shots}/console-failure.png` }).catch(() => {});
   console.error(error);
+  if (failures.length > 0) console.error(`errors in the page: ${failures.join("; ")}`);
   process.exitCode = 1;
 } finally {
   await browser.close();

@@ -25,6 +25,25 @@ async function json(response) {
   return body;
 }
 
+/** A column's SQL type from ksqlDB's schema JSON: `ARRAY<STRING>`, `DECIMAL(4, 2)`, … */
+export function typeName(schema) {
+  if (!schema) return "";
+  switch (schema.type) {
+    case "ARRAY":
+      return `ARRAY<${typeName(schema.memberSchema)}>`;
+    case "MAP":
+      return `MAP<STRING, ${typeName(schema.memberSchema)}>`;
+    case "STRUCT":
+      return `STRUCT<${(schema.fields || []).map((f) => `${f.name} ${typeName(f.schema)}`).join(", ")}>`;
+    case "DECIMAL": {
+      const { precision, scale } = schema.parameters || {};
+      return precision === undefined ? "DECIMAL" : `DECIMAL(${precision}, ${scale})`;
+    }
+    default:
+      return schema.type;
+  }
+}
+
 /** Runs statements through /ksql; resolves to ksqlDB's entities. */
 export async function ksql(sql, streamsProperties = {}) {
   const response = await fetch("/ksql", {

@@ -67,8 +67,34 @@ const chart = new LineChart($("throughput"), {
  * push queries from the editor that started them. */
 const statements = new Map();
 
+/** Properties SET in this page, sent with every statement as ksqlDB's CLI does. */
+const sessionProperties = new Map();
+
 function properties() {
-  return { "auto.offset.reset": $("offset-reset").value };
+  return { ...Object.fromEntries(sessionProperties), "auto.offset.reset": $("offset-reset").value };
+}
+
+/**
+ * `SET 'name' = 'value';` and `UNSET 'name';` change this page's properties, as they
+ * change a CLI session's; the answer is the note to show, or null for another statement.
+ */
+function setProperty(statement) {
+  const set = /^\s*SET\s+'([^']+)'\s*=\s*'([^']*)'\s*;?\s*$/i.exec(statement);
+  const unset = /^\s*UNSET\s+'([^']+)'\s*;?\s*$/i.exec(statement);
+  if (set) {
+    const [, name, value] = set;
+    if (name === "auto.offset.reset" && /^(earliest|latest)$/i.test(value)) {
+      $("offset-reset").value = value.toLowerCase();
+    } else sessionProperties.set(name, value);
+    return `Property '${name}' set to '${value}' for this page's statements.`;
+  }
+  if (unset) {
+    const [, name] = unset;
+    if (name === "auto.offset.reset") $("offset-reset").value = "latest";
+    sessionProperties.delete(name);
+    return `Property '${name}' unset.`;
+  }
+  return null;
 }
 
 function showView(name) {
@@ -113,21 +139,30 @@ async function run(text) {
   results.clear();
   results.message("Running…");
   let changedCatalog = false;
+  const answered = [];
+  let done = 0;
   for (const statement of statements) {
     if (isQuery(statement)) {
       startQuery(statement);
       break;
     }
+    const setNote = setProperty(statement);
+    if (setNote) {
+      answered.push({ commandStatus: { message: setNote } });
+      done++;
+      continue;
+    }
     try {
-      const entities = await ksql(statement, properties());
-      results.entities(entities);
+      answered.push(...await ksql(statement, properties()));
+      done++;
       changedCatalog ||= /^\s*(CREATE|DROP|TERMINATE|ALTER|INSERT)\b/i.test(statement);
     } catch (error) {
-      results.clear();
+      results.entities(answered, done);
       results.message(`${error.message}\n\n${statement}`, "error");
       break;
     }
   }
+  if (done === statements.length) results.entities(answered, done);
   if (changedCatalog) catalog.refresh().catch(() => {});
 }
 

@@ -2,7 +2,7 @@
 // their partitions, queries with their SQL; filterable. A source opens a query over it in
 // the editor, a topic opens the topic browser, a query its pipeline.
 
-import { ksql } from "./api.js";
+import { ksql, typeName } from "./api.js";
 
 function el(tag, props = {}, ...children) {
   const node = Object.assign(document.createElement(tag), props);
@@ -33,7 +33,7 @@ export class Catalog {
         if (!d) continue;
         columns.set(d.name, d.fields.map((f) => ({
           name: f.name,
-          type: f.schema.type,
+          type: typeName(f.schema),
           key: f.type === "KEY",
         })));
       }

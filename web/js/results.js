@@ -6,6 +6,8 @@
 // rate, by reusing the same few dozen <tr> elements. Scrolled to the bottom, the view
 // follows new rows; scrolled up, it holds still on the rows being read.
 
+import { typeName } from "./api.js";
+
 const KEPT_ROWS = 10_000;
 /** Rows drawn beyond each edge of the view, so a quick scroll shows no gap. */
 const OVERSCAN = 12;
@@ -266,8 +268,11 @@ export class Results {
     }
   }
 
-  /** ksqlDB's entities from /ksql, each as a table or a line. */
-  entities(entities) {
+  /**
+   * ksqlDB's entities from /ksql, each as a table or a line; `statements` is how many
+   * statements gave them, for the note when none has anything to say.
+   */
+  entities(entities, statements = 1) {
     this.clear();
     const notes = [];
     for (const entity of entities) {
@@ -275,10 +280,10 @@ export class Results {
       if (view.note) notes.push(view.note);
       if (view.table) this.container.appendChild(view.table);
     }
-    this.message(notes.join("\n"), "ok");
-    if (!this.container.hasChildNodes() && notes.length === 0) {
-      this.container.innerHTML = '<div class="empty-result">Done.</div>';
+    if (notes.length === 0 && !this.container.hasChildNodes()) {
+      notes.push(statements === 1 ? "Done." : `${statements} statements done.`);
     }
+    this.message(notes.join("\n"), "ok");
   }
 }
 
@@ -292,7 +297,7 @@ function entityView(entity) {
       table: table(
         ["Field", "Type"],
         null,
-        d.fields.map((f) => [f.name, `${f.schema.type}${f.type === "KEY" ? " (key)" : ""}`]),
+        d.fields.map((f) => [f.name, `${typeName(f.schema)}${f.type === "KEY" ? " (key)" : ""}`]),
       ),
     };
   }
