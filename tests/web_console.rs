@@ -2,7 +2,8 @@
 //! `playwright-core` from web/e2e): create a stream and a persistent query, insert rows,
 //! start a push query and see the rows arrive, stop it, see the query's topology and the
 //! topic's records. Screenshots go to target/console.png, console-topics.png and
-//! console-queries.png.
+//! console-queries.png. The editor's text functions have their own node tests
+//! (web/e2e/editor.test.mjs).
 //!
 //! `npm ci` in web/e2e runs on first use, and `apt-get install chromium` when
 //! /usr/bin/chromium is missing (as .ci/run does first); a machine where either cannot be
@@ -71,4 +72,11 @@ fn the_console_streams_a_push_query_and_stops_it() {
     );
     assert!(out.contains("query stopped"), "{out}");
     assert!(shots.join("console.png").exists());
+}
+
+#[test]
+fn the_editor_splits_and_highlights_statements() {
+    let e2e = Path::new(env!("CARGO_MANIFEST_DIR")).join("web/e2e");
+    let out = run(&e2e, "node", &["--test", "editor.test.mjs"]);
+    assert!(out.contains("# fail 0"), "{out}");
 }

@@ -236,3 +236,5 @@ pollStatus();
 setInterval(pollStatus, 5000);
 setInterval(pollQueries, 1000);
 catalog.refresh().catch((error) => results.message(error.message, "error"));
+// Other clients change the catalog too: catch up when the page comes back into view.
+window.addEventListener("focus", () => catalog.refresh().catch(() => {}));

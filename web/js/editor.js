@@ -234,11 +234,30 @@ export class Editor {
       });
       el.appendChild(li);
     });
-    const lines = this.textarea.value.slice(0, this.textarea.selectionStart).split("\n");
-    el.style.top = `${Math.min(lines.length * 20 + 12 - this.textarea.scrollTop, 130)}px`;
-    el.style.left = `${Math.min(lines[lines.length - 1].length * 8.1 + 12, 600)}px`;
+    const caret = this.caretBox();
+    el.style.top = `${caret.bottom + 2}px`;
+    el.style.left = `${Math.min(caret.left, window.innerWidth - 260)}px`;
     el.hidden = false;
     el.children[this.selected]?.scrollIntoView({ block: "nearest" });
+  }
+
+  /**
+   * Where the caret is drawn: the highlighted copy lays the text out exactly as the
+   * textarea does, so the caret's offset in it has the caret's box.
+   */
+  caretBox() {
+    const walker = document.createTreeWalker(this.highlightEl, NodeFilter.SHOW_TEXT);
+    let remaining = this.textarea.selectionStart;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (remaining <= node.length) {
+        const range = document.createRange();
+        range.setStart(node, remaining);
+        range.setEnd(node, remaining);
+        return range.getBoundingClientRect();
+      }
+      remaining -= node.length;
+    }
+    return this.highlightEl.getBoundingClientRect();
   }
 
   closeCompletions() {
