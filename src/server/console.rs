@@ -199,6 +199,34 @@ mod tests {
     }
 
     #[test]
+    fn every_module_a_script_imports_is_served() {
+        for (name, _, body) in ASSETS.iter().filter(|(name, _, _)| name.ends_with(".js")) {
+            for import in body.split("from \"./").skip(1) {
+                let module = import.split('"').next().unwrap_or_default();
+                assert!(
+                    ASSETS
+                        .iter()
+                        .any(|(asset, _, _)| *asset == format!("js/{module}")),
+                    "{name} imports ./{module}, which is not embedded"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn each_asset_has_the_content_type_of_its_extension() {
+        for (name, content_type, _) in ASSETS {
+            let expected = match name.rsplit('.').next() {
+                Some("js") => JS,
+                Some("css") => "text/css; charset=utf-8",
+                Some("svg") => "image/svg+xml",
+                other => panic!("{name}: no content type known for {other:?}"),
+            };
+            assert_eq!(*content_type, expected, "{name}");
+        }
+    }
+
+    #[test]
     fn binary_bytes_are_shown_as_base64() {
         assert_eq!(shown_bytes(b"{\"A\":1}"), "{\"A\":1}");
         assert_eq!(shown_bytes(&[0, 0, 0, 7]), "base64:AAAABw==");
