@@ -9,9 +9,9 @@
 import { LineChart } from "./chart.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-const NODE_W = 176;
+const NODE_W = 164;
 const NODE_H = 48;
-const GAP_X = 36;
+const GAP_X = 30;
 const GAP_Y = 12;
 const IN_COLOR = "#0f766e";
 const OUT_COLOR = "#2563eb";
@@ -114,8 +114,9 @@ function graph(query, before, seconds, inRate, outRate) {
   const rows = Math.max(...columns.map((c) => c.length));
   const width = columns.length * (NODE_W + GAP_X);
   const height = rows * (NODE_H + GAP_Y) + GAP_Y;
-  const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
-    "aria-label": `Topology of ${query.id}` });
+  // Drawn at its natural size, or shrunk to the card's width for a long pipeline.
+  const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img",
+    style: `max-width: ${width}px`, "aria-label": `Topology of ${query.id}` });
   const defs = svg("defs");
   const marker = svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5,
     markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
