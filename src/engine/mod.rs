@@ -122,9 +122,10 @@ impl Engine {
         self.queries.metrics()
     }
 
-    /// A running query's pipeline and counters (the web console draws it).
-    pub fn query_topology(&self, id: &str) -> Option<crate::runtime::query::Topology> {
-        self.queries.topology(id)
+    /// Each running query's id, whether it is persistent, and its pipeline with counters
+    /// (the web console draws them).
+    pub fn query_topologies(&self) -> Vec<(String, bool, crate::runtime::query::Topology)> {
+        self.queries.topologies()
     }
 
     /// Records sent to the processing log since the engine started.

@@ -74,19 +74,20 @@ impl Queries {
         self.lock().iter().map(|q| q.id.clone()).collect()
     }
 
-    /// A running query's pipeline with its counters.
-    pub fn topology(&self, id: &str) -> Option<Topology> {
-        let task = self
-            .lock()
-            .iter()
-            .find(|q| q.id == id)
-            .map(|q| q.task.clone())?;
-        let task = task.lock().unwrap_or_else(|e| e.into_inner());
-        task.topology().ok()
+    /// Each running query's id, whether it is persistent, and its pipeline with counters.
+    pub fn topologies(&self) -> Vec<(String, bool, Topology)> {
+        self.each_task(|task| task.topology().ok())
     }
 
     /// Each running query's id, whether it is persistent, and its metrics.
     pub fn metrics(&self) -> Vec<(String, bool, QueryMetrics)> {
+        self.each_task(|task| task.metrics().ok())
+    }
+
+    /// `read` of every running query's task, with its id and whether it is persistent; a
+    /// query `read` gives nothing for is left out. The registry is not held while tasks
+    /// are read.
+    fn each_task<T>(&self, read: impl Fn(&QueryTask) -> Option<T>) -> Vec<(String, bool, T)> {
         let running: Vec<(String, bool, Arc<Mutex<QueryTask>>)> = self
             .lock()
             .iter()
@@ -96,7 +97,7 @@ impl Queries {
             .into_iter()
             .filter_map(|(id, persistent, task)| {
                 let task = task.lock().unwrap_or_else(|e| e.into_inner());
-                task.metrics().ok().map(|m| (id, persistent, m))
+                read(&task).map(|value| (id, persistent, value))
             })
             .collect()
     }

@@ -78,11 +78,10 @@ pub async fn queries(State(state): State<AppState>) -> Response {
     let engine = state.engine.clone();
     let queries = tokio::task::spawn_blocking(move || {
         engine
-            .query_metrics()
+            .query_topologies()
             .into_iter()
-            .filter_map(|(id, persistent, _)| {
-                let topology = engine.query_topology(&id)?;
-                Some(json!({
+            .map(|(id, persistent, topology)| {
+                json!({
                     "id": id,
                     "kind": if persistent { "PERSISTENT" } else { "PUSH" },
                     "recordsIn": topology.records_in,
@@ -100,7 +99,7 @@ pub async fn queries(State(state): State<AppState>) -> Response {
                         "rowsOut": rows.rows_out,
                     })).collect::<Vec<_>>(),
                     "sink": topology.sink,
-                }))
+                })
             })
             .collect::<Vec<Value>>()
     })
