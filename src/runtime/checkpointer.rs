@@ -14,8 +14,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::RuntimeResult;
-use crate::log::Log;
+use crate::log::{Log, StoredRecord};
 use crate::state::checkpoint::{CheckpointDir, CheckpointError};
 use crate::state::{Expiry, StateError, StateStore};
 
@@ -166,6 +165,20 @@ pub fn replay(
             start,
         });
     }
+    for_each_record(log, topic, from, end, |stored| {
+        state.restore(&stored.record)?;
+        Ok(())
+    })
+}
+
+/// Calls `each` on the records of `topic`'s partition 0 in `from..end`, in offset order.
+fn for_each_record(
+    log: &dyn Log,
+    topic: &str,
+    from: i64,
+    end: i64,
+    mut each: impl FnMut(StoredRecord) -> Result<(), CheckpointerError>,
+) -> Result<(), CheckpointerError> {
     let mut offset = from;
     while offset < end {
         let records = log
@@ -173,8 +186,8 @@ pub fn replay(
             .map_err(super::RuntimeError::from)?;
         let Some(last) = records.last() else { break };
         offset = last.offset + 1;
-        for stored in records.iter().filter(|r| r.offset < end) {
-            state.restore(&stored.record)?;
+        for stored in records.into_iter().filter(|r| r.offset < end) {
+            each(stored)?;
         }
     }
     Ok(())
@@ -201,7 +214,17 @@ impl CheckpointJob {
         if previous.offset >= changelog.end {
             return Ok(());
         }
-        let tail = self.read(topic, previous.offset, changelog.end)?;
+        let mut tail = Vec::new();
+        for_each_record(
+            self.log.as_ref(),
+            topic,
+            previous.offset,
+            changelog.end,
+            |stored| {
+                tail.push(stored);
+                Ok(())
+            },
+        )?;
         let next = previous.advance(&tail, changelog.end, changelog.expiry);
         let deletable = self.dir.write(topic, &next)?;
         self.log
@@ -215,24 +238,6 @@ impl CheckpointJob {
             "state checkpoint taken"
         );
         Ok(())
-    }
-
-    /// The changelog records in `from..end`.
-    fn read(
-        &self,
-        topic: &str,
-        from: i64,
-        end: i64,
-    ) -> RuntimeResult<Vec<crate::log::StoredRecord>> {
-        let mut out = Vec::new();
-        let mut offset = from;
-        while offset < end {
-            let records = self.log.read(topic, 0, offset, READ_BATCH)?;
-            let Some(last) = records.last() else { break };
-            offset = last.offset + 1;
-            out.extend(records.into_iter().filter(|r| r.offset < end));
-        }
-        Ok(out)
     }
 }
 
