@@ -57,7 +57,7 @@ pub fn attach(batch: RecordBatch, rows: &[&RecordHeaders]) -> ExecResult<RecordB
         }
         builder.append(true);
     }
-    append(batch, Arc::new(builder.finish()))
+    reattach(batch, Arc::new(builder.finish()))
 }
 
 /// `output` with `input`'s headers column, when `input` has one and the two batches have the
@@ -68,7 +68,7 @@ pub fn carry(input: &RecordBatch, output: RecordBatch) -> ExecResult<RecordBatch
             if headers.len() == output.num_rows()
                 && output.column_by_name(RECORD_HEADERS).is_none() =>
         {
-            append(output, headers.clone())
+            reattach(output, headers.clone())
         }
         _ => Ok(output),
     }
@@ -86,12 +86,9 @@ pub fn detach(batch: RecordBatch) -> ExecResult<(RecordBatch, Option<ArrayRef>)>
     Ok((batch, Some(headers)))
 }
 
-/// `batch` with a headers column `detach` took off, for the same rows.
+/// `batch` with `headers` (one entry per row) as its headers column: one `detach` took off,
+/// or one built for its rows.
 pub fn reattach(batch: RecordBatch, headers: ArrayRef) -> ExecResult<RecordBatch> {
-    append(batch, headers)
-}
-
-fn append(batch: RecordBatch, headers: ArrayRef) -> ExecResult<RecordBatch> {
     let mut fields: Vec<Arc<Field>> = batch.schema().fields().iter().cloned().collect();
     fields.push(Arc::new(Field::new(
         RECORD_HEADERS,

@@ -139,11 +139,15 @@ impl SourceDecoder {
             .map(|f| ColumnBuilder::new(f.data_type(), records.len()))
             .collect();
         let mut cells = Vec::with_capacity(self.value_columns.len());
-        // Each decoded row's record headers, so that the query's output keeps them.
-        let mut row_headers: Vec<&RecordHeaders> = Vec::with_capacity(records.len());
+        // Each decoded row's record headers, so that the query's output keeps them; kept
+        // only when some record has headers (most streams have none).
+        let keep_headers = records.iter().any(|s| !s.record.headers.is_empty());
+        let mut row_headers: Vec<&RecordHeaders> = Vec::new();
         for stored in records {
             if self.decode_flat(stored, &mut cells, &mut builders)? {
-                row_headers.push(&stored.record.headers);
+                if keep_headers {
+                    row_headers.push(&stored.record.headers);
+                }
                 continue;
             }
             let Some(row) = self.decode_one(stored, errors) else {
@@ -152,13 +156,18 @@ impl SourceDecoder {
             for (builder, value) in builders.iter_mut().zip(row) {
                 builder.push_scalar(value)?;
             }
-            row_headers.push(&stored.record.headers);
+            if keep_headers {
+                row_headers.push(&stored.record.headers);
+            }
         }
         let arrays = builders
             .into_iter()
             .map(ColumnBuilder::finish)
             .collect::<ExecResult<Vec<ArrayRef>>>()?;
         let batch = RecordBatch::try_new(self.schema.clone(), arrays)?;
+        if !keep_headers {
+            return Ok(batch);
+        }
         record_headers::attach(batch, &row_headers)
     }
 
