@@ -43,6 +43,10 @@ pub struct SourceDecoder {
     flat_reader: Option<FlatRecordReader>,
     /// A windowed source's keys: `schema` then lacks the window bounds this appends.
     windowed: Option<WindowedKeys>,
+    /// Per schema column, the text bytes per row of the last batch: a STRING column's
+    /// builder starts with room for that much, so that it is not grown (and copied) while
+    /// the batch is decoded.
+    text_bytes_per_row: Vec<usize>,
 }
 
 /// Where a source column's value is found in a decoded record.
@@ -105,6 +109,7 @@ impl SourceDecoder {
             key_columns,
             value_columns,
             layout,
+            text_bytes_per_row: vec![0; schema.fields().len()],
             schema,
             windowed,
             source: source.clone(),
@@ -132,11 +137,13 @@ impl SourceDecoder {
         records: &[StoredRecord],
         errors: &mut Vec<RecordError>,
     ) -> ExecResult<RecordBatch> {
+        let rows = records.len();
         let mut builders: Vec<ColumnBuilder> = self
             .schema
             .fields()
             .iter()
-            .map(|f| ColumnBuilder::new(f.data_type(), records.len()))
+            .zip(&self.text_bytes_per_row)
+            .map(|(f, per_row)| ColumnBuilder::new(f.data_type(), rows, per_row * rows))
             .collect();
         let mut cells = Vec::with_capacity(self.value_columns.len());
         // Each decoded row's record headers, so that the query's output keeps them; kept
@@ -158,6 +165,13 @@ impl SourceDecoder {
             }
             if keep_headers {
                 row_headers.push(&stored.record.headers);
+            }
+        }
+        for (builder, per_row) in builders.iter().zip(&mut self.text_bytes_per_row) {
+            if let ColumnBuilder::Utf8(b) = builder
+                && rows > 0
+            {
+                *per_row = b.values_slice().len().div_ceil(rows);
             }
         }
         let arrays = builders
@@ -352,13 +366,16 @@ enum ColumnBuilder {
 }
 
 impl ColumnBuilder {
-    fn new(data_type: &DataType, capacity: usize) -> ColumnBuilder {
+    /// A builder for `capacity` rows; a STRING column's with room for `text_bytes` bytes.
+    fn new(data_type: &DataType, capacity: usize, text_bytes: usize) -> ColumnBuilder {
         match data_type {
             DataType::Boolean => ColumnBuilder::Boolean(BooleanBuilder::with_capacity(capacity)),
             DataType::Int32 => ColumnBuilder::Int32(Int32Builder::with_capacity(capacity)),
             DataType::Int64 => ColumnBuilder::Int64(Int64Builder::with_capacity(capacity)),
             DataType::Float64 => ColumnBuilder::Float64(Float64Builder::with_capacity(capacity)),
-            DataType::Utf8 => ColumnBuilder::Utf8(StringBuilder::with_capacity(capacity, 0)),
+            DataType::Utf8 => {
+                ColumnBuilder::Utf8(StringBuilder::with_capacity(capacity, text_bytes))
+            },
             other => ColumnBuilder::Other(other.clone(), Vec::with_capacity(capacity)),
         }
     }
