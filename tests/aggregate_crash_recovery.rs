@@ -36,7 +36,7 @@ fn read_counts(dir: &Path) -> BTreeMap<i64, Vec<i64>> {
             offset = last.offset + 1;
             for stored in records {
                 let key = stored.record.key.expect("output keyed by ID");
-                let id = i64::from_be_bytes(key.as_slice().try_into().unwrap());
+                let id = i64::from_be_bytes(key[..].try_into().unwrap());
                 let value: serde_json::Value =
                     serde_json::from_slice(&stored.record.value.unwrap()).unwrap();
                 counts

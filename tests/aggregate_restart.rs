@@ -27,8 +27,8 @@ fn send(log: &Arc<MemoryLog>, rows: &[(&str, i64, i64)]) {
     let records = rows
         .iter()
         .map(|(key, v, ts)| Record {
-            key: Some(key.as_bytes().to_vec()),
-            value: Some(format!("{{\"V\":{v}}}").into_bytes()),
+            key: Some(key.as_bytes().to_vec().into()),
+            value: Some(format!("{{\"V\":{v}}}").into_bytes().into()),
             timestamp: *ts,
             headers: Vec::new(),
         })

@@ -38,7 +38,7 @@ fn read_output(dir: &Path) -> Vec<(i64, i64)> {
             offset = last.offset + 1;
             for stored in records {
                 let key = stored.record.key.expect("output keyed by ID");
-                let id = i64::from_be_bytes(key.as_slice().try_into().unwrap());
+                let id = i64::from_be_bytes(key[..].try_into().unwrap());
                 let value: serde_json::Value =
                     serde_json::from_slice(&stored.record.value.unwrap()).unwrap();
                 out.push((id, value["V2"].as_i64().unwrap()));

@@ -28,8 +28,8 @@ fn send(log: &Arc<MemoryLog>, topic: &str, rows: &[(&str, &str, i64)]) {
     let records = rows
         .iter()
         .map(|(key, value, ts)| Record {
-            key: Some(key.as_bytes().to_vec()),
-            value: Some(value.as_bytes().to_vec()),
+            key: Some(key.as_bytes().to_vec().into()),
+            value: Some(value.as_bytes().to_vec().into()),
             timestamp: *ts,
             headers: Vec::new(),
         })

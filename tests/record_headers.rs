@@ -2,6 +2,7 @@
 //! through filters and projections, through PARTITION BY, and out of a table's rows;
 //! records without headers stay without.
 
+use bytes::Bytes;
 use std::sync::Arc;
 
 use sluice::engine::{Engine, EngineConfig, Session};
@@ -35,7 +36,8 @@ fn records(log: &Arc<MemoryLog>, topic: &str) -> Vec<(String, Headers)> {
         .expect("topic readable")
         .into_iter()
         .map(|stored| {
-            let value = String::from_utf8(stored.record.value.unwrap_or_default()).unwrap();
+            let value =
+                String::from_utf8(stored.record.value.unwrap_or_default().to_vec()).unwrap();
             (value, stored.record.headers)
         })
         .collect()
@@ -58,8 +60,8 @@ fn output_records_keep_their_input_headers() {
         .iter()
         .enumerate()
         .map(|(i, (key, value, headers))| Record {
-            key: Some(key.as_bytes().to_vec()),
-            value: Some(value.as_bytes().to_vec()),
+            key: Some(Bytes::copy_from_slice(key.as_bytes())),
+            value: Some(Bytes::copy_from_slice(value.as_bytes())),
             timestamp: i as i64,
             headers: headers.clone(),
         })

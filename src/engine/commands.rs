@@ -59,7 +59,7 @@ pub fn record_query(
         0,
         vec![Record {
             key: None,
-            value: Some(value),
+            value: Some(value.into()),
             timestamp: now_millis(),
             headers: Vec::new(),
         }],

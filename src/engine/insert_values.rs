@@ -1,6 +1,7 @@
 //! INSERT INTO source [(columns)] VALUES (…), and the rows of `/inserts-stream`: one record
 //! each, written straight to the topic.
 
+use bytes::Bytes;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -247,8 +248,8 @@ fn encode_row(
     Ok((
         partition,
         Record {
-            key,
-            value,
+            key: key.map(Bytes::from),
+            value: value.map(Bytes::from),
             timestamp: timestamp.unwrap_or_else(now_millis),
             headers: Vec::new(),
         },

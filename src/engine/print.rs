@@ -446,6 +446,7 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::Bytes;
 
     use crate::log::Record;
 
@@ -454,8 +455,8 @@ mod tests {
             partition: 0,
             offset: 0,
             record: Record {
-                key: key.map(<[u8]>::to_vec),
-                value: Some(value.to_vec()),
+                key: key.map(Bytes::copy_from_slice),
+                value: Some(Bytes::copy_from_slice(value)),
                 timestamp: 1000,
                 headers: Vec::new(),
             },

@@ -19,6 +19,7 @@ pub mod table_function;
 pub mod table_source;
 pub mod windowed_key;
 
+use bytes::Bytes;
 use datafusion::arrow::record_batch::RecordBatch;
 
 use crate::state::StateStore;
@@ -33,7 +34,7 @@ pub struct RecordError {
     pub offset: i64,
     pub message: String,
     /// The record's value bytes, when it failed to decode.
-    pub record: Option<Vec<u8>>,
+    pub record: Option<Bytes>,
 }
 
 /// ksqlDB's processing-log message types.

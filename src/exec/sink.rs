@@ -10,6 +10,7 @@
 //! partitioner does. Session-windowed rows also carry their end in `WINDOW_END`: the key is
 //! then the key bytes, the end, then the start (Kafka Streams' session key format).
 
+use bytes::Bytes;
 use datafusion::arrow::array::{Array, BooleanArray, Int64Array};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::scalar::ScalarValue;
@@ -144,8 +145,8 @@ impl SinkEncoder {
                     out.push(OutputRecord {
                         partition,
                         record: Record {
-                            key,
-                            value,
+                            key: key.map(Bytes::from),
+                            value: value.map(Bytes::from),
                             timestamp,
                             headers: headers.row(row),
                         },

@@ -5,6 +5,7 @@
 //! not decode is reported and skipped; stream records with a null value are skipped, as
 //! ksqlDB skips them.
 
+use bytes::Bytes;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
@@ -250,7 +251,7 @@ impl SourceDecoder {
         errors: &mut Vec<RecordError>,
     ) -> Option<Vec<ScalarValue>> {
         let record = &stored.record;
-        let fail = |errors: &mut Vec<RecordError>, message: String, bytes: Option<&Vec<u8>>| {
+        let fail = |errors: &mut Vec<RecordError>, message: String, bytes: Option<&Bytes>| {
             errors.push(RecordError {
                 kind: RecordErrorKind::Deserialization,
                 topic: self.topic.clone(),
@@ -375,7 +376,7 @@ impl ColumnBuilder {
             DataType::Float64 => ColumnBuilder::Float64(Float64Builder::with_capacity(capacity)),
             DataType::Utf8 => {
                 ColumnBuilder::Utf8(StringBuilder::with_capacity(capacity, text_bytes))
-            },
+            }
             other => ColumnBuilder::Other(other.clone(), Vec::with_capacity(capacity)),
         }
     }

@@ -228,7 +228,7 @@ impl StateStore for TableSource {
             None => None,
         };
         if let Some(store) = self.rows.as_mut() {
-            store.restore(key, row);
+            store.restore(key.to_vec(), row);
         }
         Ok(())
     }

@@ -46,7 +46,7 @@ impl WindowedKeys {
         let mut stripped = Vec::with_capacity(records.len());
         let mut bounds = Bounds::with_capacity(records.len());
         for stored in records {
-            let key = stored.record.key.as_deref().unwrap_or_default();
+            let key = stored.record.key.clone().unwrap_or_default();
             let Some(split) = key.len().checked_sub(suffix) else {
                 errors.push(RecordError {
                     kind: RecordErrorKind::Deserialization,
@@ -72,7 +72,7 @@ impl WindowedKeys {
             };
             bounds.insert((stored.partition, stored.offset), (start, end));
             let mut record = stored.clone();
-            record.record.key = Some(inner.to_vec());
+            record.record.key = Some(key.slice_ref(inner));
             stripped.push(record);
         }
         (stripped, bounds)

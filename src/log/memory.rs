@@ -319,10 +319,11 @@ impl Log for MemoryLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::Bytes;
 
     fn rec(value: &str, timestamp: i64) -> Record {
         Record {
-            value: Some(value.as_bytes().to_vec()),
+            value: Some(Bytes::copy_from_slice(value.as_bytes())),
             timestamp,
             ..Record::default()
         }

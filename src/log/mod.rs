@@ -15,14 +15,18 @@ pub mod topic_name;
 
 use std::time::Duration;
 
+use bytes::Bytes;
 use tokio::sync::watch;
 
 /// One record as producers write it and consumers read it.
+///
+/// Key and value are `Bytes`: a record read back shares its batch's buffer instead of
+/// copying its key and value out of it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Record {
-    pub key: Option<Vec<u8>>,
+    pub key: Option<Bytes>,
     /// `None` is a tombstone (a null value).
-    pub value: Option<Vec<u8>>,
+    pub value: Option<Bytes>,
     /// Milliseconds since the epoch.
     pub timestamp: i64,
     /// Header keys and values, in order; a header value may be null.

@@ -29,6 +29,8 @@
 //! `ByteUtils.writeVarint`). Decoding never panics on arbitrary bytes: every problem is a
 //! [`LogError::Corrupt`] saying what is wrong.
 
+use bytes::Bytes;
+
 use super::{LogError, LogResult, ProducerSequence, Record};
 
 /// Bytes before the part `batchLength` counts: baseOffset and batchLength.
@@ -254,8 +256,9 @@ pub fn encode(
 
 /// Decodes the batch at the start of `buf`, checking its CRC and every length in it.
 ///
-/// `buf` may run past the batch; the batch's size is `header.total_len()`.
-pub fn decode(buf: &[u8]) -> LogResult<DecodedBatch> {
+/// `buf` may run past the batch; the batch's size is `header.total_len()`. The records'
+/// keys and values are slices of `buf`, not copies.
+pub fn decode(buf: &Bytes) -> LogResult<DecodedBatch> {
     let header = BatchHeader::parse(buf)?;
     let total = header.total_len();
     if buf.len() < total {
@@ -279,7 +282,7 @@ pub fn decode(buf: &[u8]) -> LogResult<DecodedBatch> {
     let mut previous_delta = -1;
     for index in 0..count {
         let (offset_delta, record) =
-            decode_record(&mut r, &header, previous_delta).map_err(|e| match e {
+            decode_record(&mut r, &header, previous_delta, buf).map_err(|e| match e {
                 LogError::Corrupt(what) => corrupt(format!(
                     "record {index} of batch at offset {}: {what}",
                     header.base_offset
@@ -299,11 +302,13 @@ pub fn decode(buf: &[u8]) -> LogResult<DecodedBatch> {
     Ok(DecodedBatch { header, records })
 }
 
-/// Decodes the record at `r`, whose offset delta must follow `previous_delta`.
+/// Decodes the record at `r`, whose offset delta must follow `previous_delta`; `r` reads
+/// `batch`, which the key and value are sliced from.
 fn decode_record(
     r: &mut Reader<'_>,
     header: &BatchHeader,
     previous_delta: i32,
+    batch: &Bytes,
 ) -> LogResult<(i32, Record)> {
     let len = r
         .length("record")?
@@ -318,8 +323,8 @@ fn decode_record(
             header.last_offset_delta
         )));
     }
-    let key = rec.nullable_bytes("key")?;
-    let value = rec.nullable_bytes("value")?;
+    let key = rec.nullable_bytes("key")?.map(|k| batch.slice_ref(k));
+    let value = rec.nullable_bytes("value")?.map(|v| batch.slice_ref(v));
     let header_count = rec
         .length("header count")?
         .ok_or_else(|| corrupt("header count -1".to_string()))?;
@@ -334,9 +339,10 @@ fn decode_record(
         let name = rec
             .nullable_bytes("header key")?
             .ok_or_else(|| corrupt("a header key is null".to_string()))?;
-        let name = String::from_utf8(name)
+        let name = std::str::from_utf8(name)
             .map_err(|_| corrupt("a header key is not UTF-8".to_string()))?;
-        headers.push((name, rec.nullable_bytes("header value")?));
+        let value = rec.nullable_bytes("header value")?.map(<[u8]>::to_vec);
+        headers.push((name.to_string(), value));
     }
     if rec.remaining() > 0 {
         return Err(corrupt(format!(
@@ -521,10 +527,10 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn nullable_bytes(&mut self, what: &str) -> LogResult<Option<Vec<u8>>> {
+    fn nullable_bytes(&mut self, what: &str) -> LogResult<Option<&'a [u8]>> {
         match self.length(what)? {
             None => Ok(None),
-            Some(n) => Ok(Some(self.take(n, what)?.to_vec())),
+            Some(n) => Ok(Some(self.take(n, what)?)),
         }
     }
 }
@@ -535,8 +541,8 @@ mod tests {
 
     fn rec(key: Option<&[u8]>, value: Option<&[u8]>, timestamp: i64) -> Record {
         Record {
-            key: key.map(<[u8]>::to_vec),
-            value: value.map(<[u8]>::to_vec),
+            key: key.map(Bytes::copy_from_slice),
+            value: value.map(Bytes::copy_from_slice),
             timestamp,
             headers: vec![],
         }
@@ -548,7 +554,7 @@ mod tests {
             rec(None, Some(&[0u8; 300]), 1_700_000_000_500),
             // Timestamps need not be ordered; a tombstone with headers.
             Record {
-                key: Some(b"k3".to_vec()),
+                key: Some(Bytes::from_static(b"k3")),
                 value: None,
                 timestamp: 1_699_999_999_000,
                 headers: vec![("h1".into(), Some(b"x".to_vec())), ("h2".into(), None)],
@@ -563,7 +569,7 @@ mod tests {
             first_sequence: 7,
         };
         let bytes = encode(100, &sample(), Some(producer)).unwrap();
-        let batch = decode(&bytes).unwrap();
+        let batch = decode(&Bytes::from(bytes.clone())).unwrap();
         assert_eq!(batch.header.total_len(), bytes.len());
         assert_eq!(batch.header.next_offset(), 103);
         assert_eq!(batch.header.max_timestamp, 1_700_000_000_500);
@@ -582,7 +588,7 @@ mod tests {
             rec(None, None, i64::MIN),
         ];
         let bytes = encode(0, &records, None).unwrap();
-        let batch = decode(&bytes).unwrap();
+        let batch = decode(&Bytes::from(bytes.clone())).unwrap();
         assert_eq!(batch.header.producer(), None);
         assert_eq!(batch.header.producer_id, -1);
         assert_eq!(batch.header.base_sequence, -1);
@@ -599,8 +605,8 @@ mod tests {
     #[test]
     fn byte_layout_matches_kafka_spec() {
         let record = Record {
-            key: Some(b"k".to_vec()),
-            value: Some(b"v".to_vec()),
+            key: Some(Bytes::from_static(b"k")),
+            value: Some(Bytes::from_static(b"v")),
             timestamp: 1000,
             headers: vec![("h".into(), Some(b"x".to_vec()))],
         };
@@ -681,7 +687,7 @@ mod tests {
                 let mut bad = bytes.clone();
                 bad[pos] ^= bit;
                 assert!(
-                    matches!(decode(&bad), Err(LogError::Corrupt(_))),
+                    matches!(decode(&Bytes::from(bad.clone())), Err(LogError::Corrupt(_))),
                     "flipping {bit:#x} at byte {pos} went unnoticed"
                 );
             }
@@ -692,7 +698,7 @@ mod tests {
     fn truncated_input_is_detected() {
         let bytes = encode(0, &sample(), None).unwrap();
         for len in 0..bytes.len() {
-            let err = decode(&bytes[..len]).unwrap_err();
+            let err = decode(&Bytes::copy_from_slice(&bytes[..len])).unwrap_err();
             assert!(
                 matches!(err, LogError::Corrupt(ref m) if m.contains("truncated")),
                 "{err}"
@@ -707,7 +713,7 @@ mod tests {
         bytes[HEADER_LEN + 4] = 0x0a;
         let crc = crc32c::crc32c(&bytes[ATTRIBUTES_OFFSET..]);
         bytes[CRC_OFFSET..ATTRIBUTES_OFFSET].copy_from_slice(&crc.to_be_bytes());
-        let err = decode(&bytes).unwrap_err();
+        let err = decode(&Bytes::from(bytes.clone())).unwrap_err();
         assert!(err.to_string().contains("key needs 5 bytes"), "{err}");
     }
 
@@ -731,10 +737,10 @@ mod tests {
             }
             let crc = crc32c::crc32c(&bytes[ATTRIBUTES_OFFSET..]);
             bytes[CRC_OFFSET..ATTRIBUTES_OFFSET].copy_from_slice(&crc.to_be_bytes());
-            let _ = decode(&bytes);
+            let _ = decode(&Bytes::from(bytes.clone()));
             let len = next() as usize % 200;
             let noise: Vec<u8> = (0..len).map(|_| next() as u8).collect();
-            let _ = decode(&noise);
+            let _ = decode(&Bytes::from(noise.clone()));
         }
     }
 }

@@ -247,11 +247,12 @@ mod tests {
     use crate::log::Record;
     use crate::log::memory::MemoryLog;
     use crate::state::StateResult;
+    use bytes::Bytes;
 
     /// A keyed store that keeps what it restores.
     struct Restored {
         topic: String,
-        values: HashMap<Vec<u8>, Vec<u8>>,
+        values: HashMap<Bytes, Bytes>,
     }
 
     impl StateStore for Restored {
@@ -278,8 +279,8 @@ mod tests {
             "cl",
             0,
             vec![Record {
-                key: Some(key.as_bytes().to_vec()),
-                value: value.map(|v| v.as_bytes().to_vec()),
+                key: Some(Bytes::copy_from_slice(key.as_bytes())),
+                value: value.map(|v| Bytes::copy_from_slice(v.as_bytes())),
                 timestamp: 0,
                 headers: Vec::new(),
             }],
@@ -299,7 +300,12 @@ mod tests {
         let mut values: Vec<(String, String)> = store
             .values
             .into_iter()
-            .map(|(k, v)| (String::from_utf8(k).unwrap(), String::from_utf8(v).unwrap()))
+            .map(|(k, v)| {
+                (
+                    String::from_utf8(k.to_vec()).unwrap(),
+                    String::from_utf8(v.to_vec()).unwrap(),
+                )
+            })
             .collect();
         values.sort();
         Ok(values)

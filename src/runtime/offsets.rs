@@ -7,6 +7,7 @@
 //! commit and written again on restart is recognised by the log as a duplicate, so a
 //! restart neither loses nor repeats output.
 
+use bytes::Bytes;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -95,8 +96,8 @@ impl OffsetStore {
             OFFSETS_TOPIC,
             0,
             vec![Record {
-                key: Some(query.as_bytes().to_vec()),
-                value: Some(value),
+                key: Some(Bytes::copy_from_slice(query.as_bytes())),
+                value: Some(Bytes::from(value)),
                 timestamp: now_millis(),
                 headers: Vec::new(),
             }],
@@ -113,7 +114,7 @@ impl OffsetStore {
                 OFFSETS_TOPIC,
                 0,
                 vec![Record {
-                    key: Some(query.as_bytes().to_vec()),
+                    key: Some(Bytes::copy_from_slice(query.as_bytes())),
                     value: None,
                     timestamp: now_millis(),
                     headers: Vec::new(),

@@ -1,6 +1,7 @@
 //! The processing log: records that could not be processed, written to a topic that the
 //! `KSQL_PROCESSING_LOG` stream reads, in ksqlDB's schema.
 
+use bytes::Bytes;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -127,7 +128,7 @@ fn entry(query_id: &str, error: &RecordError, include_rows: bool) -> Record {
     });
     Record {
         key: None,
-        value: Some(value.to_string().into_bytes()),
+        value: Some(Bytes::from(value.to_string().into_bytes())),
         timestamp: now_millis(),
         headers: Vec::new(),
     }
@@ -144,7 +145,7 @@ mod tests {
             partition: 0,
             offset: 0,
             message: "bad json".into(),
-            record: Some(b"not json".to_vec()),
+            record: Some(Bytes::from_static(b"not json")),
         }
     }
 

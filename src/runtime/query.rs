@@ -388,12 +388,18 @@ impl QueryTask {
                 ..
             } => {
                 let records = encoder.encode(&batch, errors)?;
-                let mut by_partition: BTreeMap<u32, Vec<_>> = BTreeMap::new();
+                let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
+                for record in &records {
+                    *counts.entry(record.partition).or_default() += 1;
+                }
+                let mut by_partition: BTreeMap<u32, Vec<_>> = counts
+                    .into_iter()
+                    .map(|(partition, count)| (partition, Vec::with_capacity(count)))
+                    .collect();
                 for record in records {
-                    by_partition
-                        .entry(record.partition)
-                        .or_default()
-                        .push(record.record);
+                    if let Some(partition) = by_partition.get_mut(&record.partition) {
+                        partition.push(record.record);
+                    }
                 }
                 for (partition, records) in by_partition {
                     let sequence = sequences.entry(partition).or_insert(0);

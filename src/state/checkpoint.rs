@@ -16,6 +16,7 @@
 //! damaged newest one (a CRC mismatch is logged and skipped) still has one to fall back on,
 //! and the changelog is only ever deleted up to the older one.
 
+use bytes::Bytes;
 use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
@@ -70,7 +71,7 @@ impl Checkpoint {
     /// `until` are left out.
     pub fn advance(self, tail: &[StoredRecord], until: i64, expiry: Expiry) -> Checkpoint {
         let mut slots: Vec<Option<Record>> = self.records.into_iter().map(Some).collect();
-        let mut latest: HashMap<Vec<u8>, usize> = HashMap::with_capacity(slots.len());
+        let mut latest: HashMap<Bytes, usize> = HashMap::with_capacity(slots.len());
         for (index, record) in slots.iter().enumerate() {
             if let Some(key) = record.as_ref().and_then(|r| r.key.clone()) {
                 latest.insert(key, index);
@@ -137,8 +138,8 @@ impl Checkpoint {
             let key = reader.bytes()?;
             let value = reader.bytes()?;
             records.push(Record {
-                key,
-                value,
+                key: key.map(Bytes::from),
+                value: value.map(Bytes::from),
                 timestamp,
                 headers: Vec::new(),
             });
@@ -320,8 +321,8 @@ mod tests {
 
     fn record(key: &[u8], value: Option<&str>, timestamp: i64) -> Record {
         Record {
-            key: Some(key.to_vec()),
-            value: value.map(|v| v.as_bytes().to_vec()),
+            key: Some(Bytes::copy_from_slice(key)),
+            value: value.map(|v| Bytes::copy_from_slice(v.as_bytes())),
             timestamp,
             headers: Vec::new(),
         }
@@ -341,8 +342,8 @@ mod tests {
             .iter()
             .map(|r| {
                 (
-                    r.key.clone().unwrap(),
-                    String::from_utf8(r.value.clone().unwrap()).unwrap(),
+                    r.key.as_deref().unwrap().to_vec(),
+                    String::from_utf8(r.value.as_deref().unwrap().to_vec()).unwrap(),
                 )
             })
             .collect()

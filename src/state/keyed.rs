@@ -72,6 +72,7 @@ impl<V> KeyedStore<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::Bytes;
 
     #[test]
     fn logs_inserts_and_in_place_changes_in_order() {
@@ -84,7 +85,13 @@ mod tests {
         store.log(b"k", b"2".to_vec(), 11);
         let changes = store.changelog().take();
         let values: Vec<_> = changes.iter().map(|r| r.value.clone()).collect();
-        assert_eq!(values, vec![Some(b"1".to_vec()), Some(b"2".to_vec())]);
+        assert_eq!(
+            values,
+            vec![
+                Some(Bytes::from_static(b"1")),
+                Some(Bytes::from_static(b"2"))
+            ]
+        );
         assert_eq!(store.get_mut(b"k"), Some(&mut 2));
         assert_eq!(store.remove(b"k", 12), Some(2));
         assert_eq!(

@@ -8,6 +8,7 @@
 //! truth: after a restart, or once retention or a re-created topic moves offsets back,
 //! the table is rebuilt from it.
 
+use bytes::Bytes;
 use std::collections::BTreeMap;
 
 use crate::log::{Log, LogResult, StoredRecord};
@@ -22,7 +23,7 @@ pub struct MaterializedTable {
     /// The next offset to read, per partition.
     next: Vec<i64>,
     /// The latest record of each live key, by key bytes.
-    rows: BTreeMap<Vec<u8>, StoredRecord>,
+    rows: BTreeMap<Bytes, StoredRecord>,
 }
 
 impl MaterializedTable {
@@ -131,8 +132,8 @@ mod tests {
 
     fn record(key: &[u8], value: Option<&[u8]>) -> Record {
         Record {
-            key: Some(key.to_vec()),
-            value: value.map(<[u8]>::to_vec),
+            key: Some(Bytes::copy_from_slice(key)),
+            value: value.map(Bytes::copy_from_slice),
             timestamp: 0,
             headers: Vec::new(),
         }
@@ -143,8 +144,8 @@ mod tests {
             .rows()
             .map(|r| {
                 (
-                    r.record.key.clone().unwrap(),
-                    r.record.value.clone().unwrap(),
+                    r.record.key.as_deref().unwrap().to_vec(),
+                    r.record.value.as_deref().unwrap().to_vec(),
                 )
             })
             .collect()

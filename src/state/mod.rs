@@ -26,6 +26,7 @@ pub mod session;
 pub mod windowed;
 
 use crate::log::Record;
+use bytes::Bytes;
 
 pub use checkpoint::Expiry;
 
@@ -86,8 +87,8 @@ impl Changelog {
     /// Queues a change: `value` is the key's new state, `None` its removal.
     pub fn push(&mut self, key: Vec<u8>, value: Option<Vec<u8>>, timestamp: i64) {
         self.pending.push(Record {
-            key: Some(key),
-            value,
+            key: Some(Bytes::from(key)),
+            value: value.map(Bytes::from),
             timestamp,
             headers: Vec::new(),
         });

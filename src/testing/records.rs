@@ -5,6 +5,7 @@
 //! DELIMITED and KAFKA strings as their text, KAFKA numbers by column type.
 
 use base64::Engine as _;
+use bytes::Bytes;
 use serde_json::Value;
 
 use crate::catalog::schema::Column;
@@ -114,8 +115,8 @@ pub fn encode_input(spec: &RecordSpec, source: Option<&Source>) -> Result<Record
         ),
     };
     Ok(Record {
-        key,
-        value,
+        key: key.map(Bytes::from),
+        value: value.map(Bytes::from),
         timestamp: spec.timestamp.unwrap_or(0),
         headers: spec.headers.clone().unwrap_or_default(),
     })

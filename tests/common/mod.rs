@@ -26,8 +26,8 @@ pub fn write_input(dir: &Path, records: i64, keys: i64, partitions: u32) {
         let key = (i % keys).to_be_bytes().to_vec();
         let partition = partitioner.partition(Some(&key), partitions).unwrap();
         batches.entry(partition).or_default().push(Record {
-            key: Some(key),
-            value: Some(format!("{{\"V\":{i}}}").into_bytes()),
+            key: Some(key.into()),
+            value: Some(format!("{{\"V\":{i}}}").into_bytes().into()),
             timestamp: i,
             headers: Vec::new(),
         });

@@ -187,7 +187,7 @@ mod tests {
         events
             .iter()
             .map(|e| Record {
-                value: Some(serde_json::to_vec(e).expect("encodes")),
+                value: Some(serde_json::to_vec(e).expect("encodes").into()),
                 timestamp: time(e),
                 ..Record::default()
             })

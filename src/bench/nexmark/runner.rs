@@ -275,7 +275,11 @@ impl<'a> Appender<'a> {
     fn push(&mut self, event: &impl serde::Serialize, timestamp: i64) -> NexmarkResult<()> {
         self.batch.push(Record {
             key: None,
-            value: Some(serde_json::to_vec(event).map_err(NexmarkError::Encode)?),
+            value: Some(
+                serde_json::to_vec(event)
+                    .map_err(NexmarkError::Encode)?
+                    .into(),
+            ),
             timestamp,
             headers: Vec::new(),
         });

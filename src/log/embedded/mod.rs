@@ -413,6 +413,7 @@ impl Log for EmbeddedLog {
 
 #[cfg(test)]
 mod tests {
+    use bytes::Bytes;
     use std::fs::OpenOptions;
     use std::time::Duration;
 
@@ -421,8 +422,8 @@ mod tests {
 
     fn rec(key: &str, value: &str, timestamp: i64) -> Record {
         Record {
-            key: Some(key.as_bytes().to_vec()),
-            value: Some(value.as_bytes().to_vec()),
+            key: Some(Bytes::copy_from_slice(key.as_bytes())),
+            value: Some(Bytes::copy_from_slice(value.as_bytes())),
             timestamp,
             headers: vec![("h".into(), Some(key.as_bytes().to_vec()))],
         }

@@ -193,7 +193,8 @@ impl Partition {
     /// Up to `max` records from `offset` on (from the start when `offset` is before it).
     pub fn read(&self, offset: i64, max: usize) -> LogResult<Vec<StoredRecord>> {
         let from = offset.max(self.start_offset());
-        let mut out = Vec::new();
+        let available = usize::try_from(self.end_offset() - from).unwrap_or(0);
+        let mut out = Vec::with_capacity(max.min(available));
         if max == 0 || from >= self.end_offset() {
             return Ok(out);
         }

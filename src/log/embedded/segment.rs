@@ -13,6 +13,8 @@ use std::io::{ErrorKind, Seek, SeekFrom, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
+use bytes::Bytes;
+
 use super::index::{INDEX_INTERVAL_BYTES, IndexEntry, SegmentIndex};
 use super::io_error;
 use crate::log::record_batch::{self, BatchHeader, DecodedBatch, HEADER_LEN};
@@ -496,7 +498,8 @@ impl<'a> BatchCursor<'a> {
         self.read_into_batch(self.unread as usize)?;
         self.position += self.unread;
         self.unread = 0;
-        record_batch::decode(&self.batch)
+        // The records share the batch's bytes; the next batch starts a new buffer.
+        record_batch::decode(&Bytes::from(std::mem::take(&mut self.batch)))
     }
 }
 
@@ -507,8 +510,8 @@ mod tests {
 
     fn record(i: i64, value_len: usize) -> Record {
         Record {
-            key: Some(i.to_string().into_bytes()),
-            value: Some(vec![b'v'; value_len]),
+            key: Some(Bytes::from(i.to_string().into_bytes())),
+            value: Some(Bytes::from(vec![b'v'; value_len])),
             timestamp: 1000 + (i % 7) * 10,
             headers: vec![],
         }
