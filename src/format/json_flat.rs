@@ -38,9 +38,9 @@ enum FlatType {
 pub struct FlatRecordReader {
     names: Vec<Box<[u8]>>,
     types: Vec<FlatType>,
-    /// The i-th field name of the previous record and the column it matched: producers
-    /// write the same fields in the same order, so a name equal to the hint's is resolved
-    /// by one comparison of bytes.
+    /// The i-th field of the previous record and the column it matched: producers write
+    /// the same fields in the same order, so a field that starts with the same bytes as the
+    /// hint's (quoted name, colon) is resolved by one comparison of bytes, without scanning.
     hints: Vec<Hint>,
     /// Whether two column names upper-case alike, so a field's first match need not be the
     /// one ksqlDB picks (an exact match wins): hints are then not used.
@@ -50,12 +50,16 @@ pub struct FlatRecordReader {
     exact: Vec<bool>,
 }
 
+/// The column a field selects and whether its name matches exactly; `None` for a field no
+/// column takes.
+type Selection = Option<(usize, bool)>;
+
 /// A field name seen at one position and what it selected.
 #[derive(Debug)]
 struct Hint {
-    key: Box<[u8]>,
-    /// The column and whether the match is exact; `None` for a field no column takes.
-    column: Option<(usize, bool)>,
+    /// The field's bytes from its name's opening quote to the colon after it, as written.
+    prefix: Box<[u8]>,
+    column: Selection,
 }
 
 impl FlatRecordReader {
@@ -107,11 +111,19 @@ impl FlatRecordReader {
             let mut ordinal = 0;
             loop {
                 scan.skip_whitespace();
-                let key = scan.key()?;
+                let column = match self.hinted_field(&mut scan, ordinal) {
+                    Some(column) => column,
+                    None => {
+                        let start = scan.at;
+                        let key = scan.key()?;
+                        scan.skip_whitespace();
+                        scan.expect(b':')?;
+                        let prefix = &bytes[start..scan.at];
+                        self.find(key, prefix, ordinal)
+                    }
+                };
                 scan.skip_whitespace();
-                scan.expect(b':')?;
-                scan.skip_whitespace();
-                match self.find(key, ordinal) {
+                match column {
                     Some((index, is_exact)) if is_exact || !self.exact[index] => {
                         cells[index] = scan.value(self.types[index])?;
                         self.exact[index] |= is_exact;
@@ -131,15 +143,26 @@ impl FlatRecordReader {
         (scan.at == bytes.len()).then_some(())
     }
 
-    /// The column a field name selects and whether the match is exact, as
-    /// `json_record::KeySeed::find` decides; the name is ASCII.
-    fn find(&mut self, key: &[u8], ordinal: usize) -> Option<(usize, bool)> {
-        if !self.ambiguous
-            && let Some(hint) = self.hints.get(ordinal)
-            && *hint.key == *key
-        {
-            return hint.column;
+    /// When the field at `scan` starts as the previous record's field at `ordinal` did,
+    /// moves past its name and colon and gives the column it selects (`None` inside for a
+    /// field no column takes); `None` when the name must be read.
+    fn hinted_field(&self, scan: &mut Scanner<'_>, ordinal: usize) -> Option<Selection> {
+        if self.ambiguous {
+            return None;
         }
+        let hint = self.hints.get(ordinal)?;
+        let rest = &scan.bytes[scan.at..];
+        if !rest.starts_with(&hint.prefix) {
+            return None;
+        }
+        scan.at += hint.prefix.len();
+        Some(hint.column)
+    }
+
+    /// The column a field name selects and whether the match is exact, as
+    /// `json_record::KeySeed::find` decides; the name is ASCII. `prefix` is the field's
+    /// bytes up to its colon, remembered for the next record's field at `ordinal`.
+    fn find(&mut self, key: &[u8], prefix: &[u8], ordinal: usize) -> Selection {
         let loose = |name: &[u8]| {
             key.len() == name.len()
                 && key
@@ -157,7 +180,7 @@ impl FlatRecordReader {
         };
         if !self.ambiguous {
             let hint = Hint {
-                key: key.into(),
+                prefix: prefix.into(),
                 column: found,
             };
             // Fields are looked up in order, so every earlier position has its hint.
@@ -292,13 +315,21 @@ impl<'a> Scanner<'a> {
         match self.next()? {
             b'0' => {}
             first @ b'1'..=b'9' => {
-                magnitude = Some(u64::from(first - b'0'));
+                let digits_start = self.at - 1;
+                // Any 19 digits fit a u64, so the loop need not check for overflow.
+                let mut value = u64::from(first - b'0');
                 while let Some(digit @ b'0'..=b'9') = self.peek() {
-                    magnitude = magnitude
-                        .and_then(|m| m.checked_mul(10))
-                        .and_then(|m| m.checked_add(u64::from(digit - b'0')));
+                    value = value.wrapping_mul(10).wrapping_add(u64::from(digit - b'0'));
                     self.at += 1;
                 }
+                let digits = &self.bytes[digits_start..self.at];
+                magnitude = if digits.len() <= 19 {
+                    Some(value)
+                } else {
+                    digits.iter().try_fold(0u64, |m, digit| {
+                        m.checked_mul(10)?.checked_add(u64::from(digit - b'0'))
+                    })
+                };
             }
             _ => return None,
         }

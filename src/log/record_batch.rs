@@ -489,6 +489,13 @@ impl<'a> Reader<'a> {
 
     /// An unsigned varint of at most `max_bytes` bytes (Kafka: 5 for int, 10 for long).
     fn unsigned(&mut self, max_bytes: usize) -> LogResult<u64> {
+        // Most varints in a record (lengths, deltas) are one byte.
+        if let Some(&b) = self.buf.get(self.pos)
+            && b & 0x80 == 0
+        {
+            self.pos += 1;
+            return Ok(u64::from(b));
+        }
         let mut value = 0u64;
         let bytes = &self.buf[self.pos..];
         for (i, &b) in bytes.iter().take(max_bytes).enumerate() {
