@@ -157,6 +157,11 @@ enum Bench {
         /// Seeds the event generator.
         #[arg(long, default_value_t = 0)]
         seed: u64,
+        /// ksqlDB's record cache (`ksql.streams.cache.max.bytes.buffering`, on by default as
+        /// in ksqlDB): aggregations emit a batch's updates to a group as one. `false` emits
+        /// an update per input record, as ksqlDB's test drivers do.
+        #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+        record_cache: bool,
         /// Where the log lives: must be new or empty, and is kept. Without it, a temporary
         /// directory, removed after the run.
         #[arg(long)]
@@ -374,6 +379,7 @@ fn run_bench(bench: &Bench) -> anyhow::Result<ExitCode> {
             events,
             partitions,
             seed,
+            record_cache,
             data_dir,
         } => {
             let report = sluice::bench::nexmark::run(&BenchOptions {
@@ -382,6 +388,7 @@ fn run_bench(bench: &Bench) -> anyhow::Result<ExitCode> {
                 partitions: *partitions,
                 data_dir: data_dir.clone(),
                 seed: *seed,
+                record_cache: *record_cache,
             })?;
             println!("{report}");
             Ok(ExitCode::SUCCESS)

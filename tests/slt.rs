@@ -46,6 +46,16 @@ impl std::fmt::Display for SltError {
 
 impl std::error::Error for SltError {}
 
+/// A session with ksqlDB's record cache off, as ksqlDB's test drivers run: aggregations
+/// emit every update, whatever batches the engine reads (`SET` in a file may turn it on).
+fn uncached_session() -> Session {
+    let mut session = Session::default();
+    session
+        .properties
+        .insert("ksql.streams.cache.max.bytes.buffering".into(), "0".into());
+    session
+}
+
 /// One session on a file's engine.
 struct SluiceDb {
     engine: Arc<Engine>,
@@ -217,7 +227,7 @@ fn run_file(path: &Path) -> Result<(), String> {
         let db = SluiceDb {
             engine: engine.clone(),
             runtime: runtime.clone(),
-            session: Session::default(),
+            session: uncached_session(),
         };
         async move { Ok::<_, SltError>(db) }
     });

@@ -21,10 +21,12 @@ use sluice::log::embedded::{EmbeddedLog, EmbeddedLogOptions};
 const INPUT_RECORDS: i64 = 200_000;
 const KEYS: i64 = 500;
 const PARTITIONS: u32 = 2;
-/// Record `i` has timestamp `i` ms: 200 s of input, 10 s windows, 40 s kept.
+/// Record `i` has timestamp `i` ms: 200 s of input, 10 s windows, 40 s kept. The record cache
+/// is off, so that the output is every update whatever batches the processes read.
 const PIPELINE: &str = "CREATE STREAM input (id BIGINT KEY, v BIGINT) \
        WITH (KAFKA_TOPIC='input', VALUE_FORMAT='JSON');\n\
      SET 'auto.offset.reset' = 'earliest';\n\
+     SET 'ksql.streams.cache.max.bytes.buffering' = '0';\n\
      CREATE TABLE totals AS SELECT id, COUNT(*) AS c, SUM(v) AS s FROM input \
        WINDOW TUMBLING (SIZE 10 SECONDS, RETENTION 40 SECONDS, GRACE PERIOD 30 SECONDS) \
        GROUP BY id;\n";

@@ -40,7 +40,7 @@ use crate::plan::serde::{FormatDefaults, serde_specs};
 use crate::plan::statement_text::create_as_select_text;
 use crate::plan::table_function::check_not_aggregated;
 use crate::runtime::checkpointer;
-use crate::runtime::offsets::Commit;
+use crate::runtime::offsets::{Commit, RoundJournal};
 use crate::runtime::query::{Progress, QueryMetrics, QueryOutput, QueryTask, TaskInput, Topology};
 use crate::sql::ast::{CreateAsSelect, Properties, Query, Relation, SelectItem, SourceKind};
 use crate::state::changelog_topic;
@@ -747,7 +747,7 @@ fn plan_query(
     })
 }
 
-/// The session settings aggregate functions read: a negative limit means none.
+/// The session settings an aggregation reads: a negative limit means none.
 fn aggregate_config(session: &Session) -> AggregateConfig {
     let limit = |name: &str| {
         session
@@ -759,6 +759,7 @@ fn aggregate_config(session: &Session) -> AggregateConfig {
     AggregateConfig {
         collect_list_limit: limit("ksql.functions.collect_list.limit"),
         collect_set_limit: limit("ksql.functions.collect_set.limit"),
+        record_cache: session.record_cache(),
     }
 }
 
@@ -873,6 +874,7 @@ fn aggregate_pipeline(
         projection: TableProjection::new(columns, plan.having, bounds),
         changelog_topic: changelog_topic(query_id, AGGREGATE_STORE),
         table_input,
+        record_cache: plan.record_cache,
     })));
     Ok((decoder, operators))
 }
@@ -993,6 +995,7 @@ fn start_persistent(
     restore_state(engine, &mut operators, commit.as_ref())?;
     let restarted = commit.is_some();
     let commit = commit.unwrap_or_default();
+    let round_ends = commit.round_ends;
     let output = QueryOutput::Topic {
         encoder,
         topic: sink.topic.clone(),
@@ -1009,6 +1012,12 @@ fn start_persistent(
         output,
         None,
     );
+    if task.depends_on_batch_bounds() {
+        task.journal_rounds(RoundJournal::new(engine.offsets.clone(), query_id));
+    }
+    if let Some(ends) = round_ends {
+        task.replay_round(ends);
+    }
     if restarted {
         task.rebuild_join_state()?;
     }

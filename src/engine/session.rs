@@ -65,6 +65,19 @@ impl Session {
             .is_none_or(|v| !v.eq_ignore_ascii_case("false"))
     }
 
+    /// `ksql.streams.cache.max.bytes.buffering` (or Kafka Streams' `cache.max.bytes.buffering`)
+    /// above 0, as it is unless set: aggregations emit a batch's updates to a group as one.
+    /// ksqlDB's test drivers set it to 0, for an update per input record.
+    pub fn record_cache(&self) -> bool {
+        [
+            "ksql.streams.cache.max.bytes.buffering",
+            "cache.max.bytes.buffering",
+        ]
+        .iter()
+        .filter_map(|k| self.properties.get(*k))
+        .all(|v| v.trim().parse::<i64>().is_ok_and(|bytes| bytes > 0))
+    }
+
     /// Replaces `${name}` by DEFINEd values.
     pub fn substitute(&self, text: &str) -> String {
         if self.variables.is_empty() || !text.contains("${") {

@@ -75,6 +75,13 @@ pub trait Operator: Send {
         None
     }
 
+    /// Whether what it emits for a batch depends on where the batch starts and ends, not
+    /// only on the rows (an aggregation's record cache): the runtime then journals each
+    /// round's bounds, so that a restart replays the round as it was.
+    fn depends_on_batch_bounds(&self) -> bool {
+        false
+    }
+
     /// What the operator is called in a query's topology: its type's name.
     fn name(&self) -> &'static str {
         let path = std::any::type_name::<Self>();

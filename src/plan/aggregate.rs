@@ -57,6 +57,8 @@ pub struct AggregatePlan {
     pub columns: Vec<AggregateColumn>,
     pub limit: Option<u64>,
     pub emit: Option<Emit>,
+    /// See `AggregateSpec::record_cache`.
+    pub record_cache: bool,
 }
 
 /// One output column of an aggregation.
@@ -356,6 +358,7 @@ pub fn plan_aggregate(
         columns,
         limit: query.limit,
         emit: query.emit,
+        record_cache: config.record_cache,
     })
 }
 

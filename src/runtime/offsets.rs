@@ -6,10 +6,16 @@
 //! Because sink appends carry the query's producer sequence, output written after the last
 //! commit and written again on restart is recognised by the log as a duplicate, so a
 //! restart neither loses nor repeats output.
+//!
+//! That needs the output written again to be the output written before. A query whose
+//! output depends on where its batches start and end (an aggregation coalescing a batch's
+//! updates) therefore notes each round's input ends before writing its output
+//! ([`RoundJournal`]): a commit with `round_ends`. A restart that finds one re-reads the
+//! round to exactly those ends.
 
 use bytes::Bytes;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +35,10 @@ pub struct Commit {
     /// Changelog topic → how far the query's state had been written (stateful queries).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub changelogs: BTreeMap<String, ChangelogPosition>,
+    /// Source topic → partition → where the round in progress ends: set while a round
+    /// whose output depends on its bounds runs, for a restart to replay it as it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round_ends: Option<BTreeMap<String, BTreeMap<u32, i64>>>,
 }
 
 /// Where a state store's changelog stood at a commit: a restart restores the state from the
@@ -123,6 +133,31 @@ impl OffsetStore {
             )?;
         }
         Ok(())
+    }
+}
+
+/// Notes where a query's rounds end before their output is written (see the module doc).
+#[derive(Clone)]
+pub struct RoundJournal {
+    store: Arc<Mutex<OffsetStore>>,
+    query: String,
+}
+
+impl RoundJournal {
+    pub fn new(store: Arc<Mutex<OffsetStore>>, query: &str) -> Self {
+        RoundJournal {
+            store,
+            query: query.to_string(),
+        }
+    }
+
+    /// Durably records `progress`, the query's last commit with the ends of the round it
+    /// starts.
+    pub fn begin_round(&self, progress: Commit) -> RuntimeResult<()> {
+        self.store
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .commit(&self.query, progress)
     }
 }
 

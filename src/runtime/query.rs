@@ -20,17 +20,24 @@ use tokio::sync::mpsc;
 
 use super::RuntimeResult;
 use super::checkpointer::ChangelogToCheckpoint;
-use super::offsets::{ChangelogPosition, Commit};
+use super::offsets::{ChangelogPosition, Commit, RoundJournal};
 use super::processing_log::ProcessingLog;
 use crate::exec::join::Join;
 use crate::exec::sink::SinkEncoder;
 use crate::exec::source::SourceDecoder;
 use crate::exec::{Operator, RecordError};
-use crate::log::{Log, ProducerSequence};
+use crate::log::{Log, ProducerSequence, StoredRecord};
 use crate::plan::select::ROWTIME;
 
 /// Records read from one partition per round.
 const MAX_RECORDS_PER_POLL: usize = 4096;
+
+/// What one round read: the input, the partition and its records, for every partition that
+/// had some.
+type Round = Vec<(usize, u32, Vec<StoredRecord>)>;
+
+/// Source topic → partition → offset.
+type Positions = BTreeMap<String, BTreeMap<u32, i64>>;
 
 /// Where a query's output goes.
 pub enum QueryOutput {
@@ -68,6 +75,12 @@ pub struct QueryTask {
     records_out: u64,
     /// Rows into and out of each operator since the task started, in pipeline order.
     operator_rows: Vec<OperatorRows>,
+    /// Where each round's ends are noted before its output is written, for a persistent
+    /// query whose output depends on its batches' bounds.
+    journal: Option<RoundJournal>,
+    /// The ends of a round cut short by a crash: the first round after the restart reads
+    /// exactly up to them.
+    replay_ends: Option<Positions>,
 }
 
 /// Rows into and out of one operator.
@@ -186,7 +199,24 @@ impl QueryTask {
             records_in: 0,
             records_out: 0,
             operator_rows: vec![OperatorRows::default(); operator_count],
+            journal: None,
+            replay_ends: None,
         }
+    }
+
+    /// Whether some operator's output depends on where its batches start and end.
+    pub fn depends_on_batch_bounds(&self) -> bool {
+        self.operators.iter().any(|o| o.depends_on_batch_bounds())
+    }
+
+    /// Notes each round's ends in `journal` before the round's output is written.
+    pub fn journal_rounds(&mut self, journal: RoundJournal) {
+        self.journal = Some(journal);
+    }
+
+    /// Makes the next round read exactly up to `ends`: the round a crash cut short.
+    pub fn replay_round(&mut self, ends: Positions) {
+        self.replay_ends = Some(ends);
     }
 
     /// Records in and out since the task started, and how far it is behind its inputs.
@@ -282,29 +312,72 @@ impl QueryTask {
         }
         let mut consumed = 0;
         let mut errors = Vec::new();
-        for input in 0..self.inputs.len() {
-            let partitions: Vec<u32> = self.inputs[input].positions.keys().copied().collect();
-            for partition in partitions {
-                let source = &mut self.inputs[input];
-                let position = source.positions[&partition];
-                let records =
-                    self.log
-                        .read(&source.topic, partition, position, MAX_RECORDS_PER_POLL)?;
-                let Some(last) = records.last() else { continue };
-                let next = last.offset + 1;
-                consumed += records.len();
-                self.records_in += records.len() as u64;
-                let batch = source.decoder.decode(&records, &mut errors)?;
-                let finished = self.process(Some(batch), &mut errors)?;
-                self.inputs[input].positions.insert(partition, next);
-                if finished {
-                    self.report(&mut errors, processing_log)?;
-                    return Ok(Progress::Finished);
-                }
+        let round = self.read_round()?;
+        self.begin_round(&round)?;
+        for (input, partition, records) in round {
+            let Some(last) = records.last() else { continue };
+            let next = last.offset + 1;
+            consumed += records.len();
+            self.records_in += records.len() as u64;
+            let batch = self.inputs[input].decoder.decode(&records, &mut errors)?;
+            let finished = self.process(Some(batch), &mut errors)?;
+            self.inputs[input].positions.insert(partition, next);
+            if finished {
+                self.report(&mut errors, processing_log)?;
+                return Ok(Progress::Finished);
             }
         }
         self.report(&mut errors, processing_log)?;
         Ok(Progress::Consumed(consumed))
+    }
+
+    /// Reads what every partition of every input has, up to [`MAX_RECORDS_PER_POLL`] each
+    /// (and, replaying a round a crash cut short, up to its ends).
+    fn read_round(&mut self) -> RuntimeResult<Round> {
+        let replay = self.replay_ends.take();
+        let mut round = Vec::new();
+        for (input, source) in self.inputs.iter().enumerate() {
+            for (&partition, &position) in &source.positions {
+                let limit = match &replay {
+                    Some(ends) => ends
+                        .get(&source.topic)
+                        .and_then(|p| p.get(&partition))
+                        .map_or(0, |&end| usize::try_from(end - position).unwrap_or(0))
+                        .min(MAX_RECORDS_PER_POLL),
+                    None => MAX_RECORDS_PER_POLL,
+                };
+                if limit == 0 {
+                    continue;
+                }
+                let records = self.log.read(&source.topic, partition, position, limit)?;
+                if !records.is_empty() {
+                    round.push((input, partition, records));
+                }
+            }
+        }
+        Ok(round)
+    }
+
+    /// Notes where `round` ends before its output is written, when the query journals its
+    /// rounds.
+    fn begin_round(&self, round: &Round) -> RuntimeResult<()> {
+        let (Some(journal), Some(mut progress)) = (&self.journal, self.commit()) else {
+            return Ok(());
+        };
+        if round.is_empty() {
+            return Ok(());
+        }
+        let mut ends = progress.positions.clone();
+        for (input, partition, records) in round {
+            if let Some(last) = records.last() {
+                let topic = &self.inputs[*input].topic;
+                ends.entry(topic.clone())
+                    .or_default()
+                    .insert(*partition, last.offset + 1);
+            }
+        }
+        progress.round_ends = Some(ends);
+        journal.begin_round(progress)
     }
 
     /// One round of a join: what every input partition has is read, then fed to the join
@@ -314,27 +387,25 @@ impl QueryTask {
         let mut errors = Vec::new();
         let mut queues = Vec::new();
         let mut consumed = 0;
-        for (input, source) in self.inputs.iter_mut().enumerate() {
-            for (&partition, position) in source.positions.iter_mut() {
-                let records =
-                    self.log
-                        .read(&source.topic, partition, *position, MAX_RECORDS_PER_POLL)?;
-                let Some(last) = records.last() else { continue };
-                *position = last.offset + 1;
-                consumed += records.len();
-                self.records_in += records.len() as u64;
-                let batch = source.decoder.decode(&records, &mut errors)?;
-                let times = batch
-                    .column_by_name(ROWTIME)
-                    .map(|c| c.as_primitive::<Int64Type>().values().to_vec())
-                    .unwrap_or_default();
-                queues.push(TimedBatch {
-                    input,
-                    batch,
-                    times,
-                    next: 0,
-                });
-            }
+        let round = self.read_round()?;
+        self.begin_round(&round)?;
+        for (input, partition, records) in round {
+            let Some(last) = records.last() else { continue };
+            let source = &mut self.inputs[input];
+            source.positions.insert(partition, last.offset + 1);
+            consumed += records.len();
+            self.records_in += records.len() as u64;
+            let batch = source.decoder.decode(&records, &mut errors)?;
+            let times = batch
+                .column_by_name(ROWTIME)
+                .map(|c| c.as_primitive::<Int64Type>().values().to_vec())
+                .unwrap_or_default();
+            queues.push(TimedBatch {
+                input,
+                batch,
+                times,
+                next: 0,
+            });
         }
         while let Some((queue, end)) = next_run(&queues) {
             let run = &mut queues[queue];
@@ -477,6 +548,7 @@ impl QueryTask {
                     .collect(),
                 sequences: sequences.clone(),
                 changelogs: changelogs.clone(),
+                round_ends: None,
             }),
             QueryOutput::Channel(_) => None,
         }

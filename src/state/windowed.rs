@@ -85,6 +85,13 @@ impl<V> WindowedStore<V> {
         }
     }
 
+    /// The oldest window start kept once a window starting at `start` is written: windows
+    /// before it are dropped then.
+    pub fn oldest_kept_after(&self, start: i64) -> i64 {
+        let newest = self.newest_start.map_or(start, |n| n.max(start));
+        newest.saturating_sub(self.retention_ms)
+    }
+
     /// How many key-window pairs hold a value.
     #[cfg(test)]
     fn len(&self) -> usize {
@@ -93,9 +100,8 @@ impl<V> WindowedStore<V> {
 
     fn put(&mut self, start: i64, key: Vec<u8>, value: V) {
         self.windows.entry(start).or_default().insert(key, value);
-        let newest = self.newest_start.map_or(start, |n| n.max(start));
-        self.newest_start = Some(newest);
-        let oldest_kept = newest.saturating_sub(self.retention_ms);
+        let oldest_kept = self.oldest_kept_after(start);
+        self.newest_start = Some(self.newest_start.map_or(start, |n| n.max(start)));
         while let Some(entry) = self.windows.first_entry() {
             if *entry.key() >= oldest_kept {
                 break;

@@ -56,6 +56,10 @@ impl TestCase {
         };
         let engine = Engine::with_log(config, log.clone()).map_err(|e| format!("engine: {e}"))?;
         let mut session = Session::default();
+        // ksqlDB's test drivers run with the record cache off: every update is emitted.
+        session
+            .properties
+            .insert("ksql.streams.cache.max.bytes.buffering".into(), "0".into());
         session.properties.extend(self.properties.clone());
         session
             .properties

@@ -144,8 +144,11 @@ fn expand(stem: &str, test: &Value) -> Result<Vec<(RestCase, Option<String>)>, S
             _ => serde_json::Map::new(),
         };
         // ksqlDB's REST test server reads from the earliest offset unless a case says
-        // otherwise (its queries see the inputs produced before they started), and has
-        // scalable push queries on.
+        // otherwise (its queries see the inputs produced before they started), has
+        // scalable push queries on and the record cache off (every update emitted).
+        properties
+            .entry("ksql.streams.cache.max.bytes.buffering")
+            .or_insert_with(|| Value::String("0".into()));
         properties
             .entry("auto.offset.reset")
             .or_insert_with(|| Value::String("earliest".into()));

@@ -55,12 +55,13 @@ pub enum NexmarkError {
     },
     #[error("Query {query} left {unread} input records unread")]
     InputLeft { query: &'static str, unread: u64 },
-    #[error("Query {query} wrote {written} records to {topic} instead of {expected}")]
+    #[error("Query {query} wrote {written} records to {topic}, expected {expected}")]
     WrongOutput {
         query: &'static str,
         topic: &'static str,
         written: u64,
-        expected: u64,
+        /// `exactly N`, or `1 to N` for an aggregation with the record cache on.
+        expected: String,
     },
 }
 

@@ -156,6 +156,7 @@ mod tests {
         let config = AggregateConfig {
             collect_list_limit: limit,
             collect_set_limit: limit,
+            ..AggregateConfig::default()
         };
         resolve(name, &[arg], &config).unwrap().accumulator()
     }

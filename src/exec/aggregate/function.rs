@@ -153,6 +153,9 @@ pub struct AggregateConfig {
     pub collect_list_limit: Option<usize>,
     /// `ksql.functions.collect_set.limit`
     pub collect_set_limit: Option<usize>,
+    /// `ksql.streams.cache.max.bytes.buffering` above 0: the aggregation coalesces a batch's
+    /// updates to a group (`AggregateSpec::record_cache`).
+    pub record_cache: bool,
 }
 
 /// ksqlDB aggregate functions sluice does not have yet.

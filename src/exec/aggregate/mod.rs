@@ -40,6 +40,7 @@ pub mod function;
 mod histogram;
 mod min_max;
 pub mod projection;
+mod record_cache;
 pub mod session;
 mod standard_deviation;
 mod sum;
@@ -59,6 +60,7 @@ use serde_json::Value;
 
 use self::function::{Accumulator, AggregateError, AggregateFunction, write_integer};
 use self::projection::{AggregatedRows, TableProjection};
+use self::record_cache::RecordCache;
 use self::session::{SessionWindows, union};
 use self::window::{TimeWindows, WindowClock};
 use super::project::evaluate_lenient;
@@ -91,6 +93,9 @@ pub struct AggregateSpec {
     /// The input is a table's changes, from a materialized `TableSource`: a row flagged
     /// `PREVIOUS` is taken back out of its group (`undo`) before the row replacing it is added.
     pub table_input: bool,
+    /// ksqlDB's record cache is on: a batch's updates to a group come out as one
+    /// (`record_cache`). Session windows always emit every update.
+    pub record_cache: bool,
 }
 
 /// How a windowed aggregation windows its rows.
@@ -148,6 +153,9 @@ pub struct Aggregate {
     table_input: bool,
     /// The live state; every change is also queued for the changelog.
     groups: Groups,
+    /// The groups this batch updated, when updates are coalesced; `None` emits each update
+    /// as its row is folded in.
+    cache: Option<RecordCache>,
     /// Records dropped because every window they fall in had closed.
     late_records: u64,
 }
@@ -233,7 +241,9 @@ impl Aggregate {
             },
             None => Groups::Keyed(KeyedStore::new(spec.changelog_topic)),
         };
+        let coalesce = spec.record_cache && !matches!(spec.windows, Some(Windowing::Session(_)));
         Aggregate {
+            cache: coalesce.then(RecordCache::default),
             fallible: spec.functions.iter().any(|f| f.fallible),
             table_input: spec.table_input,
             group_by: spec.group_by,
@@ -252,28 +262,41 @@ impl Aggregate {
         self.late_records
     }
 
-    /// Folds one row into its group(s), appending the rows to output and logging the groups'
-    /// new states.
+    /// Folds input row `row` into its group(s), appending the rows to output and logging the
+    /// groups' new states (or noting the groups in the cache).
     fn fold_row(
         &mut self,
-        key: GroupKey,
-        key_bytes: Vec<u8>,
-        args: &[Vec<ScalarValue>],
+        row: usize,
+        contribution: Contribution,
         timestamp: i64,
         out: &mut OutputRows,
     ) -> Result<(), AggregateError> {
+        let Contribution {
+            key,
+            key_bytes,
+            args,
+        } = contribution;
+        let args = args.as_slice();
         let folder = Folder {
             functions: &self.functions,
             fallible: self.fallible,
             keep_previous: self.projection.needs_previous(),
         };
+        let cache = &mut self.cache;
         match &mut self.groups {
             Groups::Keyed(store) => {
                 let change = Change {
                     undo: None,
                     add: Some(args),
                 };
-                folder.change_keyed(store, key, key_bytes, change, timestamp, out)?;
+                let update = KeyedUpdate {
+                    row,
+                    key,
+                    key_bytes: &key_bytes,
+                    change,
+                    timestamp,
+                };
+                folder.change_keyed(store, cache.as_mut(), update, out)?;
             }
             Groups::Windowed {
                 store,
@@ -300,29 +323,38 @@ impl Aggregate {
                         undo: None,
                         add: Some(args),
                     };
-                    let window = Some((start, windows.end(start)));
-                    let emit = !windows.emit_final;
-                    let (encoded, time) = match store.get_mut(start, &key_bytes) {
-                        Some(group) => {
-                            let previous = folder.fold(group, add, timestamp, true)?;
-                            if emit {
-                                out.push(group, group.timestamp, previous, window)?;
-                            }
-                            (encode_group(group, Some(clock))?, group.timestamp)
-                        }
+                    let previous = match store.get_mut(start, &key_bytes) {
+                        Some(group) => folder.fold(group, add, timestamp, true)?,
                         None => {
                             let mut group = folder.new_group(key.clone(), timestamp);
                             let previous = folder.fold(&mut group, add, timestamp, false)?;
-                            if emit {
-                                out.push(&group, group.timestamp, previous, window)?;
+                            // Cached groups of windows the insert drops come out first.
+                            if let Some(cache) = cache.as_mut() {
+                                let bound = store.oldest_kept_after(start);
+                                for update in cache.flush_windows_before(bound) {
+                                    let (start, key_bytes) =
+                                        (update.window.unwrap_or(start), &update.key_bytes);
+                                    emit_windowed(
+                                        store,
+                                        windows,
+                                        clock,
+                                        start,
+                                        key_bytes,
+                                        update.previous,
+                                        out,
+                                    )?;
+                                }
                             }
-                            let encoded = encode_group(&group, Some(clock))?;
-                            let time = group.timestamp;
                             store.insert(start, key_bytes.clone(), group);
-                            (encoded, time)
+                            previous
                         }
                     };
-                    store.log(start, &key_bytes, encoded, time);
+                    match cache.as_mut() {
+                        Some(cache) => cache.update(Some(start), &key_bytes, previous, row),
+                        None => {
+                            emit_windowed(store, windows, clock, start, &key_bytes, previous, out)?
+                        }
+                    }
                     updated += 1;
                 }
                 if updated == 0 && closed > 0 {
@@ -408,6 +440,7 @@ impl Aggregate {
     /// moves emits its old group without it, then its new group with it.
     fn fold_change(
         &mut self,
+        row: usize,
         replaced: Option<Contribution>,
         new: Option<Contribution>,
         timestamp: i64,
@@ -418,6 +451,7 @@ impl Aggregate {
             fallible: self.fallible,
             keep_previous: self.projection.needs_previous(),
         };
+        let cache = &mut self.cache;
         let Groups::Keyed(store) = &mut self.groups else {
             return Err(AggregateError::Internal(
                 "a table aggregation cannot be windowed".into(),
@@ -429,7 +463,12 @@ impl Aggregate {
                     undo: Some(&old.args),
                     add: Some(&new.args),
                 };
-                folder.change_keyed(store, new.key, new.key_bytes, change, timestamp, out)?;
+                folder.change_keyed(
+                    store,
+                    cache.as_mut(),
+                    KeyedUpdate::of(row, &new, change, timestamp),
+                    out,
+                )?;
             }
             (old, new) => {
                 if let Some(old) = old {
@@ -437,14 +476,24 @@ impl Aggregate {
                         undo: Some(&old.args),
                         add: None,
                     };
-                    folder.change_keyed(store, old.key, old.key_bytes, change, timestamp, out)?;
+                    folder.change_keyed(
+                        store,
+                        cache.as_mut(),
+                        KeyedUpdate::of(row, &old, change, timestamp),
+                        out,
+                    )?;
                 }
                 if let Some(new) = new {
                     let change = Change {
                         undo: None,
                         add: Some(&new.args),
                     };
-                    folder.change_keyed(store, new.key, new.key_bytes, change, timestamp, out)?;
+                    folder.change_keyed(
+                        store,
+                        cache.as_mut(),
+                        KeyedUpdate::of(row, &new, change, timestamp),
+                        out,
+                    )?;
                 }
             }
         }
@@ -562,7 +611,29 @@ struct Change<'a> {
     add: Option<&'a [Vec<ScalarValue>]>,
 }
 
-/// A table row's part in an aggregation: its group and its arguments.
+/// One row's change to a group of a keyed store.
+struct KeyedUpdate<'a> {
+    /// The input row.
+    row: usize,
+    key: GroupKey,
+    key_bytes: &'a [u8],
+    change: Change<'a>,
+    timestamp: i64,
+}
+
+impl<'a> KeyedUpdate<'a> {
+    fn of(row: usize, to: &'a Contribution, change: Change<'a>, timestamp: i64) -> Self {
+        KeyedUpdate {
+            row,
+            key: to.key.clone(),
+            key_bytes: &to.key_bytes,
+            change,
+            timestamp,
+        }
+    }
+}
+
+/// A row's part in an aggregation: its group and its arguments.
 struct Contribution {
     key: GroupKey,
     key_bytes: Vec<u8>,
@@ -585,34 +656,35 @@ impl Folder<'_> {
         }
     }
 
-    /// Applies `change` to the group of `key` in a keyed store, creating the group if needed,
-    /// and logs the group's new state; returns the row to output.
+    /// Applies an update to its group in a keyed store, creating the group if needed, then
+    /// emits the group (or notes it in the cache).
     fn change_keyed(
         &self,
         store: &mut KeyedStore<Group>,
-        key: GroupKey,
-        key_bytes: Vec<u8>,
-        change: Change<'_>,
-        timestamp: i64,
+        cache: Option<&mut RecordCache>,
+        update: KeyedUpdate<'_>,
         out: &mut OutputRows,
     ) -> Result<(), AggregateError> {
-        let (encoded, time) = match store.get_mut(&key_bytes) {
-            Some(group) => {
-                let previous = self.fold(group, change, timestamp, true)?;
-                out.push(group, group.timestamp, previous, None)?;
-                (encode_group(group, None)?, group.timestamp)
-            }
+        let KeyedUpdate {
+            row,
+            key,
+            key_bytes,
+            change,
+            timestamp,
+        } = update;
+        let previous = match store.get_mut(key_bytes) {
+            Some(group) => self.fold(group, change, timestamp, true)?,
             None => {
                 let mut group = self.new_group(key, timestamp);
                 let previous = self.fold(&mut group, change, timestamp, false)?;
-                out.push(&group, group.timestamp, previous, None)?;
-                let encoded = encode_group(&group, None)?;
-                let time = group.timestamp;
-                store.insert(key_bytes.clone(), group);
-                (encoded, time)
+                store.insert(key_bytes.to_vec(), group);
+                previous
             }
         };
-        store.log(&key_bytes, encoded, time);
+        match cache {
+            Some(cache) => cache.update(None, key_bytes, previous, row),
+            None => emit_keyed(store, key_bytes, previous, out)?,
+        }
         Ok(())
     }
 
@@ -661,6 +733,46 @@ impl Folder<'_> {
         group.timestamp = group.timestamp.max(timestamp);
         Ok(previous)
     }
+}
+
+/// Emits a keyed group as it stands: its row to output (`previous`: its results before the
+/// update, for HAVING), its state to the changelog.
+fn emit_keyed(
+    store: &mut KeyedStore<Group>,
+    key_bytes: &[u8],
+    previous: Option<Vec<ScalarValue>>,
+    out: &mut OutputRows,
+) -> Result<(), AggregateError> {
+    let Some(group) = store.get_mut(key_bytes) else {
+        return Ok(());
+    };
+    out.push(group, group.timestamp, previous, None)?;
+    let (encoded, time) = (encode_group(group, None)?, group.timestamp);
+    store.log(key_bytes, encoded, time);
+    Ok(())
+}
+
+/// Emits a windowed group as it stands, as `emit_keyed` does; under EMIT FINAL only its
+/// state, since its row comes out when the window closes. A group already expired is gone.
+fn emit_windowed(
+    store: &mut WindowedStore<Group>,
+    windows: &TimeWindows,
+    clock: &WindowClock,
+    start: i64,
+    key_bytes: &[u8],
+    previous: Option<Vec<ScalarValue>>,
+    out: &mut OutputRows,
+) -> Result<(), AggregateError> {
+    let Some(group) = store.get_mut(start, key_bytes) else {
+        return Ok(());
+    };
+    if !windows.emit_final {
+        let window = Some((start, windows.end(start)));
+        out.push(group, group.timestamp, previous, window)?;
+    }
+    let (encoded, time) = (encode_group(group, Some(clock))?, group.timestamp);
+    store.log(start, key_bytes, encoded, time);
+    Ok(())
 }
 
 /// A group's changelog state: its timestamp, its accumulators' states and, for windowed
@@ -742,12 +854,10 @@ impl Operator for Aggregate {
                 continue;
             }
             let result = match (self.table_input, contribution) {
-                (false, Some(c)) => {
-                    self.fold_row(c.key, c.key_bytes, &c.args, rowtimes.value(row), &mut out)
-                }
+                (false, Some(c)) => self.fold_row(row, c, rowtimes.value(row), &mut out),
                 (false, None) => continue,
                 (true, new) => {
-                    self.fold_change(replaced.take(), new, rowtimes.value(row), &mut out)
+                    self.fold_change(row, replaced.take(), new, rowtimes.value(row), &mut out)
                 }
             };
             match result {
@@ -763,6 +873,38 @@ impl Operator for Aggregate {
                 "records dropped: their windows had closed"
             );
         }
+        let cached = self.cache.as_mut().map(RecordCache::flush);
+        for update in cached.into_iter().flatten() {
+            let emitted = match (&mut self.groups, update.window) {
+                (Groups::Keyed(store), None) => {
+                    emit_keyed(store, &update.key_bytes, update.previous, &mut out)
+                }
+                (
+                    Groups::Windowed {
+                        store,
+                        windows,
+                        clock,
+                    },
+                    Some(start),
+                ) => emit_windowed(
+                    store,
+                    windows,
+                    clock,
+                    start,
+                    &update.key_bytes,
+                    update.previous,
+                    &mut out,
+                ),
+                _ => Err(AggregateError::Internal(
+                    "the record cache holds a group of another kind".into(),
+                )),
+            };
+            match emitted {
+                Ok(()) => {}
+                Err(AggregateError::Internal(e)) => return Err(ExecError::Internal(e)),
+                Err(e) => errors.push(row_error(&batch, update.row, e.to_string())),
+            }
+        }
         if out.is_empty() {
             return Ok(None);
         }
@@ -772,6 +914,10 @@ impl Operator for Aggregate {
 
     fn state(&mut self) -> Option<&mut dyn StateStore> {
         Some(self)
+    }
+
+    fn depends_on_batch_bounds(&self) -> bool {
+        self.cache.is_some()
     }
 }
 

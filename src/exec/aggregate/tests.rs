@@ -54,8 +54,14 @@ fn batch(rows: &[Row]) -> RecordBatch {
     .unwrap()
 }
 
-/// `SELECT K, COUNT(*) AS C, SUM(V) AS S FROM input [WINDOW …] GROUP BY K`.
+/// `SELECT K, COUNT(*) AS C, SUM(V) AS S FROM input [WINDOW …] GROUP BY K`, with the record
+/// cache off (every update emitted).
 fn count_and_sum(windows: Option<Windowing>) -> Aggregate {
+    count_and_sum_cached(windows, false)
+}
+
+/// `count_and_sum` with the record cache on or off.
+fn count_and_sum_cached(windows: Option<Windowing>, record_cache: bool) -> Aggregate {
     let config = AggregateConfig::default();
     let count = resolve("COUNT", &[], &config).unwrap().unwrap();
     let sum_arg = CallArg {
@@ -107,6 +113,7 @@ fn count_and_sum(windows: Option<Windowing>) -> Aggregate {
         projection,
         changelog_topic: "changelog".into(),
         table_input: false,
+        record_cache,
     })
 }
 
@@ -402,4 +409,67 @@ fn group_keys_are_the_json_of_their_values() {
         String::from_utf8(super::encode_key(&key, &types).unwrap()).unwrap(),
         serde_json::to_string(&values).unwrap()
     );
+}
+
+#[test]
+fn the_record_cache_emits_each_group_once_per_batch_as_the_batch_left_it() {
+    let mut aggregate = count_and_sum_cached(None, true);
+    let (out, errors) = run(
+        &mut aggregate,
+        &[
+            &[
+                (10, Some("a"), Some(1)),
+                (5, Some("b"), Some(2)),
+                (7, Some("a"), Some(3)),
+            ],
+            &[(11, Some("b"), Some(4))],
+        ],
+    );
+    // Groups come out in the order of their last update in the batch.
+    assert_eq!(out, vec!["b 1 2 @5", "a 2 4 @10", "b 2 6 @11"]);
+    assert!(errors.is_empty());
+    assert_eq!(aggregate.take_changes().len(), 3);
+}
+
+#[test]
+fn with_the_record_cache_each_batch_ends_with_the_groups_of_an_uncached_run() {
+    let rows: Vec<Row> = (0..40)
+        .map(|i| {
+            let key = ["a", "b", "c"][(i * 7 % 3) as usize];
+            (i * 3 % 50, Some(key), Some(i))
+        })
+        .collect();
+    for windows in [
+        None,
+        Some(tumbling(10, 20, false)),
+        Some(tumbling(10, 5, true)),
+    ] {
+        for size in [1, 3, 7, 40] {
+            let chunks: Vec<&[Row]> = rows.chunks(size).collect();
+            let mut cached = count_and_sum_cached(windows, true);
+            let mut uncached = count_and_sum(windows);
+            for chunk in &chunks {
+                let (coalesced, _) = run(&mut cached, &[chunk]);
+                let (every, _) = run(&mut uncached, &[chunk]);
+                // The last update of each group (and window), in order of that update.
+                let mut last: Vec<String> = Vec::new();
+                for row in every.iter().rev() {
+                    let group = |r: &str| {
+                        let mut words = r.split(' ');
+                        (
+                            words.next().map(str::to_string),
+                            r.split_once('[').map(|w| w.1.to_string()),
+                        )
+                    };
+                    if !last.iter().any(|l| group(l) == group(row)) {
+                        last.insert(0, row.clone());
+                    }
+                }
+                assert_eq!(coalesced, last, "batches of {size}, windows {windows:?}");
+            }
+            if size == 1 {
+                assert_eq!(cached.take_changes(), uncached.take_changes());
+            }
+        }
+    }
 }
