@@ -4,7 +4,8 @@
 //! as the encoding its owner hands over once it is done changing it, so that the last
 //! changelog record of a key is its state.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
+use foldhash::HashMapExt;
 
 use super::Changelog;
 

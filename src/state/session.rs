@@ -7,7 +7,9 @@
 //! layout, also how session-windowed keys are written to topics); a removed session is logged
 //! with a null value.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use foldhash::{HashMap, HashMapExt};
 
 use super::Changelog;
 

@@ -5,7 +5,9 @@
 //! dropped (and can no longer be read). Changelog keys are the key bytes followed by the
 //! window start as 8 big-endian bytes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 
 use super::Changelog;
 

@@ -9,7 +9,7 @@
 //! round with the bounds it had (`runtime::query`), so what the cache emits depends on the
 //! input only and a restart writes it again the same.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use datafusion::scalar::ScalarValue;
 
