@@ -1,6 +1,7 @@
 //! Output records keep their input record's Kafka headers, as Kafka Streams forwards them:
-//! through filters and projections, through PARTITION BY, and out of a table's rows;
-//! records without headers stay without.
+//! through filters and projections, through PARTITION BY, out of a table's rows, and out of
+//! an aggregation (an update carries the headers of the record it folded in last); records
+//! without headers stay without.
 
 use bytes::Bytes;
 use std::sync::Arc;
@@ -79,7 +80,8 @@ fn output_records_keep_their_input_headers() {
          CREATE STREAM KEPT AS SELECT K, V * 10 AS V10 FROM S WHERE V > 1;
          CREATE STREAM REKEYED AS SELECT V, K FROM S PARTITION BY V;
          CREATE TABLE T (K STRING PRIMARY KEY, V BIGINT) WITH (KAFKA_TOPIC='input', VALUE_FORMAT='JSON');
-         CREATE TABLE T_COPY AS SELECT * FROM T;",
+         CREATE TABLE T_COPY AS SELECT * FROM T;
+         CREATE TABLE COUNTS AS SELECT K, COUNT(*) AS C FROM S GROUP BY K;",
     );
     engine.run_until_idle().expect("queries run");
 
@@ -103,6 +105,14 @@ fn output_records_keep_their_input_headers() {
         .collect();
     assert_eq!(
         table,
+        inputs.iter().map(|(_, _, h)| h.clone()).collect::<Vec<_>>()
+    );
+    let counts: Vec<Headers> = records(&log, "COUNTS")
+        .into_iter()
+        .map(|(_, h)| h)
+        .collect();
+    assert_eq!(
+        counts,
         inputs.iter().map(|(_, _, h)| h.clone()).collect::<Vec<_>>()
     );
 }

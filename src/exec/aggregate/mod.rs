@@ -50,8 +50,9 @@ pub mod window;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, BooleanArray, Int32Array, Int64Array, new_null_array,
+    Array, ArrayRef, BooleanArray, Int32Array, Int64Array, UInt32Array, new_null_array,
 };
+use datafusion::arrow::compute::take;
 use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::physical_expr::PhysicalExpr;
@@ -64,6 +65,7 @@ use self::record_cache::RecordCache;
 use self::session::{SessionWindows, union};
 use self::window::{TimeWindows, WindowClock};
 use super::project::evaluate_lenient;
+use super::record_headers::RECORD_HEADERS;
 use super::table_source::PREVIOUS;
 use super::{ExecError, ExecResult, Operator, RecordError, RecordErrorKind};
 use crate::catalog::types::SqlType;
@@ -173,6 +175,10 @@ struct OutputRows {
     windows: Vec<(i64, i64)>,
     /// Rows that delete their key (sessions merged into another).
     tombstones: Vec<bool>,
+    /// Each row's input row: the record whose update it is, whose headers it carries.
+    input_rows: Vec<u32>,
+    /// The input row being folded (or whose cached update is emitted).
+    current_row: u32,
 }
 
 impl OutputRows {
@@ -185,6 +191,8 @@ impl OutputRows {
             previous: Vec::with_capacity(rows),
             windows: Vec::with_capacity(rows),
             tombstones: Vec::with_capacity(rows),
+            input_rows: Vec::with_capacity(rows),
+            current_row: 0,
         }
     }
 
@@ -208,6 +216,7 @@ impl OutputRows {
         self.previous.push(previous);
         self.windows.push(window.unwrap_or_default());
         self.tombstones.push(false);
+        self.input_rows.push(self.current_row);
         Ok(())
     }
 
@@ -500,8 +509,13 @@ impl Aggregate {
         Ok(())
     }
 
-    /// The aggregated rows (and previous rows, for HAVING) as batches.
-    fn aggregated_rows(&self, rows: OutputRows) -> ExecResult<AggregatedRows> {
+    /// The aggregated rows (and previous rows, for HAVING) as batches; `input_headers` is
+    /// the input batch's headers column, when it has one.
+    fn aggregated_rows(
+        &self,
+        rows: OutputRows,
+        input_headers: Option<&ArrayRef>,
+    ) -> ExecResult<AggregatedRows> {
         let keys = self.key_types.len();
         let functions = self.functions.len();
         let build = |previous: bool| -> ExecResult<RecordBatch> {
@@ -556,6 +570,10 @@ impl Aggregate {
                 }
             },
             timestamps: Int64Array::from(rows.timestamps),
+            headers: match input_headers {
+                Some(headers) => Some(take(headers, &UInt32Array::from(rows.input_rows), None)?),
+                None => None,
+            },
         })
     }
 
@@ -837,6 +855,7 @@ impl Operator for Aggregate {
         let mut out = OutputRows::with_capacity(batch.num_rows(), self.functions.len());
         let mut replaced: Option<Contribution> = None;
         for row in 0..batch.num_rows() {
+            out.current_row = row as u32;
             let is_previous = previous.as_ref().is_some_and(|p| p.value(row));
             let contribution = if tombstones.as_ref().is_some_and(|t| t.value(row)) {
                 None
@@ -875,6 +894,7 @@ impl Operator for Aggregate {
         }
         let cached = self.cache.as_mut().map(RecordCache::flush);
         for update in cached.into_iter().flatten() {
+            out.current_row = update.row as u32;
             let emitted = match (&mut self.groups, update.window) {
                 (Groups::Keyed(store), None) => {
                     emit_keyed(store, &update.key_bytes, update.previous, &mut out)
@@ -908,7 +928,7 @@ impl Operator for Aggregate {
         if out.is_empty() {
             return Ok(None);
         }
-        let aggregated = self.aggregated_rows(out)?;
+        let aggregated = self.aggregated_rows(out, batch.column_by_name(RECORD_HEADERS))?;
         self.projection.apply(aggregated, errors)
     }
 

@@ -21,6 +21,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::physical_expr::PhysicalExpr;
 
 use crate::exec::project::{RECORD_TIMESTAMP, evaluate_lenient};
+use crate::exec::record_headers;
 use crate::exec::sink::{WINDOW_END, WINDOW_START};
 use crate::exec::{ExecError, ExecResult, RecordError};
 use crate::plan::select::TOMBSTONE;
@@ -64,6 +65,9 @@ pub struct AggregatedRows {
     pub tombstones: BooleanArray,
     /// Each row's window start and end, for windowed aggregations.
     pub windows: Option<(Vec<i64>, Vec<i64>)>,
+    /// Each row's record headers (`exec::record_headers`): those of the input record whose
+    /// update it is, when the input carries headers.
+    pub headers: Option<ArrayRef>,
 }
 
 impl TableProjection {
@@ -144,7 +148,10 @@ impl TableProjection {
                 arrays.push(Arc::new(Int64Array::from(ends)));
             }
         }
-        let batch = RecordBatch::try_new(self.schema.clone(), arrays)?;
+        let mut batch = RecordBatch::try_new(self.schema.clone(), arrays)?;
+        if let Some(headers) = aggregated.headers {
+            batch = record_headers::reattach(batch, headers)?;
+        }
         Ok(Some(filter_record_batch(&batch, &emit)?))
     }
 }
@@ -214,6 +221,7 @@ mod tests {
                     timestamps: Int64Array::from(vec![1, 2, 3]),
                     tombstones: BooleanArray::from(vec![false; 3]),
                     windows: None,
+                    headers: None,
                 },
                 &mut Vec::new(),
             )
