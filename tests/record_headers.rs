@@ -1,7 +1,8 @@
 //! Output records keep their input record's Kafka headers, as Kafka Streams forwards them:
-//! through filters and projections, through PARTITION BY, out of a table's rows, and out of
-//! an aggregation (an update carries the headers of the record it folded in last); records
-//! without headers stay without.
+//! through filters and projections, through PARTITION BY, out of a table's rows, out of an
+//! aggregation (an update carries the headers of the record it folded in last) and out of a
+//! join (a row carries the headers of the record that made it); records without headers
+//! stay without.
 
 use bytes::Bytes;
 use std::sync::Arc;
@@ -114,5 +115,56 @@ fn output_records_keep_their_input_headers() {
     assert_eq!(
         counts,
         inputs.iter().map(|(_, _, h)| h.clone()).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_join_forwards_the_headers_of_the_record_that_made_its_row() {
+    let log = Arc::new(MemoryLog::new());
+    for topic in ["users", "clicks"] {
+        log.create_topic(topic, TopicConfig::default()).unwrap();
+    }
+    let record = |key: &str, value: &str, timestamp: i64, headers: Headers| Record {
+        key: Some(Bytes::copy_from_slice(key.as_bytes())),
+        value: Some(Bytes::copy_from_slice(value.as_bytes())),
+        timestamp,
+        headers,
+    };
+    let user = record(
+        "u1",
+        r#"{"NAME":"ann"}"#,
+        0,
+        vec![header("source", Some("crm"))],
+    );
+    let click = record(
+        "u1",
+        r#"{"PAGE":"/a"}"#,
+        1,
+        vec![header("trace", Some("t-1"))],
+    );
+    log.append("users", 0, vec![user], None).unwrap();
+    log.append("clicks", 0, vec![click], None).unwrap();
+
+    let engine = engine(&log);
+    let mut session = Session::default();
+    run(
+        &engine,
+        &mut session,
+        "SET 'auto.offset.reset'='earliest';
+         CREATE TABLE USERS (ID STRING PRIMARY KEY, NAME STRING)
+           WITH (KAFKA_TOPIC='users', VALUE_FORMAT='JSON');
+         CREATE STREAM CLICKS (ID STRING KEY, PAGE STRING)
+           WITH (KAFKA_TOPIC='clicks', VALUE_FORMAT='JSON');
+         CREATE STREAM ENRICHED AS SELECT C.ID, C.PAGE, U.NAME
+           FROM CLICKS C JOIN USERS U ON C.ID = U.ID;",
+    );
+    engine.run_until_idle().expect("queries run");
+
+    assert_eq!(
+        records(&log, "ENRICHED"),
+        [(
+            r#"{"PAGE":"/a","NAME":"ann"}"#.to_string(),
+            vec![header("trace", Some("t-1"))]
+        )]
     );
 }

@@ -1259,8 +1259,11 @@ fn expand_wildcards(
 ) -> PlanResult<Vec<Item>> {
     let all = |input: &JoinInput| -> Vec<Item> {
         let keys = input.source.schema.key_columns();
+        // Header columns come after the value columns, as ksqlDB's `*` orders them.
         let values = input.source.schema.value_columns();
+        let headers = input.source.schema.header_columns();
         keys.chain(values)
+            .chain(headers)
             .map(|c| Item {
                 expr: sql::Expr::CompoundIdentifier(vec![
                     sql::Ident::with_quote('`', input.alias.clone()),

@@ -15,12 +15,14 @@ mod table_table;
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, UInt32Array};
+use datafusion::arrow::compute::take;
 use datafusion::arrow::datatypes::{Int32Type, Int64Type, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::physical_expr::PhysicalExpr;
 use datafusion::scalar::ScalarValue;
 
+use super::record_headers::{self, RECORD_HEADERS};
 use super::{ExecError, ExecResult, RecordError};
 use crate::plan::join::{JoinStep, SideKind};
 use crate::plan::select::{ROWOFFSET, ROWPARTITION, ROWTIME, TOMBSTONE};
@@ -175,19 +177,33 @@ impl Step {
             Side::Right => (&self.plan.right_key, &self.plan.right_columns),
         };
         let rows = side_rows(batch, key, columns)?;
+        let headers = batch.column_by_name(RECORD_HEADERS);
         let mut out = Vec::new();
-        for row in rows {
+        // The input row each output row came from: its headers are the output's, as Kafka
+        // Streams forwards the current record's.
+        let mut sources: Vec<u32> = Vec::new();
+        for (index, row) in rows.into_iter().enumerate() {
             match &mut self.state {
                 StepState::StreamStream(join) => join.on_row(side, row, &mut out),
                 StepState::StreamTable(join) => join.on_row(side, row, &mut out),
                 StepState::TableTable(join) => join.on_row(side, row, &mut out),
                 StepState::ForeignKey(join) => join.on_row(side, row, &mut out),
             }
+            if headers.is_some() {
+                sources.resize(out.len(), index as u32);
+            }
         }
         if out.is_empty() {
             return Ok(None);
         }
-        joined_batch(&self.plan.output_schema, &out, self.plan.left_columns.len()).map(Some)
+        let joined = joined_batch(&self.plan.output_schema, &out, self.plan.left_columns.len())?;
+        match headers {
+            Some(headers) => {
+                let taken = take(headers, &UInt32Array::from(sources), None)?;
+                record_headers::reattach(joined, taken).map(Some)
+            }
+            None => Ok(Some(joined)),
+        }
     }
 }
 
