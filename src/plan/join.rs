@@ -434,7 +434,7 @@ pub fn plan_join(
         ));
     }
 
-    let items = expand_wildcards(&query.select, &inputs, synthetic_name.as_deref())?;
+    let items = expand_wildcards(&query.select, &inputs, &names, synthetic_name.as_deref())?;
     let key_field =
         col(JOIN_KEY, &joined_schema).map_err(|e| PlanError::Internal(e.to_string()))?;
     let key_type = SqlType::from_arrow(
@@ -1251,10 +1251,12 @@ struct Item {
     from_wildcard: bool,
 }
 
-/// Expands `*` (the synthetic key, if any, then every source's columns) and `A.*`.
+/// Expands `*` (the synthetic key, if any, then every source's columns), `A.*`, and
+/// `col->*` (a STRUCT column's fields, each named after its field).
 fn expand_wildcards(
     items: &[SelectItem],
     inputs: &[JoinInput],
+    names: &JoinedNames,
     synthetic: Option<&str>,
 ) -> PlanResult<Vec<Item>> {
     let all = |input: &JoinInput| -> Vec<Item> {
@@ -1302,10 +1304,30 @@ fn expand_wildcards(
                 })?;
                 out.extend(all(input));
             }
-            SelectItem::StructWildcard(_) => {
-                return Err(PlanError::Unsupported(
-                    "struct->* over a join is not supported yet".into(),
-                ));
+            SelectItem::StructWildcard(expr) => {
+                let column_type = column_of(expr, names).and_then(|(source, column)| {
+                    let schema = &inputs[source].source.schema;
+                    schema
+                        .columns
+                        .iter()
+                        .find(|c| c.name == column)
+                        .map(|c| &c.ty)
+                });
+                let Some(SqlType::Struct(fields)) = column_type else {
+                    return Err(PlanError::invalid(format!(
+                        "Expected {expr} to be a STRUCT column in {expr}->*"
+                    )));
+                };
+                out.extend(fields.iter().map(|field| Item {
+                    expr: sql::Expr::CompoundFieldAccess {
+                        root: Box::new(expr.clone()),
+                        access_chain: vec![sql::AccessExpr::Dot(sql::Expr::Identifier(
+                            sql::Ident::with_quote('`', field.name.clone()),
+                        ))],
+                    },
+                    alias: Some(field.name.clone()),
+                    from_wildcard: false,
+                }));
             }
         }
     }
