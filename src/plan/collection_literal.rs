@@ -1,13 +1,15 @@
 //! ksqlDB's rules for the collection constructors `ARRAY[…]`, `MAP(k := v, …)` and
 //! `STRUCT(f := v, …)`: what they reject before planning (no elements, only NULLs,
 //! repeated field names) and how string literals among their elements take the type of
-//! the others (`ARRAY[1, '2']` is an `ARRAY<INTEGER>`). DataFusion's `make_array` and
+//! the others (`ARRAY[1, '2']` is an `ARRAY<INTEGER>`), and how STRUCT elements of an
+//! array with different fields take the union of them. DataFusion's `make_array` and
 //! `make_map` unify the rest.
 
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::datatypes::{DataType, Field, Fields};
 use datafusion::common::tree_node::Transformed;
 use datafusion::common::{DFSchema, ScalarValue, plan_err};
-use datafusion::logical_expr::{Cast, Expr, ExprSchemable};
+use datafusion::functions::core::expr_fn::{get_field, named_struct};
+use datafusion::logical_expr::{Cast, Expr, ExprSchemable, when};
 use datafusion::sql::sqlparser::ast::{self as sql, Ident};
 
 use super::error::{PlanError, PlanResult};
@@ -117,7 +119,8 @@ pub(super) fn coerce_string_literals(
     };
     match call.func.name() {
         "make_array" => {
-            call.args = coerce_group(std::mem::take(&mut call.args), schema)?;
+            let args = coerce_group(std::mem::take(&mut call.args), schema)?;
+            call.args = unify_structs(args, schema)?;
         }
         "make_map" => {
             let (mut keys, mut values) = (Vec::new(), Vec::new());
@@ -171,6 +174,75 @@ fn coerce_group(args: Vec<Expr>, schema: &DFSchema) -> datafusion::error::Result
         })
         .collect::<datafusion::error::Result<Vec<_>>>()?;
     widen_to_decimal(args, schema)
+}
+
+/// ksqlDB: STRUCT elements with different fields make an array of the union of their
+/// fields, in order of first appearance, each the widest of its types; an element lacks a
+/// field as a null. `ARRAY[STRUCT(X := 1), STRUCT(Y := 2)]` is an
+/// `ARRAY<STRUCT<X INTEGER, Y INTEGER>>`.
+fn unify_structs(args: Vec<Expr>, schema: &DFSchema) -> datafusion::error::Result<Vec<Expr>> {
+    let types = args
+        .iter()
+        .map(|a| a.get_type(schema))
+        .collect::<datafusion::error::Result<Vec<_>>>()?;
+    let structs: Vec<&Fields> = types
+        .iter()
+        .filter_map(|t| match t {
+            DataType::Struct(fields) => Some(fields),
+            _ => None,
+        })
+        .collect();
+    let all_structs = types
+        .iter()
+        .all(|t| matches!(t, DataType::Struct(_) | DataType::Null));
+    if !all_structs || structs.windows(2).all(|pair| pair[0] == pair[1]) {
+        return Ok(args);
+    }
+    let mut union: Vec<(String, DataType)> = Vec::new();
+    for field in structs.iter().flat_map(|fields| fields.iter()) {
+        match union.iter_mut().find(|(name, _)| name == field.name()) {
+            Some((_, ty)) if ty == field.data_type() => {}
+            Some((_, ty)) => match common_type(&[ty.clone(), field.data_type().clone()]) {
+                Some(wider) if wider != DataType::Utf8 => *ty = wider,
+                // Not unifiable: `make_array` reports it.
+                _ => return Ok(args),
+            },
+            None => union.push((field.name().clone(), field.data_type().clone())),
+        }
+    }
+    let union_type = DataType::Struct(
+        union
+            .iter()
+            .map(|(name, ty)| Field::new(name, ty.clone(), true))
+            .collect(),
+    );
+    let mut unified = Vec::with_capacity(args.len());
+    for (arg, ty) in args.into_iter().zip(&types) {
+        let DataType::Struct(fields) = ty else {
+            unified.push(arg);
+            continue;
+        };
+        let mut pairs = Vec::with_capacity(union.len() * 2);
+        for (name, wanted) in &union {
+            let value = match fields.find(name) {
+                Some((_, field)) => {
+                    let value = get_field(arg.clone(), name.as_str());
+                    if field.data_type() == wanted {
+                        value
+                    } else {
+                        Expr::Cast(Cast::new(Box::new(value), wanted.clone()))
+                    }
+                }
+                None => Expr::Literal(ScalarValue::try_from(wanted)?, None),
+            };
+            pairs.push(Expr::Literal(ScalarValue::Utf8(Some(name.clone())), None));
+            pairs.push(value);
+        }
+        // A null struct stays null, not a struct of nulls.
+        let null = Expr::Literal(ScalarValue::try_from(&union_type)?, None);
+        unified.push(when(arg.is_null(), null).otherwise(named_struct(pairs))?);
+    }
+    Ok(unified)
 }
 
 /// ksqlDB: integers among decimals widen to one decimal holding them all (an INT is a
