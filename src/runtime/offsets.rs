@@ -12,6 +12,11 @@
 //! updates) therefore notes each round's input ends before writing its output
 //! ([`RoundJournal`]): a commit with `round_ends`. A restart that finds one re-reads the
 //! round to exactly those ends.
+//!
+//! A query commits every round, so the topic grows by a record or two per round; every
+//! [`SNAPSHOT_EVERY`] commits the store appends the last commit of every query again and
+//! deletes what came before (whole segments, as the log deletes), so the topic, and the
+//! reading of it at start, stay bounded.
 
 use bytes::Bytes;
 use std::collections::{BTreeMap, HashMap};
@@ -24,6 +29,9 @@ use crate::log::{Log, Record, TopicConfig};
 
 /// The internal topic holding commits.
 pub const OFFSETS_TOPIC: &str = "_sluice_query_offsets";
+
+/// Commits between two snapshots of every query's last commit.
+const SNAPSHOT_EVERY: usize = 10_000;
 
 /// One query's committed progress.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +61,10 @@ pub struct ChangelogPosition {
 pub struct OffsetStore {
     log: Arc<dyn Log>,
     committed: HashMap<String, Commit>,
+    /// Commits written since the last snapshot.
+    since_snapshot: usize,
+    /// Commits between two snapshots.
+    snapshot_every: usize,
 }
 
 impl OffsetStore {
@@ -88,7 +100,12 @@ impl OffsetStore {
                 }
             }
         }
-        Ok(OffsetStore { log, committed })
+        Ok(OffsetStore {
+            log,
+            committed,
+            since_snapshot: 0,
+            snapshot_every: SNAPSHOT_EVERY,
+        })
     }
 
     /// The last commit of a query, if it has one.
@@ -98,22 +115,30 @@ impl OffsetStore {
 
     /// Durably records a query's progress.
     pub fn commit(&mut self, query: &str, commit: Commit) -> RuntimeResult<()> {
-        let value = serde_json::to_vec(&commit).map_err(|e| RuntimeError::BadCommit {
-            query: query.to_string(),
-            reason: e.to_string(),
-        })?;
-        self.log.append(
-            OFFSETS_TOPIC,
-            0,
-            vec![Record {
-                key: Some(Bytes::copy_from_slice(query.as_bytes())),
-                value: Some(Bytes::from(value)),
-                timestamp: now_millis(),
-                headers: Vec::new(),
-            }],
-            None,
-        )?;
+        let record = commit_record(query, &commit)?;
+        self.log.append(OFFSETS_TOPIC, 0, vec![record], None)?;
         self.committed.insert(query.to_string(), commit);
+        self.since_snapshot += 1;
+        if self.since_snapshot >= self.snapshot_every {
+            self.snapshot()?;
+        }
+        Ok(())
+    }
+
+    /// Appends every query's last commit, then deletes the records before them.
+    fn snapshot(&mut self) -> RuntimeResult<()> {
+        let records = self
+            .committed
+            .iter()
+            .map(|(query, commit)| commit_record(query, commit))
+            .collect::<RuntimeResult<Vec<_>>>()?;
+        let first = if records.is_empty() {
+            self.log.end_offset(OFFSETS_TOPIC, 0)?
+        } else {
+            self.log.append(OFFSETS_TOPIC, 0, records, None)?
+        };
+        self.log.delete_records_before(OFFSETS_TOPIC, 0, first)?;
+        self.since_snapshot = 0;
         Ok(())
     }
 
@@ -134,6 +159,20 @@ impl OffsetStore {
         }
         Ok(())
     }
+}
+
+/// A commit as the topic holds it: the query id as key, the commit as JSON.
+fn commit_record(query: &str, commit: &Commit) -> RuntimeResult<Record> {
+    let value = serde_json::to_vec(commit).map_err(|e| RuntimeError::BadCommit {
+        query: query.to_string(),
+        reason: e.to_string(),
+    })?;
+    Ok(Record {
+        key: Some(Bytes::copy_from_slice(query.as_bytes())),
+        value: Some(Bytes::from(value)),
+        timestamp: now_millis(),
+        headers: Vec::new(),
+    })
 }
 
 /// Notes where a query's rounds end before their output is written (see the module doc).
@@ -167,4 +206,40 @@ pub fn now_millis() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::memory::MemoryLog;
+
+    fn commit_at(offset: i64) -> Commit {
+        Commit {
+            positions: BTreeMap::from([("in".to_string(), BTreeMap::from([(0, offset)]))]),
+            ..Commit::default()
+        }
+    }
+
+    #[test]
+    fn snapshots_keep_the_topic_short_and_every_last_commit() {
+        let log: Arc<dyn Log> = Arc::new(MemoryLog::new());
+        let mut store = OffsetStore::open(log.clone()).unwrap();
+        store.snapshot_every = 10;
+        store.commit("q1", commit_at(1)).unwrap();
+        store.commit("q3", commit_at(3)).unwrap();
+        store.remove("q3").unwrap();
+        for offset in 0..95 {
+            store.commit("q2", commit_at(offset)).unwrap();
+        }
+        let (start, end) = (
+            log.start_offset(OFFSETS_TOPIC, 0).unwrap(),
+            log.end_offset(OFFSETS_TOPIC, 0).unwrap(),
+        );
+        assert!(start > 0 && end - start <= 12, "{start}..{end}");
+
+        let reopened = OffsetStore::open(log).unwrap();
+        assert_eq!(reopened.get("q1"), Some(&commit_at(1)));
+        assert_eq!(reopened.get("q2"), Some(&commit_at(94)));
+        assert_eq!(reopened.get("q3"), None);
+    }
 }
