@@ -32,6 +32,7 @@ use crate::func::date::java_format::JavaFormat;
 use crate::plan::PlanError;
 use crate::plan::aggregate::{AggregatePlan, is_aggregation, plan_aggregate};
 use crate::plan::join::{JoinPlan, plan_join};
+use crate::plan::joined_aggregate::{JoinedAggregatePlan, plan_joined_aggregate};
 use crate::plan::properties::WithProperties;
 use crate::plan::select::{
     KeyRule, ROWTIME, SelectPlan, WINDOWEND, WINDOWSTART, derived_name, plan_select,
@@ -139,7 +140,7 @@ pub fn create_as_select(
     };
     let plan = plan_query(engine, &create.query, session, key_rule, &create.name)?;
     match (&plan, create.kind) {
-        (Planned::Aggregate(_), SourceKind::Stream) => {
+        (Planned::Aggregate(_) | Planned::JoinedAggregate(_), SourceKind::Stream) => {
             return Err(PlanError::invalid(
                 "Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.",
             )
@@ -620,11 +621,12 @@ fn start_positions(
     Ok(positions)
 }
 
-/// A planned query: stateless, or an aggregation.
+/// A planned query: stateless, a join, an aggregation, or an aggregation of a join's rows.
 enum Planned {
     Select(SelectPlan),
     Aggregate(AggregatePlan),
     Join(JoinPlan),
+    JoinedAggregate(JoinedAggregatePlan),
 }
 
 impl Planned {
@@ -633,6 +635,7 @@ impl Planned {
             Planned::Select(plan) => &plan.source,
             Planned::Aggregate(plan) => &plan.source,
             Planned::Join(plan) => plan.source(),
+            Planned::JoinedAggregate(plan) => plan.join.source(),
         }
     }
 
@@ -640,6 +643,7 @@ impl Planned {
     fn sources(&self) -> Vec<&Source> {
         match self {
             Planned::Join(plan) => plan.inputs.iter().map(|i| &i.source).collect(),
+            Planned::JoinedAggregate(plan) => plan.join.inputs.iter().map(|i| &i.source).collect(),
             _ => vec![self.source()],
         }
     }
@@ -648,7 +652,7 @@ impl Planned {
     fn produces_table(&self) -> bool {
         match self {
             Planned::Select(plan) => plan.source.kind == SourceKind::Table,
-            Planned::Aggregate(_) => true,
+            Planned::Aggregate(_) | Planned::JoinedAggregate(_) => true,
             Planned::Join(plan) => plan.kind == SourceKind::Table,
         }
     }
@@ -658,6 +662,7 @@ impl Planned {
             Planned::Select(plan) => plan.output_schema(),
             Planned::Aggregate(plan) => plan.output_schema(),
             Planned::Join(plan) => plan.output_schema(),
+            Planned::JoinedAggregate(plan) => plan.aggregate.output_schema(),
         }
     }
 
@@ -668,6 +673,7 @@ impl Planned {
             Planned::Select(plan) => plan.source.window,
             Planned::Join(_) => None,
             Planned::Aggregate(plan) => plan.window_info(),
+            Planned::JoinedAggregate(plan) => plan.aggregate.window_info(),
         }
     }
 
@@ -690,6 +696,12 @@ impl Planned {
                 .iter()
                 .map(|c| (c.name.clone(), c.ty.clone()))
                 .collect(),
+            Planned::JoinedAggregate(plan) => plan
+                .aggregate
+                .columns
+                .iter()
+                .map(|c| (c.name.clone(), c.ty.clone()))
+                .collect(),
         };
         LogicalSchema::new(
             columns
@@ -704,6 +716,7 @@ impl Planned {
             Planned::Select(plan) => plan.limit,
             Planned::Aggregate(plan) => plan.limit,
             Planned::Join(plan) => plan.limit,
+            Planned::JoinedAggregate(plan) => plan.aggregate.limit,
         }
     }
 }
@@ -717,34 +730,47 @@ fn plan_query(
     sink_name: &str,
 ) -> EngineResult<Planned> {
     let catalog = engine.catalog();
-    Ok(if is_aggregation(query) {
-        check_not_aggregated(query)?;
-        let config = aggregate_config(session);
-        Planned::Aggregate(plan_aggregate(
-            query,
-            &catalog,
-            &engine.planner,
-            key_rule,
-            sink_name,
-            &config,
-        )?)
-    } else if matches!(query.from, Relation::Join(_)) {
-        Planned::Join(plan_join(
-            query,
-            &catalog,
-            &engine.planner,
-            key_rule,
-            sink_name,
-        )?)
-    } else {
-        Planned::Select(plan_select(
-            query,
-            &catalog,
-            &engine.planner,
-            key_rule,
-            sink_name,
-        )?)
-    })
+    Ok(
+        if is_aggregation(query) && matches!(query.from, Relation::Join(_)) {
+            check_not_aggregated(query)?;
+            let config = aggregate_config(session);
+            Planned::JoinedAggregate(plan_joined_aggregate(
+                query,
+                &catalog,
+                &engine.planner,
+                key_rule,
+                sink_name,
+                &config,
+            )?)
+        } else if is_aggregation(query) {
+            check_not_aggregated(query)?;
+            let config = aggregate_config(session);
+            Planned::Aggregate(plan_aggregate(
+                query,
+                &catalog,
+                &engine.planner,
+                key_rule,
+                sink_name,
+                &config,
+            )?)
+        } else if matches!(query.from, Relation::Join(_)) {
+            Planned::Join(plan_join(
+                query,
+                &catalog,
+                &engine.planner,
+                key_rule,
+                sink_name,
+            )?)
+        } else {
+            Planned::Select(plan_select(
+                query,
+                &catalog,
+                &engine.planner,
+                key_rule,
+                sink_name,
+            )?)
+        },
+    )
 }
 
 /// The session settings an aggregation reads: a negative limit means none.
@@ -775,6 +801,7 @@ fn task_pipeline(
     let topic = plan.source().topic.clone();
     let (decoder, operators) = match plan {
         Planned::Join(plan) => return join_pipeline(plan, starts),
+        Planned::JoinedAggregate(plan) => return joined_aggregate_pipeline(plan, query_id, starts),
         Planned::Select(plan) => select_pipeline(&plan)?,
         Planned::Aggregate(plan) => aggregate_pipeline(plan, query_id)?,
     };
@@ -789,6 +816,28 @@ fn task_pipeline(
 
 /// A join: one decoder per source, the join chain, then WHERE and the projection.
 fn join_pipeline(plan: JoinPlan, starts: Vec<BTreeMap<u32, i64>>) -> EngineResult<TaskPipeline> {
+    let (inputs, mut operators) = joined_rows(&plan, starts);
+    let rowtime =
+        col(ROWTIME, &plan.joined_schema).map_err(|e| PlanError::Internal(e.to_string()))?;
+    let columns = plan
+        .columns
+        .iter()
+        .map(|c| ProjectedColumn {
+            name: c.name.clone(),
+            expr: c.expr.clone(),
+            data_type: c.ty.to_arrow(),
+            keeps_on_tombstone: c.kind == ColumnKind::Key,
+        })
+        .collect();
+    operators.push(Box::new(Project::new(rowtime, columns)));
+    Ok((inputs, Some(Join::new(plan.steps)), operators))
+}
+
+/// A join's inputs, each read from its start positions, and the WHERE over the joined rows.
+fn joined_rows(
+    plan: &JoinPlan,
+    starts: Vec<BTreeMap<u32, i64>>,
+) -> (Vec<TaskInput>, Vec<Box<dyn Operator>>) {
     let inputs = plan
         .inputs
         .iter()
@@ -810,20 +859,22 @@ fn join_pipeline(plan: JoinPlan, starts: Vec<BTreeMap<u32, i64>>) -> EngineResul
         }
         (None, _) => {}
     }
-    let rowtime =
-        col(ROWTIME, &plan.joined_schema).map_err(|e| PlanError::Internal(e.to_string()))?;
-    let columns = plan
-        .columns
-        .iter()
-        .map(|c| ProjectedColumn {
-            name: c.name.clone(),
-            expr: c.expr.clone(),
-            data_type: c.ty.to_arrow(),
-            keeps_on_tombstone: c.kind == ColumnKind::Key,
-        })
-        .collect();
-    operators.push(Box::new(Project::new(rowtime, columns)));
-    Ok((inputs, Some(Join::new(plan.steps)), operators))
+    (inputs, operators)
+}
+
+/// A join, WHERE over its rows, then the aggregation of them.
+fn joined_aggregate_pipeline(
+    plan: JoinedAggregatePlan,
+    query_id: &str,
+    starts: Vec<BTreeMap<u32, i64>>,
+) -> EngineResult<TaskPipeline> {
+    let (inputs, mut operators) = joined_rows(&plan.join, starts);
+    operators.push(Box::new(aggregate_operator(
+        plan.aggregate,
+        query_id,
+        false,
+    )));
+    Ok((inputs, Some(Join::new(plan.join.steps)), operators))
 }
 
 /// Decoder and operators for an aggregation; state goes to the changelogs of `query_id`.
@@ -850,6 +901,12 @@ fn aggregate_pipeline(
     } else if let Some(predicate) = &plan.filter {
         operators.push(Box::new(Filter::new(predicate.clone())));
     }
+    operators.push(Box::new(aggregate_operator(plan, query_id, table_input)));
+    Ok((decoder, operators))
+}
+
+/// The `Aggregate` operator of `plan`; `table_input`: its rows are a table's changes.
+fn aggregate_operator(plan: AggregatePlan, query_id: &str, table_input: bool) -> Aggregate {
     let columns = plan
         .columns
         .into_iter()
@@ -864,7 +921,7 @@ fn aggregate_pipeline(
         Some(Windowing::Time(_)) => WindowBounds::Start,
         Some(Windowing::Session(_)) => WindowBounds::StartAndEnd,
     };
-    operators.push(Box::new(Aggregate::new(AggregateSpec {
+    Aggregate::new(AggregateSpec {
         group_by: plan.group_by,
         key_types: plan.key_types,
         functions: plan.functions,
@@ -875,8 +932,7 @@ fn aggregate_pipeline(
         changelog_topic: changelog_topic(query_id, AGGREGATE_STORE),
         table_input,
         record_cache: plan.record_cache,
-    })));
-    Ok((decoder, operators))
+    })
 }
 
 /// Decoder and operators for a planned stateless SELECT.

@@ -127,7 +127,9 @@ pub fn plan_aggregate(
     let (source_name, alias) = match &query.from {
         Relation::Source { name, alias, .. } => (name, alias),
         Relation::Join(_) => {
-            return Err(PlanError::Unsupported("Joins are not supported yet".into()));
+            return Err(PlanError::Internal(
+                "an aggregation over a join is planned by plan::joined_aggregate".into(),
+            ));
         }
     };
     let source = catalog
@@ -137,13 +139,29 @@ pub fn plan_aggregate(
             name: source_name.clone(),
         })?
         .clone();
+    let qualifier = alias.as_deref().unwrap_or(source_name);
+    plan_aggregate_over(
+        query, source, qualifier, planner, key_rule, sink_name, config,
+    )
+}
+
+/// Plans an aggregation over the rows of `source` (a catalog source, or the rows of a join
+/// as `plan::joined_aggregate` presents them), whose columns `qualifier.` may prefix.
+pub(super) fn plan_aggregate_over(
+    query: &Query,
+    source: Source,
+    qualifier: &str,
+    planner: &ExprPlanner,
+    key_rule: KeyRule,
+    sink_name: &str,
+    config: &AggregateConfig,
+) -> PlanResult<AggregatePlan> {
     if source.value_format.kind == FormatKind::Kafka && !query.group_by.is_empty() {
         return Err(PlanError::invalid(format!(
             "Source(s) {} are using the 'KAFKA' value format. This format does not yet support GROUP BY.",
             source.name
         )));
     }
-    let qualifier = alias.as_deref().unwrap_or(source_name);
     let schema = input_schema(&source);
     let scope = RowScope {
         schema: &schema,

@@ -196,14 +196,7 @@ pub fn plan_join(
     check_formats(&inputs)?;
     check_windowed(&inputs)?;
 
-    let names = JoinedNames {
-        sources: inputs
-            .iter()
-            .map(|i| (i.alias.clone(), column_names(&i.source)))
-            .collect(),
-        fields: pseudo_fields(),
-        prefixed: true,
-    };
+    let names = joined_names(&inputs);
 
     let mut steps = Vec::with_capacity(joins.len());
     let mut left_schema = inputs[0].input_schema.clone();
@@ -1101,6 +1094,18 @@ fn names_for_source(input: &JoinInput) -> JoinedNames {
 
 /// The names a source's columns go by in a join: its columns, and its pseudo columns for
 /// qualified references (`S.ROWTIME`).
+/// How references to the joined sources' columns resolve in a joined row.
+pub(super) fn joined_names(inputs: &[JoinInput]) -> JoinedNames {
+    JoinedNames {
+        sources: inputs
+            .iter()
+            .map(|i| (i.alias.clone(), column_names(&i.source)))
+            .collect(),
+        fields: pseudo_fields(),
+        prefixed: true,
+    }
+}
+
 fn column_names(source: &Source) -> Vec<String> {
     let columns = source.schema.columns.iter().map(|c| c.name.clone());
     let pseudo = [ROWTIME, ROWPARTITION, ROWOFFSET].map(String::from);
@@ -1116,7 +1121,7 @@ fn pseudo_fields() -> Vec<(String, String)> {
 }
 
 /// The column a bare or qualified column reference names: (source index, column).
-fn column_of(expr: &sql::Expr, names: &JoinedNames) -> Option<(usize, String)> {
+pub(super) fn column_of(expr: &sql::Expr, names: &JoinedNames) -> Option<(usize, String)> {
     match expr {
         sql::Expr::Nested(inner) => column_of(inner, names),
         sql::Expr::Identifier(ident) => {

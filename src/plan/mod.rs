@@ -12,6 +12,7 @@ pub mod error;
 pub mod expr;
 pub mod expr_text;
 pub mod join;
+pub mod joined_aggregate;
 pub mod properties;
 pub mod select;
 pub mod serde;

@@ -98,25 +98,20 @@ impl NexmarkQuery {
                 sink_topic: "Q2",
                 aggregates: false,
             }],
-            // Flink's one statement joins and aggregates twice. ksqlDB can aggregate a join's
-            // result in one query, sluice cannot yet, so the join is a stream of its own. A
-            // stream-stream join needs WITHIN: an auction lasts far less than 10 s of event
-            // time (`expires`), and the WHERE keeps Flink's `BETWEEN dateTime AND expires`.
-            // The first aggregation has a two-column key, which the KAFKA key format cannot
-            // hold. AVG over a table takes each replaced maximum back out (ksqlDB's undo).
+            // Flink's one statement joins and aggregates twice; here the join and the first
+            // aggregation are one query, the second aggregation (over the first's table)
+            // another, as in ksqlDB. A stream-stream join needs WITHIN: an auction lasts far
+            // less than 10 s of event time (`expires`), and the WHERE keeps Flink's
+            // `BETWEEN dateTime AND expires`. The first aggregation has a two-column key,
+            // which the KAFKA key format cannot hold. AVG over a table takes each replaced
+            // maximum back out (ksqlDB's undo).
             NexmarkQuery::Q4 => &[
                 Stage {
-                    sql: "CREATE STREAM q4_auction_bid AS SELECT A.id AS id, \
-                          A.category AS category, B.price AS price \
-                          FROM auction A JOIN bid B WITHIN (0 SECONDS, 10 SECONDS) \
-                          ON A.id = B.auction WHERE B.dateTime <= A.expires;",
-                    sink_topic: "Q4_AUCTION_BID",
-                    aggregates: false,
-                },
-                Stage {
                     sql: "CREATE TABLE q4_winning_bid WITH (KEY_FORMAT='JSON') AS \
-                          SELECT id, category, MAX(price) AS final FROM q4_auction_bid \
-                          GROUP BY id, category;",
+                          SELECT A.id AS id, A.category AS category, MAX(B.price) AS final \
+                          FROM auction A JOIN bid B WITHIN (0 SECONDS, 10 SECONDS) \
+                          ON A.id = B.auction WHERE B.dateTime <= A.expires \
+                          GROUP BY A.id, A.category;",
                     sink_topic: "Q4_WINNING_BID",
                     aggregates: true,
                 },
