@@ -31,6 +31,7 @@ use crate::exec::table_source::TableSource;
 use crate::func::date::java_format::JavaFormat;
 use crate::plan::PlanError;
 use crate::plan::aggregate::{AggregatePlan, is_aggregation, plan_aggregate};
+use crate::plan::expr::JoinedNames;
 use crate::plan::join::{JoinPlan, plan_join};
 use crate::plan::joined_aggregate::{JoinedAggregatePlan, plan_joined_aggregate};
 use crate::plan::properties::WithProperties;
@@ -671,7 +672,8 @@ impl Planned {
         match self {
             // ksqlDB: a query over a windowed source keeps its windowed keys.
             Planned::Select(plan) => plan.source.window,
-            Planned::Join(_) => None,
+            // A join of windowed sources keys its rows by their (common) window.
+            Planned::Join(plan) => plan.inputs[0].source.window,
             Planned::Aggregate(plan) => plan.window_info(),
             Planned::JoinedAggregate(plan) => plan.aggregate.window_info(),
         }
@@ -819,7 +821,7 @@ fn join_pipeline(plan: JoinPlan, starts: Vec<BTreeMap<u32, i64>>) -> EngineResul
     let (inputs, mut operators) = joined_rows(&plan, starts);
     let rowtime =
         col(ROWTIME, &plan.joined_schema).map_err(|e| PlanError::Internal(e.to_string()))?;
-    let columns = plan
+    let mut columns: Vec<ProjectedColumn> = plan
         .columns
         .iter()
         .map(|c| ProjectedColumn {
@@ -829,6 +831,23 @@ fn join_pipeline(plan: JoinPlan, starts: Vec<BTreeMap<u32, i64>>) -> EngineResul
             keeps_on_tombstone: c.kind == ColumnKind::Key,
         })
         .collect();
+    // Rows of windowed sources carry their window to the sink's windowed keys.
+    if let Some(window) = plan.inputs[0].source.window {
+        let alias = &plan.inputs[0].alias;
+        let mut bounds = vec![(WINDOW_START, WINDOWSTART)];
+        if window.kind == WindowKind::Session {
+            bounds.push((WINDOW_END, WINDOWEND));
+        }
+        for (hidden, bound) in bounds {
+            columns.push(ProjectedColumn {
+                name: hidden.to_string(),
+                expr: col(&JoinedNames::field(alias, bound), &plan.joined_schema)
+                    .map_err(|e| PlanError::Internal(e.to_string()))?,
+                data_type: DataType::Int64,
+                keeps_on_tombstone: true,
+            });
+        }
+    }
     operators.push(Box::new(Project::new(rowtime, columns)));
     Ok((inputs, Some(Join::new(plan.steps)), operators))
 }

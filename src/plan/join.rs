@@ -21,7 +21,8 @@ use super::error::{PlanError, PlanResult};
 use super::expr::{ExprPlanner, JoinedNames, RowScope};
 use super::expr_text::ksql_text;
 use super::select::{
-    KeyRule, OutputColumn, ROWOFFSET, ROWPARTITION, ROWTIME, TOMBSTONE, input_schema,
+    KeyRule, OutputColumn, ROWOFFSET, ROWPARTITION, ROWTIME, TOMBSTONE, WINDOWEND, WINDOWSTART,
+    input_schema,
 };
 use super::serde::check_key_columns;
 use crate::catalog::schema::{Column, ColumnKind, LogicalSchema};
@@ -93,6 +94,9 @@ pub struct JoinStep {
     /// table, matched against the right table's primary key. Holds the positions, among
     /// the left columns, of the left table's primary key, which keys the result.
     pub foreign_key: Option<Vec<usize>>,
+    /// Both sides are windowed sources joined on their keys: rows match only within the
+    /// same window, whose bounds both input batches carry as WINDOWSTART and WINDOWEND.
+    pub windowed: bool,
     pub output_schema: SchemaRef,
 }
 
@@ -277,6 +281,11 @@ pub fn plan_join(
             && !(index > 0 && joins_current_key);
         foreign_keys = None;
         if is_foreign_key {
+            if inputs[0].source.window.is_some() || right.source.window.is_some() {
+                return Err(PlanError::invalid(
+                    "Foreign-key table-table joins are not supported on windowed tables.",
+                ));
+            }
             if index > 0 {
                 return Err(PlanError::invalid(format!(
                     "Invalid join condition: foreign-key table-table joins are not supported as part of n-way joins. Got {} = {}.",
@@ -388,6 +397,7 @@ pub fn plan_join(
             left_columns,
             right_columns,
             foreign_key,
+            windowed: inputs[0].source.window.is_some(),
             output_schema: output_schema.clone(),
         });
         left_schema = output_schema;
@@ -779,9 +789,12 @@ fn check_windowed_step(
             "Implicit repartitioning of windowed sources is not supported. See https://github.com/confluentinc/ksql/issues/4385.",
         ));
     }
-    Err(PlanError::Unsupported(
-        "Joins of windowed sources on their windowed keys are not supported yet".into(),
-    ))
+    if inputs.len() > 2 {
+        return Err(PlanError::Unsupported(
+            "Joins of more than two windowed sources are not supported yet".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn reserved_in_select(name: &str) -> PlanError {
@@ -1109,7 +1122,14 @@ pub(super) fn joined_names(inputs: &[JoinInput]) -> JoinedNames {
 fn column_names(source: &Source) -> Vec<String> {
     let columns = source.schema.columns.iter().map(|c| c.name.clone());
     let pseudo = [ROWTIME, ROWPARTITION, ROWOFFSET].map(String::from);
-    columns.chain(pseudo).collect()
+    // A windowed source's rows carry their window's bounds.
+    let bounds = source
+        .window
+        .is_some()
+        .then(|| [WINDOWSTART, WINDOWEND].map(String::from))
+        .into_iter()
+        .flatten();
+    columns.chain(pseudo).chain(bounds).collect()
 }
 
 /// The pseudo columns, which every row has under their own names.
@@ -1265,16 +1285,29 @@ fn expand_wildcards(
     synthetic: Option<&str>,
 ) -> PlanResult<Vec<Item>> {
     let all = |input: &JoinInput| -> Vec<Item> {
-        let keys = input.source.schema.key_columns();
-        // Header columns come after the value columns, as ksqlDB's `*` orders them.
-        let values = input.source.schema.value_columns();
-        let headers = input.source.schema.header_columns();
-        keys.chain(values)
+        let keys = input.source.schema.key_columns().map(|c| c.name.as_str());
+        // A windowed source's window bounds follow its keys; header columns come after the
+        // value columns, as ksqlDB's `*` orders them.
+        let bounds = input
+            .source
+            .window
+            .is_some()
+            .then_some([WINDOWSTART, WINDOWEND])
+            .into_iter()
+            .flatten();
+        let values = input.source.schema.value_columns().map(|c| c.name.as_str());
+        let headers = input
+            .source
+            .schema
+            .header_columns()
+            .map(|c| c.name.as_str());
+        keys.chain(bounds)
+            .chain(values)
             .chain(headers)
-            .map(|c| Item {
+            .map(|name| Item {
                 expr: sql::Expr::CompoundIdentifier(vec![
                     sql::Ident::with_quote('`', input.alias.clone()),
-                    sql::Ident::with_quote('`', c.name.clone()),
+                    sql::Ident::with_quote('`', name.to_string()),
                 ]),
                 alias: None,
                 from_wildcard: true,

@@ -15,9 +15,11 @@ mod table_table;
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, UInt32Array};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, Int64Array, StructArray, UInt32Array,
+};
 use datafusion::arrow::compute::take;
-use datafusion::arrow::datatypes::{Int32Type, Int64Type, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Field, Fields, Int32Type, Int64Type, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::physical_expr::PhysicalExpr;
 use datafusion::scalar::ScalarValue;
@@ -25,7 +27,7 @@ use datafusion::scalar::ScalarValue;
 use super::record_headers::{self, RECORD_HEADERS};
 use super::{ExecError, ExecResult, RecordError};
 use crate::plan::join::{JoinStep, SideKind};
-use crate::plan::select::{ROWOFFSET, ROWPARTITION, ROWTIME, TOMBSTONE};
+use crate::plan::select::{ROWOFFSET, ROWPARTITION, ROWTIME, TOMBSTONE, WINDOWEND, WINDOWSTART};
 use crate::sql::ast::JoinKind;
 use foreign_key::ForeignKeyJoin;
 use stream_stream::StreamStreamJoin;
@@ -176,7 +178,10 @@ impl Step {
             Side::Left => (&self.plan.left_key, &self.plan.left_columns),
             Side::Right => (&self.plan.right_key, &self.plan.right_columns),
         };
-        let rows = side_rows(batch, key, columns)?;
+        let mut rows = side_rows(batch, key, columns)?;
+        if self.plan.windowed {
+            in_windows(&mut rows, batch)?;
+        }
         let headers = batch.column_by_name(RECORD_HEADERS);
         let mut out = Vec::new();
         // The input row each output row came from: its headers are the output's, as Kafka
@@ -195,6 +200,11 @@ impl Step {
         }
         if out.is_empty() {
             return Ok(None);
+        }
+        if self.plan.windowed {
+            for row in &mut out {
+                row.key = key_of_windowed(&row.key)?;
+            }
         }
         let joined = joined_batch(&self.plan.output_schema, &out, self.plan.left_columns.len())?;
         match headers {
@@ -244,6 +254,47 @@ fn side_rows(
         });
     }
     Ok(rows)
+}
+
+/// Makes each row's join key its key and its window's bounds (from the batch's WINDOWSTART
+/// and WINDOWEND), so that rows of windowed sources match only within one window. A null
+/// key stays null: it matches nothing.
+fn in_windows(rows: &mut [SideRow], batch: &RecordBatch) -> ExecResult<()> {
+    let bound = |name: &str| {
+        batch
+            .column_by_name(name)
+            .and_then(|c| c.as_primitive_opt::<Int64Type>().cloned())
+            .ok_or_else(|| ExecError::Internal(format!("windowed join input without {name}")))
+    };
+    let (starts, ends) = (bound(WINDOWSTART)?, bound(WINDOWEND)?);
+    for (row, (start, end)) in rows
+        .iter_mut()
+        .zip(starts.values().iter().zip(ends.values()))
+    {
+        if row.key.is_null() {
+            continue;
+        }
+        let fields = Fields::from(vec![
+            Field::new("key", row.key.data_type(), true),
+            Field::new("start", DataType::Int64, false),
+            Field::new("end", DataType::Int64, false),
+        ]);
+        let columns: Vec<ArrayRef> = vec![
+            row.key.to_array()?,
+            Arc::new(Int64Array::from(vec![*start])),
+            Arc::new(Int64Array::from(vec![*end])),
+        ];
+        row.key = ScalarValue::Struct(Arc::new(StructArray::try_new(fields, columns, None)?));
+    }
+    Ok(())
+}
+
+/// The key a windowed row's join key (`in_windows`) was made from.
+fn key_of_windowed(key: &ScalarValue) -> ExecResult<ScalarValue> {
+    match key {
+        ScalarValue::Struct(array) => Ok(ScalarValue::try_from_array(array.column(0), 0)?),
+        other => Ok(other.clone()),
+    }
 }
 
 /// Builds a step's output batch: pseudo columns, key, left columns, right columns, flag.
