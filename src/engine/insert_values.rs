@@ -42,7 +42,7 @@ pub fn insert_values(
     };
     if names.len() != values.len() {
         return Err(PlanError::invalid(format!(
-            "Expected number columns and values to match: {}, {}",
+            "Failed to prepare statement: Expected number columns and values to match: {}, {}",
             names.len(),
             values.len()
         ))

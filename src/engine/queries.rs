@@ -132,6 +132,13 @@ pub fn create_as_select(
         }
         .into());
     }
+    if create.query.limit.is_some() {
+        return Err(PlanError::invalid(format!(
+            "CREATE {} AS SELECT statements don't support LIMIT clause.",
+            kind_name(create.kind).to_uppercase()
+        ))
+        .into());
+    }
     let props = WithProperties::parse(&create.properties)?;
     check_timestamp_projected(&create.query, &props)?;
     let key_rule = if session.new_query_planner() {
