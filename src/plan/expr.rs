@@ -888,6 +888,7 @@ fn ksql_operators(expr: Expr, schema: &DFSchema) -> PlanResult<Expr> {
         e.get_type(schema)
             .is_ok_and(|t| matches!(t, DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8))
     };
+    let is_null = |e: &Expr| e.get_type(schema).is_ok_and(|t| t == DataType::Null);
     expr.transform_up(|e| match e {
         Expr::BinaryExpr(BinaryExpr {
             left,
@@ -921,6 +922,14 @@ fn ksql_operators(expr: Expr, schema: &DFSchema) -> PlanResult<Expr> {
         }
         Expr::ScalarFunction(call) => {
             collection_literal::coerce_string_literals(Expr::ScalarFunction(call), schema)
+        }
+        Expr::Like(like) if !is_string(&like.expr) && !is_null(&like.expr) => {
+            let column_type = like.expr.get_type(schema)?;
+            let name = SqlType::from_arrow(&column_type)
+                .map_or_else(|| column_type.to_string(), |t| t.to_string());
+            datafusion::common::plan_err!(
+                "The column type for Like condition must be VARCHAR. The column type is {name}"
+            )
         }
         Expr::Like(like) if like.escape_char.is_some_and(|c| c != '\\') => {
             Ok(Transformed::yes(backslash_like(like)))
