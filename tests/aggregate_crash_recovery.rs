@@ -51,31 +51,13 @@ fn read_counts(dir: &Path) -> BTreeMap<i64, Vec<i64>> {
 
 /// The counts per key the output holds while a process writes it, read from a copy.
 fn counts_so_far(dir: &Path) -> BTreeMap<i64, Vec<i64>> {
-    let copy = tempfile::tempdir().unwrap();
-    let Ok(()) = copy_dir(&dir.join("COUNTS"), &copy.path().join("COUNTS")) else {
-        return BTreeMap::new();
-    };
-    read_counts(copy.path())
+    common::copy_topic(dir, "COUNTS").map_or_else(BTreeMap::new, |copy| read_counts(copy.path()))
 }
 
 /// Whether every key's last count is its number of input records.
 fn all_counted(counts: &BTreeMap<i64, Vec<i64>>) -> bool {
     let per_key = INPUT_RECORDS / KEYS;
     counts.len() as i64 == KEYS && counts.values().all(|c| c.last() == Some(&per_key))
-}
-
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), target)?;
-        }
-    }
-    Ok(())
 }
 
 /// Runs the counting table with `settings` (SET statements), kills it with SIGKILL once it

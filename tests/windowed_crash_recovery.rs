@@ -74,25 +74,9 @@ fn read_output(dir: &Path) -> Updates {
 
 /// How many updates the output holds while a process writes it, read from a copy.
 fn output_records(dir: &Path) -> usize {
-    let copy = tempfile::tempdir().unwrap();
-    if copy_dir(&dir.join("TOTALS"), &copy.path().join("TOTALS")).is_err() {
-        return 0;
-    }
-    read_output(copy.path()).values().map(Vec::len).sum()
-}
-
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), target)?;
-        }
-    }
-    Ok(())
+    common::copy_topic(dir, "TOTALS").map_or(0, |copy| {
+        read_output(copy.path()).values().map(Vec::len).sum()
+    })
 }
 
 /// Waits until the output holds `records` updates, then kills `process`.

@@ -1,5 +1,6 @@
-//! What the crash tests share: writing keyed input straight into an embedded log, and
-//! running the `sluice` binary with a script on its standard input.
+//! What the crash tests share: writing keyed input straight into an embedded log, running
+//! the `sluice` binary with a script on its standard input, and copying a topic to read it
+//! while a process writes it.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -65,4 +66,28 @@ pub fn sluice_with(dir: &Path, args: &[&str], script: &str) -> Child {
         .write_all(script.as_bytes())
         .unwrap();
     child
+}
+
+/// A copy of `topic`'s files in the log at `dir`, in a temporary directory that opens as a
+/// log: reading the log a process is writing would recover (cut) a batch it is appending.
+/// `None` when the files change under the copy; the caller tries again later.
+#[allow(dead_code)] // Not every test crate that shares this module reads its output mid-run.
+pub fn copy_topic(dir: &Path, topic: &str) -> Option<tempfile::TempDir> {
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&dir.join(topic), &copy.path().join(topic)).ok()?;
+    Some(copy)
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
 }
