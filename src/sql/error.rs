@@ -21,6 +21,10 @@ pub enum ParseError {
     /// while preparing the parsed statement, and says so.
     #[error("Failed to prepare statement: line {}:{}: {message}", pos.line, pos.col)]
     Invalid { pos: Pos, message: String },
+    /// As `Invalid`, for the checks ksqlDB reports without a position (a LIMIT that is not
+    /// an integer); `pos` is still where the problem is.
+    #[error("Failed to prepare statement: {message}")]
+    Unplaced { pos: Pos, message: String },
     /// A type name that is neither built in nor registered with CREATE TYPE.
     #[error("line {}:{}: Cannot resolve unknown type: {name}", pos.line, pos.col)]
     UnknownType { pos: Pos, name: String },
@@ -38,6 +42,7 @@ impl ParseError {
         match self {
             ParseError::Syntax { pos, .. }
             | ParseError::Invalid { pos, .. }
+            | ParseError::Unplaced { pos, .. }
             | ParseError::UnknownType { pos, .. }
             | ParseError::Unsupported { pos, .. } => *pos,
         }
@@ -88,7 +93,7 @@ impl ParseError {
         let pos = self.pos();
         let detail = match self {
             ParseError::Syntax { detail, .. } => detail,
-            ParseError::Invalid { message, .. } => message,
+            ParseError::Invalid { message, .. } | ParseError::Unplaced { message, .. } => message,
             // Display is `line L:C: message`.
             other => {
                 let text = other.to_string();
@@ -104,6 +109,7 @@ impl ParseError {
         match &mut self {
             ParseError::Syntax { pos, .. }
             | ParseError::Invalid { pos, .. }
+            | ParseError::Unplaced { pos, .. }
             | ParseError::UnknownType { pos, .. }
             | ParseError::Unsupported { pos, .. } => *pos = to,
         }

@@ -99,7 +99,10 @@ impl StatementParser<'_> {
             message: message.to_string(),
         };
         if text.contains(['.', 'e', 'E']) {
-            return Err(invalid("Value must be integer for command: LIMIT"));
+            return Err(ParseError::Unplaced {
+                pos,
+                message: "Value must be integer for command: LIMIT".into(),
+            });
         }
         if negative && text.bytes().any(|b| b != b'0') {
             return Err(invalid(if pull {
