@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::physical_expr::expressions::{col, lit};
 use tokio::sync::{mpsc, watch};
 
@@ -841,19 +841,8 @@ fn join_pipeline(plan: JoinPlan, starts: Vec<BTreeMap<u32, i64>>) -> EngineResul
     // Rows of windowed sources carry their window to the sink's windowed keys.
     if let Some(window) = plan.inputs[0].source.window {
         let alias = &plan.inputs[0].alias;
-        let mut bounds = vec![(WINDOW_START, WINDOWSTART)];
-        if window.kind == WindowKind::Session {
-            bounds.push((WINDOW_END, WINDOWEND));
-        }
-        for (hidden, bound) in bounds {
-            columns.push(ProjectedColumn {
-                name: hidden.to_string(),
-                expr: col(&JoinedNames::field(alias, bound), &plan.joined_schema)
-                    .map_err(|e| PlanError::Internal(e.to_string()))?,
-                data_type: DataType::Int64,
-                keeps_on_tombstone: true,
-            });
-        }
+        let field = |bound: &str| JoinedNames::field(alias, bound);
+        columns.extend(window_columns(window, &plan.joined_schema, field)?);
     }
     operators.push(Box::new(Project::new(rowtime, columns)));
     Ok((inputs, Some(Join::new(plan.steps)), operators))
@@ -997,22 +986,35 @@ pub(super) fn select_pipeline(
         .collect();
     // Rows of a windowed source carry their window to the sink's windowed keys.
     if let Some(window) = plan.source.window {
-        let mut bounds = vec![(WINDOW_START, WINDOWSTART)];
-        if window.kind == WindowKind::Session {
-            bounds.push((WINDOW_END, WINDOWEND));
-        }
-        for (hidden, bound) in bounds {
-            columns.push(ProjectedColumn {
-                name: hidden.to_string(),
-                expr: col(bound, &plan.input_schema)
-                    .map_err(|e| PlanError::Internal(e.to_string()))?,
-                data_type: DataType::Int64,
-                keeps_on_tombstone: true,
-            });
-        }
+        let field = |bound: &str| bound.to_string();
+        columns.extend(window_columns(window, &plan.input_schema, field)?);
     }
     operators.push(Box::new(Project::new(rowtime, columns)));
     Ok((decoder, operators))
+}
+
+/// The hidden columns that carry a windowed row's window to the sink (`WINDOW_START`, and
+/// `WINDOW_END` for sessions), read from the fields of `schema` that `field` names for
+/// WINDOWSTART and WINDOWEND.
+fn window_columns(
+    window: WindowInfo,
+    schema: &SchemaRef,
+    field: impl Fn(&str) -> String,
+) -> EngineResult<Vec<ProjectedColumn>> {
+    let mut bounds = vec![(WINDOW_START, WINDOWSTART)];
+    if window.kind == WindowKind::Session {
+        bounds.push((WINDOW_END, WINDOWEND));
+    }
+    let mut columns = Vec::with_capacity(bounds.len());
+    for (hidden, bound) in bounds {
+        columns.push(ProjectedColumn {
+            name: hidden.to_string(),
+            expr: col(&field(bound), schema).map_err(|e| PlanError::Internal(e.to_string()))?,
+            data_type: DataType::Int64,
+            keeps_on_tombstone: true,
+        });
+    }
+    Ok(columns)
 }
 
 /// The names of a source's key columns.
