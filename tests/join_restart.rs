@@ -5,7 +5,9 @@
 //! process died after writing the second round's output but before committing), and a new
 //! engine replays the catalog over the same log. The join must rebuild its state (the
 //! table's rows, the stream's window) from its inputs, re-run the second round without
-//! writing anything twice, and join the third round against everything seen before.
+//! writing anything twice, and join the third round against everything seen before. A
+//! join that repartitions a side must also write each of the side's records to the
+//! repartition topic exactly once.
 
 use std::sync::Arc;
 
@@ -37,8 +39,9 @@ fn send(log: &Arc<MemoryLog>, topic: &str, rows: &[(&str, &str, i64)]) {
     log.append(topic, 0, records, None).expect("input appended");
 }
 
-fn output(log: &Arc<MemoryLog>) -> Vec<String> {
-    log.read("OUTPUT", 0, 0, 1000)
+/// Each record of `topic` as `key value`.
+fn records(log: &Arc<MemoryLog>, topic: &str) -> Vec<String> {
+    log.read(topic, 0, 0, 1000)
         .expect("output readable")
         .into_iter()
         .map(|stored| {
@@ -55,8 +58,8 @@ fn output(log: &Arc<MemoryLog>) -> Vec<String> {
 type Round<'a> = &'a [(&'a str, &'a [(&'a str, &'a str, i64)])];
 
 /// Runs `statements` over three rounds of input (per topic), with a crash after the second
-/// round's output but before its commit; returns the output topic.
-fn run(statements: &str, rounds: [Round<'_>; 3], crash: bool) -> Vec<String> {
+/// round's output but before its commit; returns the log.
+fn run(statements: &str, rounds: [Round<'_>; 3], crash: bool) -> Arc<MemoryLog> {
     let log = Arc::new(MemoryLog::new());
     let first = engine(&log);
     let mut session = Session::default();
@@ -98,7 +101,7 @@ fn run(statements: &str, rounds: [Round<'_>; 3], crash: bool) -> Vec<String> {
     second.run_until_idle().expect("round 2 again");
     feed(rounds[2]);
     second.run_until_idle().expect("round 3");
-    output(&log)
+    log
 }
 
 const STREAM_TABLE: &str = "CREATE STREAM CLICKS (USER_ID STRING KEY, PAGE STRING) WITH (KAFKA_TOPIC='clicks', VALUE_FORMAT='JSON', PARTITIONS=1);
@@ -133,8 +136,12 @@ fn stream_table_join_keeps_the_table_across_a_restart() {
         r#"u1 {"PAGE":"pay","NAME":"ann"}"#,
         r#"u3 {"PAGE":"home","NAME":null}"#,
     ];
-    assert_eq!(run(STREAM_TABLE, rounds, false), expected);
-    assert_eq!(run(STREAM_TABLE, rounds, true), expected);
+    for crash in [false, true] {
+        assert_eq!(
+            records(&run(STREAM_TABLE, rounds, crash), "OUTPUT"),
+            expected
+        );
+    }
 }
 
 const STREAM_STREAM: &str = "CREATE STREAM ORDERS (ID STRING KEY, ITEM STRING) WITH (KAFKA_TOPIC='orders', VALUE_FORMAT='JSON', PARTITIONS=1);
@@ -158,6 +165,54 @@ fn stream_stream_join_keeps_its_window_across_a_restart() {
         r#"o1 {"ITEM":"book","CARRIER":"ups"}"#,
         r#"o2 {"ITEM":"pen","CARRIER":"dhl"}"#,
     ];
-    assert_eq!(run(STREAM_STREAM, rounds, false), expected);
-    assert_eq!(run(STREAM_STREAM, rounds, true), expected);
+    for crash in [false, true] {
+        assert_eq!(
+            records(&run(STREAM_STREAM, rounds, crash), "OUTPUT"),
+            expected
+        );
+    }
+}
+
+const REPARTITIONED: &str = "CREATE STREAM CLICKS (ID STRING KEY, USER_ID STRING, PAGE STRING) WITH (KAFKA_TOPIC='clicks', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE TABLE USERS (ID STRING PRIMARY KEY, NAME STRING) WITH (KAFKA_TOPIC='users', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM OUTPUT AS SELECT C.USER_ID, C.ID AS CLICK, PAGE, NAME FROM CLICKS C LEFT JOIN USERS U ON C.USER_ID = U.ID;";
+
+#[test]
+fn a_repartitioned_side_is_written_once_and_joined_across_a_restart() {
+    let rounds: [Round<'_>; 3] = [
+        &[
+            ("users", &[("u1", r#"{"NAME":"ann"}"#, 1)]),
+            ("clicks", &[("c1", r#"{"USER_ID":"u1","PAGE":"home"}"#, 3)]),
+        ],
+        &[("clicks", &[("c2", r#"{"USER_ID":"u2","PAGE":"cart"}"#, 4)])],
+        &[
+            ("users", &[("u2", r#"{"NAME":"bob"}"#, 5)]),
+            ("clicks", &[("c3", r#"{"USER_ID":"u2","PAGE":"pay"}"#, 6)]),
+        ],
+    ];
+    let expected = vec![
+        r#"u1 {"CLICK":"c1","PAGE":"home","NAME":"ann"}"#,
+        r#"u2 {"CLICK":"c2","PAGE":"cart","NAME":null}"#,
+        r#"u2 {"CLICK":"c3","PAGE":"pay","NAME":"bob"}"#,
+    ];
+    // The stream side keyed by its join expression, with its row (pseudo columns included)
+    // as the value.
+    let repartitioned = vec![
+        r#"u1 {"ROWPARTITION":0,"ROWOFFSET":0,"ID":"c1","USER_ID":"u1","PAGE":"home"}"#,
+        r#"u2 {"ROWPARTITION":0,"ROWOFFSET":1,"ID":"c2","USER_ID":"u2","PAGE":"cart"}"#,
+        r#"u2 {"ROWPARTITION":0,"ROWOFFSET":2,"ID":"c3","USER_ID":"u2","PAGE":"pay"}"#,
+    ];
+    for crash in [false, true] {
+        let log = run(REPARTITIONED, rounds, crash);
+        assert_eq!(records(&log, "OUTPUT"), expected);
+        let topic = "_confluent-ksql-default_query_CSAS_OUTPUT_0-Join-repartition";
+        assert_eq!(records(&log, topic), repartitioned);
+        // ksqlDB deletes a terminated query's internal topics.
+        let restarted = engine(&log);
+        restarted
+            .execute("TERMINATE CSAS_OUTPUT_0;", &mut Session::default())
+            .map_err(|(_, error)| error.to_string())
+            .expect("terminated");
+        assert!(log.topic_config(topic).is_none(), "{topic} left behind");
+    }
 }

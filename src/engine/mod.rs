@@ -12,6 +12,7 @@ pub mod insert_values;
 pub mod print;
 pub mod pull;
 pub mod queries;
+mod repartition;
 pub mod result;
 pub mod session;
 

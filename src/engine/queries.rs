@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::commands::{self, StartPositions};
 use super::ddl::{ensure_topic, kind_name, timestamp_column};
+use super::repartition::repartition_stages;
 use super::{Engine, EngineError, EngineResult, PushQuery, ResultEnd, Session, StatementResult};
 use crate::catalog::schema::{Column, ColumnKind, LogicalSchema};
 use crate::catalog::types::SqlType;
@@ -29,12 +30,14 @@ use crate::exec::table_filter::TableFilter;
 use crate::exec::table_function::TableFunction;
 use crate::exec::table_source::TableSource;
 use crate::func::date::java_format::JavaFormat;
+use crate::log::internal_topic;
 use crate::plan::PlanError;
 use crate::plan::aggregate::{AggregatePlan, is_aggregation, plan_aggregate};
 use crate::plan::expr::JoinedNames;
 use crate::plan::join::{JoinPlan, plan_join};
 use crate::plan::joined_aggregate::{JoinedAggregatePlan, plan_joined_aggregate};
 use crate::plan::properties::WithProperties;
+use crate::plan::repartition::plan_repartitions;
 use crate::plan::select::{
     KeyRule, ROWTIME, SelectPlan, WINDOWEND, WINDOWSTART, derived_name, plan_select,
 };
@@ -413,6 +416,12 @@ pub fn terminate(
             .unwrap_or_else(|e| e.into_inner())
             .remove(id)?;
         // ksqlDB deletes a terminated query's internal topics.
+        let repartitions = engine.log.list_topics().into_iter().filter(|topic| {
+            topic.starts_with(&internal_topic(id, "")) && topic.ends_with("-repartition")
+        });
+        for topic in repartitions {
+            engine.log.delete_topic(&topic)?;
+        }
         for store in [TABLE_SOURCE_STORE, AGGREGATE_STORE] {
             let changelog = changelog_topic(id, store);
             if engine.log.topic_config(&changelog).is_some() {
@@ -1063,7 +1072,15 @@ fn start_persistent(
         sink.value_format.clone(),
         physical_partitions,
     );
-    let (inputs, join, mut operators) = task_pipeline(plan, query_id, positions)?;
+    let repartitions = match &plan {
+        Planned::Join(join) => plan_repartitions(join, query_id, &sink.key_format),
+        Planned::JoinedAggregate(aggregate) => {
+            plan_repartitions(&aggregate.join, query_id, &sink.key_format)
+        }
+        Planned::Select(_) | Planned::Aggregate(_) => Vec::new(),
+    };
+    let (mut inputs, join, mut operators) = task_pipeline(plan, query_id, positions)?;
+    let stages = repartition_stages(engine, repartitions, commit.as_ref(), &mut inputs)?;
     if let Some(timestamp) = &sink.timestamp {
         let format = match &timestamp.format {
             Some(pattern) => Some(JavaFormat::compile(pattern).map_err(|e| {
@@ -1096,6 +1113,7 @@ fn start_persistent(
         output,
         None,
     );
+    task.repartition_through(stages);
     if task.depends_on_batch_bounds() {
         task.journal_rounds(RoundJournal::new(engine.offsets.clone(), query_id));
     }
@@ -1240,7 +1258,7 @@ async fn any_changed(changes: &mut [watch::Receiver<u64>]) -> Result<(), watch::
 }
 
 /// A stable producer id per query, so that its appends are deduplicated across restarts.
-fn producer_id(query_id: &str) -> i64 {
+pub(super) fn producer_id(query_id: &str) -> i64 {
     // FNV-1a: stable across builds and platforms, unlike `DefaultHasher`.
     let mut hash: u64 = 0xcbf29ce484222325;
     for byte in query_id.bytes() {

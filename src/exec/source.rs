@@ -48,6 +48,23 @@ pub struct SourceDecoder {
     /// builder starts with room for that much, so that it is not grown (and copied) while
     /// the batch is decoded.
     text_bytes_per_row: Vec<usize>,
+    /// Reading a join side's repartition topic: how its rows become the side's own.
+    side_rows: Option<SideRows>,
+}
+
+/// Where each column of a join side's own rows sits in its repartition topic's decoded
+/// rows, and the side's row schema.
+struct SideRows {
+    positions: Vec<usize>,
+    schema: SchemaRef,
+}
+
+impl SideRows {
+    fn restore(&self, decoded: RecordBatch) -> ExecResult<RecordBatch> {
+        let columns = self.positions.iter().map(|&i| decoded.column(i).clone());
+        let rows = RecordBatch::try_new(self.schema.clone(), columns.collect())?;
+        record_headers::carry(&decoded, rows)
+    }
 }
 
 /// Where a source column's value is found in a decoded record.
@@ -114,7 +131,31 @@ impl SourceDecoder {
             schema,
             windowed,
             source: source.clone(),
+            side_rows: None,
         }
+    }
+
+    /// Decodes a join side's repartition topic (`plan::repartition`), whose rows are
+    /// `topic_schema`, into the side's own rows, `side_schema`: the topic's value holds the
+    /// side's ROWPARTITION, ROWOFFSET and columns after the topic's own pseudo columns and
+    /// key, and the record keeps the side's timestamp and headers.
+    pub fn repartitioned(topic: &Source, topic_schema: SchemaRef, side_schema: SchemaRef) -> Self {
+        // The topic's rows: ROWTIME, its own ROWPARTITION and ROWOFFSET, its key, the side's
+        // ROWPARTITION, ROWOFFSET and columns, TOMBSTONE. The side's: ROWTIME, its
+        // ROWPARTITION, ROWOFFSET and columns, TOMBSTONE.
+        const SIDE_ROW_START: usize = 4;
+        let mut decoder = SourceDecoder::new(topic, topic_schema);
+        let carried = side_schema.fields().len() - 2;
+        let tombstone = decoder.schema.fields().len() - 1;
+        let positions = std::iter::once(0)
+            .chain(SIDE_ROW_START..SIDE_ROW_START + carried)
+            .chain(std::iter::once(tombstone))
+            .collect();
+        decoder.side_rows = Some(SideRows {
+            positions,
+            schema: side_schema,
+        });
+        decoder
     }
 
     /// Decodes `records` into one batch; undecodable records go to `errors`.
@@ -123,6 +164,13 @@ impl SourceDecoder {
         records: &[StoredRecord],
         errors: &mut Vec<RecordError>,
     ) -> ExecResult<RecordBatch> {
+        if let Some(side_rows) = self.side_rows.take() {
+            let batch = self
+                .decode_records(records, errors)
+                .and_then(|decoded| side_rows.restore(decoded));
+            self.side_rows = Some(side_rows);
+            return batch;
+        }
         let Some(windowed) = self.windowed.take() else {
             return self.decode_records(records, errors);
         };

@@ -13,6 +13,8 @@ mod producer_state;
 pub mod record_batch;
 pub mod topic_name;
 
+pub use topic_name::internal_topic;
+
 use std::time::Duration;
 
 use bytes::Bytes;

@@ -1,4 +1,5 @@
-//! Kafka's rules for topic names, which double as directory names in the embedded log.
+//! Kafka's rules for topic names, which double as directory names in the embedded log, and
+//! the names of the topics a query keeps for itself.
 
 use super::{LogError, LogResult};
 
@@ -20,6 +21,13 @@ pub fn validate(name: &str) -> LogResult<()> {
         return Err(LogError::InvalidTopicName(name.to_string()));
     }
     Ok(())
+}
+
+/// A query's internal topic, named as ksqlDB names them:
+/// `_confluent-ksql-<service id>query_<query id>-<name>`, with the service id `default_`.
+/// With an empty `name`, the prefix every internal topic of the query starts with.
+pub fn internal_topic(query_id: &str, name: &str) -> String {
+    format!("_confluent-ksql-default_query_{query_id}-{name}")
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ use super::serde::check_key_columns;
 use crate::catalog::schema::{Column, ColumnKind, LogicalSchema};
 use crate::catalog::types::SqlType;
 use crate::catalog::{Catalog, Source, WindowKind};
-use crate::format::FormatKind;
+use crate::format::{FormatKind, SerdeSpec};
 use crate::sql::ast::{Emit, Join, JoinKind, JoinWindow, Query, Relation, SelectItem, SourceKind};
 
 /// The join key's field in a joined row. `$` cannot start a ksqlDB identifier.
@@ -66,6 +66,24 @@ pub struct JoinInput {
     pub alias: String,
     /// The schema of its decoded batches (`select::input_schema`).
     pub input_schema: SchemaRef,
+    /// What the join matches this source's rows on, when the source is a stream whose
+    /// records the join could read through a repartition topic (`plan::repartition`).
+    pub join_key: Option<SideJoinKey>,
+}
+
+/// A stream side's join expression, over the side's own rows.
+pub struct SideJoinKey {
+    pub expr: Arc<dyn PhysicalExpr>,
+    pub sql_type: SqlType,
+    /// The expression is the source's one key column: its records are keyed by it already.
+    pub is_source_key: bool,
+    /// The key format of the step's join key: that of the side already keyed by its join
+    /// expression (the left one when both are), as ksqlDB picks it; `None` when neither
+    /// side is, and the join's key takes the result's key format.
+    pub step_key_format: Option<SerdeSpec>,
+    /// The repartition topic's name after the query's prefix, as ksqlDB names it: the
+    /// step's node (`Join`, `L_Join` for the step below it, …) and the side.
+    pub repartition_name: String,
 }
 
 /// Whether a join side is a stream or a table.
@@ -212,6 +230,11 @@ pub fn plan_join(
     let mut synthetic = false;
     // A foreign-key join is keyed by the left table's primary key columns.
     let mut foreign_keys: Option<Vec<(usize, String)>> = None;
+    // Each stream source's join expression: (input, step, side, key, source key?, the
+    // step's key format).
+    let mut side_keys = Vec::new();
+    // The key format of the rows so far; `None`: the result's.
+    let mut left_key_format = Some(inputs[0].source.key_format.clone());
     // ksqlDB checks every ON before planning any step.
     let all_criteria = joins
         .iter()
@@ -351,6 +374,39 @@ pub fn plan_join(
             check_key_columns(&[Column::key(internal_key, left_key.sql_type.clone())])?;
         }
 
+        let left_is_keyed = match index {
+            0 => left_kind == SideKind::Table || is_primary_key(&criteria.left.expr, &inputs[0]),
+            _ => joins_current_key,
+        };
+        let right_is_keyed =
+            right_kind == SideKind::Table || is_primary_key(&criteria.right.expr, right);
+        let step_key_format = match (left_is_keyed, right_is_keyed) {
+            (true, _) => left_key_format.clone(),
+            (false, true) => Some(right.source.key_format.clone()),
+            (false, false) => None,
+        };
+        if index == 0 && left_kind == SideKind::Stream && inputs[0].source.window.is_none() {
+            side_keys.push((
+                0,
+                index,
+                JoinSide::Left,
+                left_key.clone(),
+                left_is_keyed,
+                step_key_format.clone(),
+            ));
+        }
+        if right_kind == SideKind::Stream && right.source.window.is_none() {
+            side_keys.push((
+                right_index,
+                index,
+                JoinSide::Right,
+                right_key.clone(),
+                right_is_keyed,
+                step_key_format.clone(),
+            ));
+        }
+        left_key_format = step_key_format;
+
         let left_columns = data_columns(&left_schema, index == 0);
         let right_columns = data_columns(&right.input_schema, true);
         let foreign_key = foreign_keys.as_ref().map(|keys| {
@@ -405,6 +461,16 @@ pub fn plan_join(
             (SideKind::Table, SideKind::Table) => SideKind::Table,
             _ => SideKind::Stream,
         };
+    }
+
+    for (input, step, side, key, is_source_key, step_key_format) in side_keys {
+        inputs[input].join_key = Some(SideJoinKey {
+            expr: key.physical,
+            sql_type: key.sql_type,
+            is_source_key,
+            step_key_format,
+            repartition_name: repartition_name(&steps, step, side),
+        });
     }
 
     let joined_schema = left_schema;
@@ -648,7 +714,30 @@ fn resolve_input(
         alias: alias.unwrap_or(name).to_string(),
         source,
         input_schema,
+        join_key: None,
     })
+}
+
+/// A side of one join step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JoinSide {
+    Left,
+    Right,
+}
+
+/// ksqlDB's name for a step's repartition topic: the step's node is `Join`, prefixed by
+/// `L_` for each step above it in the left-deep tree; a stream–stream step names the side
+/// (`Join-left-repartition`), a stream–table step has only its stream side to repartition
+/// (`Join-repartition`).
+fn repartition_name(steps: &[JoinStep], step: usize, side: JoinSide) -> String {
+    let node = format!("{}Join", "L_".repeat(steps.len() - 1 - step));
+    let both_streams =
+        steps[step].left_kind == SideKind::Stream && steps[step].right_kind == SideKind::Stream;
+    match (both_streams, side) {
+        (true, JoinSide::Left) => format!("{node}-left-repartition"),
+        (true, JoinSide::Right) => format!("{node}-right-repartition"),
+        (false, _) => format!("{node}-repartition"),
+    }
 }
 
 fn side_kind(source: &Source) -> SideKind {

@@ -14,6 +14,7 @@ pub mod expr_text;
 pub mod join;
 pub mod joined_aggregate;
 pub mod properties;
+pub mod repartition;
 pub mod select;
 pub mod serde;
 pub mod statement_text;

@@ -24,6 +24,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
+use super::repartition::RepartitionProgress;
 use super::{RuntimeError, RuntimeResult};
 use crate::log::{Log, Record, TopicConfig};
 
@@ -47,6 +48,10 @@ pub struct Commit {
     /// whose output depends on its bounds runs, for a restart to replay it as it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub round_ends: Option<BTreeMap<String, BTreeMap<u32, i64>>>,
+    /// Repartition topic → where the join side rewritten to it stands (joins that
+    /// repartition a side).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub repartitions: BTreeMap<String, RepartitionProgress>,
 }
 
 /// Where a state store's changelog stood at a commit: a restart restores the state from the

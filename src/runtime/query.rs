@@ -22,15 +22,16 @@ use super::RuntimeResult;
 use super::checkpointer::ChangelogToCheckpoint;
 use super::offsets::{ChangelogPosition, Commit, RoundJournal};
 use super::processing_log::ProcessingLog;
+use super::repartition::{RepartitionStage, RepartitionTopic};
 use crate::exec::join::Join;
-use crate::exec::sink::SinkEncoder;
+use crate::exec::sink::{OutputRecord, SinkEncoder};
 use crate::exec::source::SourceDecoder;
 use crate::exec::{Operator, RecordError};
 use crate::log::{Log, ProducerSequence, StoredRecord};
 use crate::plan::select::ROWTIME;
 
 /// Records read from one partition per round.
-const MAX_RECORDS_PER_POLL: usize = 4096;
+pub(super) const MAX_RECORDS_PER_POLL: usize = 4096;
 
 /// What one round read: the input, the partition and its records, for every partition that
 /// had some.
@@ -65,6 +66,9 @@ pub struct QueryTask {
     inputs: Vec<TaskInput>,
     /// Combines the inputs' rows when the query joins.
     join: Option<Join>,
+    /// The join sides read through repartition topics: each is rewritten to its topic
+    /// before the round that reads it.
+    repartitions: Vec<RepartitionStage>,
     operators: Vec<Box<dyn Operator>>,
     output: QueryOutput,
     /// Rows still allowed by LIMIT.
@@ -98,6 +102,8 @@ pub struct Topology {
     pub sources: Vec<SourceProgress>,
     /// Whether the sources are joined before the operators.
     pub join: bool,
+    /// The topics the join's sides are repartitioned through.
+    pub repartitions: Vec<RepartitionTopic>,
     pub operators: Vec<(&'static str, OperatorRows)>,
     /// The sink topic; `None` for a push query's client.
     pub sink: Option<String>,
@@ -193,6 +199,7 @@ impl QueryTask {
             log,
             inputs,
             join,
+            repartitions: Vec::new(),
             operators,
             output,
             remaining: limit,
@@ -209,6 +216,12 @@ impl QueryTask {
         self.operators.iter().any(|o| o.depends_on_batch_bounds())
     }
 
+    /// Reads the join sides `stages` rewrite to repartition topics through them: each input
+    /// of the join that reads such a topic is fed by its stage.
+    pub fn repartition_through(&mut self, stages: Vec<RepartitionStage>) {
+        self.repartitions = stages;
+    }
+
     /// Notes each round's ends in `journal` before the round's output is written.
     pub fn journal_rounds(&mut self, journal: RoundJournal) {
         self.journal = Some(journal);
@@ -222,7 +235,7 @@ impl QueryTask {
     /// Records in and out since the task started, and how far it is behind its inputs.
     pub fn metrics(&self) -> RuntimeResult<QueryMetrics> {
         let mut lag = 0;
-        for input in &self.inputs {
+        for input in self.all_inputs() {
             lag += self.lag(input)?;
         }
         Ok(QueryMetrics {
@@ -235,7 +248,7 @@ impl QueryTask {
     /// The pipeline with its counters, for the web console.
     pub fn topology(&self) -> RuntimeResult<Topology> {
         let mut sources = Vec::with_capacity(self.inputs.len());
-        for input in &self.inputs {
+        for input in self.all_inputs() {
             sources.push(SourceProgress {
                 topic: input.topic.clone(),
                 position: input.positions.values().map(|&p| p.max(0) as u64).sum(),
@@ -245,6 +258,11 @@ impl QueryTask {
         Ok(Topology {
             sources,
             join: self.join.is_some(),
+            repartitions: self
+                .repartitions
+                .iter()
+                .map(|stage| stage.topic().clone())
+                .collect(),
             operators: self
                 .operators
                 .iter()
@@ -301,7 +319,15 @@ impl QueryTask {
 
     /// The source topics this query reads.
     pub fn topics(&self) -> Vec<String> {
-        self.inputs.iter().map(|i| i.topic.clone()).collect()
+        self.all_inputs().map(|i| i.topic.clone()).collect()
+    }
+
+    /// What the query reads: the sources its repartitions read, then its inputs.
+    fn all_inputs(&self) -> impl Iterator<Item = &TaskInput> {
+        self.repartitions
+            .iter()
+            .map(|stage| &stage.input)
+            .chain(&self.inputs)
     }
 
     /// Processes what is available on every partition of every input once (a join's
@@ -387,6 +413,9 @@ impl QueryTask {
         let mut errors = Vec::new();
         let mut queues = Vec::new();
         let mut consumed = 0;
+        for stage in &mut self.repartitions {
+            consumed += stage.run(&self.log, &mut errors)?;
+        }
         let round = self.read_round()?;
         self.begin_round(&round)?;
         for (input, partition, records) in round {
@@ -459,29 +488,7 @@ impl QueryTask {
                 ..
             } => {
                 let records = encoder.encode(&batch, errors)?;
-                let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
-                for record in &records {
-                    *counts.entry(record.partition).or_default() += 1;
-                }
-                let mut by_partition: BTreeMap<u32, Vec<_>> = counts
-                    .into_iter()
-                    .map(|(partition, count)| (partition, Vec::with_capacity(count)))
-                    .collect();
-                for record in records {
-                    if let Some(partition) = by_partition.get_mut(&record.partition) {
-                        partition.push(record.record);
-                    }
-                }
-                for (partition, records) in by_partition {
-                    let sequence = sequences.entry(partition).or_insert(0);
-                    let count = records.len() as i32;
-                    let producer = ProducerSequence {
-                        producer_id: *producer_id,
-                        first_sequence: *sequence,
-                    };
-                    self.log.append(topic, partition, records, Some(producer))?;
-                    *sequence += count;
-                }
+                append_produced(self.log.as_ref(), topic, *producer_id, sequences, records)?;
             }
             QueryOutput::Channel(sender) => {
                 if sender.send(batch).is_err() {
@@ -549,6 +556,11 @@ impl QueryTask {
                 sequences: sequences.clone(),
                 changelogs: changelogs.clone(),
                 round_ends: None,
+                repartitions: self
+                    .repartitions
+                    .iter()
+                    .map(|stage| (stage.topic().topic.clone(), stage.progress()))
+                    .collect(),
             }),
             QueryOutput::Channel(_) => None,
         }
@@ -606,4 +618,39 @@ impl QueryTask {
         errors.clear();
         Ok(())
     }
+}
+
+/// Appends a query's output records to `topic`, a batch per partition, as the idempotent
+/// producer `producer_id` whose next sequence per partition is in `sequences`.
+pub(super) fn append_produced(
+    log: &dyn Log,
+    topic: &str,
+    producer_id: i64,
+    sequences: &mut BTreeMap<u32, i32>,
+    records: Vec<OutputRecord>,
+) -> RuntimeResult<()> {
+    let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
+    for record in &records {
+        *counts.entry(record.partition).or_default() += 1;
+    }
+    let mut by_partition: BTreeMap<u32, Vec<_>> = counts
+        .into_iter()
+        .map(|(partition, count)| (partition, Vec::with_capacity(count)))
+        .collect();
+    for record in records {
+        if let Some(partition) = by_partition.get_mut(&record.partition) {
+            partition.push(record.record);
+        }
+    }
+    for (partition, records) in by_partition {
+        let sequence = sequences.entry(partition).or_insert(0);
+        let count = records.len() as i32;
+        let producer = ProducerSequence {
+            producer_id,
+            first_sequence: *sequence,
+        };
+        log.append(topic, partition, records, Some(producer))?;
+        *sequence += count;
+    }
+    Ok(())
 }

@@ -60,9 +60,9 @@ pub trait StateStore: Send {
 }
 
 /// The changelog topic of a query's state store, named as ksqlDB names it
-/// (`_confluent-ksql-<service id>query_<query id>-<store>-changelog`, service id `default_`).
+/// (`…query_<query id>-<store>-changelog`, see `log::internal_topic`).
 pub fn changelog_topic(query_id: &str, store: &str) -> String {
-    format!("_confluent-ksql-default_query_{query_id}-{store}-changelog")
+    crate::log::internal_topic(query_id, &format!("{store}-changelog"))
 }
 
 /// Changes waiting to be appended to a changelog topic.
