@@ -124,6 +124,9 @@ impl TestCase {
         check_outputs(&self.outputs, &engine, &memory)?;
         if let Some(post) = &self.post {
             check_post(&engine, post)?;
+            if let Some(topics) = post.get("topics") {
+                check_topics(&engine, topics)?;
+            }
         }
         Ok(())
     }
@@ -340,6 +343,73 @@ fn check_post(engine: &Engine, post: &Value) -> Result<(), String> {
         }
         if let Some(key_format) = expected.get("keyFormat") {
             check_window(name, key_format, source.window.as_ref())?;
+        }
+    }
+    Ok(())
+}
+
+/// `post.topics`: no topic matches the `blacklist` pattern, and each listed repartition
+/// topic of a join's stream side (`…-Join-left-repartition`, `…-Join-repartition`, …)
+/// exists with the listed key and value formats.
+///
+/// ksqlDB's names carry its test service id (`_confluent-ksql-some.ksql.service.idquery_`),
+/// sluice's its own, so names are compared from `query_` on. The other topics such lists
+/// name are not checked: state-store changelogs sluice names after its own stores (a join
+/// keeps none), and ksqlDB's re-serialization of a table side keyed in another format
+/// (`…SourceKeyed-SelectKey-repartition`), which sluice does not do: it matches table keys
+/// by value (docs/architecture.md).
+fn check_topics(engine: &Engine, topics: &Value) -> Result<(), String> {
+    if let Some(pattern) = topics.get("blacklist").and_then(Value::as_str) {
+        let blacklist = regex::Regex::new(&format!("^(?:{pattern})$"))
+            .map_err(|e| format!("post: bad topic blacklist {pattern}: {e}"))?;
+        if let Some(topic) = engine
+            .log
+            .list_topics()
+            .into_iter()
+            .find(|t| blacklist.is_match(t))
+        {
+            return Err(format!(
+                "post: topic {topic} exists, expected none matching {pattern}"
+            ));
+        }
+    }
+    let query_part = |name: &str| name.find("query_").map(|at| name[at..].to_string());
+    let repartitions: Vec<_> = engine
+        .query_topologies()
+        .into_iter()
+        .flat_map(|(_, _, topology)| topology.repartitions)
+        .collect();
+    let listed = topics.get("topics").and_then(Value::as_array);
+    for expected in listed.into_iter().flatten() {
+        let name = expected
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let is_join_side = name.ends_with("-repartition") && !name.contains("SourceKeyed-");
+        let Some(wanted) = query_part(name).filter(|_| is_join_side) else {
+            continue;
+        };
+        let Some(actual) = repartitions
+            .iter()
+            .find(|r| query_part(&r.topic).as_ref() == Some(&wanted))
+        else {
+            return Err(format!("post: no repartition topic {wanted}"));
+        };
+        for (field, format) in [
+            ("keyFormat", actual.key_format),
+            ("valueFormat", actual.value_format),
+        ] {
+            let want = expected
+                .get(field)
+                .and_then(|f| f.get("format"))
+                .and_then(Value::as_str);
+            if let Some(want) = want
+                && !want.eq_ignore_ascii_case(&format.to_string())
+            {
+                return Err(format!(
+                    "post: {wanted} {field} is {format}, expected {want}"
+                ));
+            }
         }
     }
     Ok(())
