@@ -30,6 +30,10 @@ use crate::log::{Log, TopicConfig};
 use crate::server::client::{Client, RowStream, parse_json};
 use crate::server::{Server, ServerConfig};
 
+/// Partitions of a topic a case uses without listing it: ksqlDB's REST test harness creates
+/// those with four (its expected ROWPARTITION values and co-partitioning rely on it).
+const INFERRED_TOPIC_PARTITIONS: u32 = 4;
+
 /// How long a case may wait for the server or its queries before it fails.
 const PATIENCE: Duration = Duration::from_secs(10);
 
@@ -364,14 +368,17 @@ impl RestCase {
     }
 
     /// Topics the case lists, with their partition counts, then those its statements and
-    /// inputs name (one partition, as the test's own topics default to).
+    /// inputs name, with [`INFERRED_TOPIC_PARTITIONS`].
     fn create_topics(&self, log: &Arc<dyn Log>) {
         let declared = self
             .admin
             .iter()
             .flat_map(|s| declared_topics(s))
-            .map(|t| (t, 1));
-        let inputs = self.inputs.iter().map(|r| (r.topic.clone(), 1));
+            .map(|t| (t, INFERRED_TOPIC_PARTITIONS));
+        let inputs = self
+            .inputs
+            .iter()
+            .map(|r| (r.topic.clone(), INFERRED_TOPIC_PARTITIONS));
         for (topic, partitions) in self.topics.iter().cloned().chain(declared).chain(inputs) {
             if log.topic_config(&topic).is_none() {
                 let config = TopicConfig {
