@@ -3,12 +3,13 @@
 
 use bytes::Bytes;
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::Schema;
 use datafusion::arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use datafusion::scalar::ScalarValue;
-use datafusion::sql::sqlparser::ast::Expr;
+use datafusion::sql::sqlparser::ast::{Expr, visit_expressions};
 
 use super::{Engine, EngineError, EngineResult, StatementResult};
 use crate::catalog::Source;
@@ -261,6 +262,27 @@ fn constant(engine: &Engine, expr: &Expr) -> EngineResult<ScalarValue> {
     Ok(typed_constant(engine, expr)?.map_or(ScalarValue::Null, |(value, _)| value))
 }
 
+/// ksqlDB's parser refuses a qualified column in VALUES, where no source is in scope, while
+/// it prepares the statement.
+fn check_unqualified(expr: &Expr) -> Result<(), PlanError> {
+    let qualified = visit_expressions(expr, |e| match e {
+        Expr::CompoundIdentifier(parts) if parts.len() > 1 => {
+            let qualifier = &parts[0];
+            ControlFlow::Break(match qualifier.quote_style {
+                Some(_) => qualifier.value.clone(),
+                None => qualifier.value.to_uppercase(),
+            })
+        }
+        _ => ControlFlow::Continue(()),
+    });
+    match qualified {
+        ControlFlow::Break(qualifier) => Err(PlanError::invalid(format!(
+            "Failed to prepare statement: '{qualifier}' is not a valid stream/table name or alias."
+        ))),
+        ControlFlow::Continue(()) => Ok(()),
+    }
+}
+
 /// Evaluates an expression that references no column, with its type; `None` for a bare
 /// NULL, which has none.
 pub(super) fn typed_constant(
@@ -272,6 +294,7 @@ pub(super) fn typed_constant(
     {
         return Ok(None);
     }
+    check_unqualified(expr)?;
     let schema = Schema::empty();
     let scope = RowScope {
         schema: &schema,

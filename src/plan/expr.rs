@@ -920,6 +920,23 @@ fn ksql_operators(expr: Expr, schema: &DFSchema) -> PlanResult<Expr> {
                 ]),
             ))
         }
+        Expr::Between(between) => {
+            // ksqlDB checks `x BETWEEN a AND b` as `x >= a` and `x <= b`.
+            for (op, bound) in [
+                (Operator::GtEq, &between.low),
+                (Operator::LtEq, &between.high),
+            ] {
+                check_comparison(&between.expr, op, bound, schema).map_err(|e| match e {
+                    datafusion::error::DataFusionError::Plan(message) => {
+                        datafusion::error::DataFusionError::Plan(format!(
+                            "Invalid expression: {message}"
+                        ))
+                    }
+                    other => other,
+                })?;
+            }
+            Ok(Transformed::no(Expr::Between(between)))
+        }
         Expr::ScalarFunction(call) => {
             collection_literal::coerce_string_literals(Expr::ScalarFunction(call), schema)
         }
