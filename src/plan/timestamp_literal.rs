@@ -7,7 +7,7 @@ use datafusion::common::ScalarValue;
 use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::logical_expr::{Between, BinaryExpr, Expr, Operator};
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 /// The milliseconds since the epoch a magic timestamp string stands for.
 pub fn parse(text: &str) -> Option<i64> {
@@ -24,19 +24,22 @@ pub fn parse(text: &str) -> Option<i64> {
         return None;
     }
     let date = NaiveDate::from_ymd_opt(year, month, day)?;
-    let (time, offset_ms) = match time_part {
-        None => (NaiveTime::MIN, 0),
+    let (clock_ms, offset_ms) = match time_part {
+        None => (0, 0),
         Some(time) => {
             let (clock, offset_ms) = split_offset(time)?;
             (parse_clock(clock)?, offset_ms)
         }
     };
-    let local = NaiveDateTime::new(date, time).and_utc().timestamp_millis();
-    Some(local - offset_ms)
+    let midnight = NaiveDateTime::new(date, NaiveTime::MIN)
+        .and_utc()
+        .timestamp_millis();
+    Some(midnight + clock_ms - offset_ms)
 }
 
-/// `HH[:mm[:ss[.SSS]]]`.
-fn parse_clock(clock: &str) -> Option<NaiveTime> {
+/// `HH[:mm[:ss[.SSS]]]`, in milliseconds since midnight. `24` (or `24:00…`) is the end of
+/// the day, as Java's ISO parser reads it.
+fn parse_clock(clock: &str) -> Option<i64> {
     let (hms, fraction) = match clock.split_once('.') {
         Some((hms, fraction)) => (hms, Some(fraction)),
         None => (clock, None),
@@ -52,7 +55,11 @@ fn parse_clock(clock: &str) -> Option<NaiveTime> {
         }
         Some(_) => return None,
     };
-    NaiveTime::from_hms_milli_opt(hour, minute, second, millis)
+    if hour == 24 && minute == 0 && second == 0 && millis == 0 {
+        return Some(24 * 3_600_000);
+    }
+    let time = NaiveTime::from_hms_milli_opt(hour, minute, second, millis)?;
+    Some(i64::from(time.num_seconds_from_midnight()) * 1000 + i64::from(millis))
 }
 
 /// Splits `12:00:00+0445` into the clock and the offset in milliseconds (`Z` = 0).
@@ -152,5 +159,13 @@ mod tests {
             Some(1_546_300_800_000 - 17_100_000)
         );
         assert_eq!(parse("not a time"), None);
+    }
+
+    #[test]
+    fn hour_24_is_the_end_of_the_day() {
+        assert_eq!(parse("2018-12-31T24"), parse("2019-01-01"));
+        assert_eq!(parse("2018-12-31T24:00:00"), parse("2019-01-01"));
+        assert_eq!(parse("2018-12-31T24:01"), None);
+        assert_eq!(parse("2018-12-31T25"), None);
     }
 }
