@@ -893,10 +893,22 @@ fn joined_aggregate_pipeline(
     starts: Vec<BTreeMap<u32, i64>>,
 ) -> EngineResult<TaskPipeline> {
     let (inputs, mut operators) = joined_rows(&plan.join, starts);
+    let table_input = plan.join.kind == SourceKind::Table;
+    if table_input {
+        // A join of tables is a table: its rows are remembered, so that a changed joined
+        // row is taken back out of its group (ksqlDB's undo).
+        let source = TableSource::materialized(
+            &plan.join.joined_schema,
+            &key_names(&plan.aggregate.source),
+            &changelog_topic(query_id, TABLE_SOURCE_STORE),
+        )
+        .map_err(|e| PlanError::Internal(e.to_string()))?;
+        operators.push(Box::new(source));
+    }
     operators.push(Box::new(aggregate_operator(
         plan.aggregate,
         query_id,
-        false,
+        table_input,
     )));
     Ok((inputs, Some(Join::new(plan.join.steps)), operators))
 }

@@ -36,7 +36,7 @@ pub const JOIN_KEY: &str = "$JOINKEY";
 
 /// Where the join key and the first source column sit in a joined row (after ROWTIME,
 /// ROWPARTITION and ROWOFFSET).
-const JOINED_KEY_INDEX: usize = 3;
+pub(super) const JOINED_KEY_INDEX: usize = 3;
 const JOINED_DATA_START: usize = 4;
 
 /// Kafka Streams' grace period for join windows declared without one.

@@ -12,14 +12,14 @@ use datafusion::sql::sqlparser::ast::{self as sql, VisitMut, VisitorMut};
 use super::aggregate::{AggregatePlan, plan_aggregate_over};
 use super::error::{PlanError, PlanResult};
 use super::expr::{ExprPlanner, JoinedNames};
-use super::join::{JOIN_KEY, JoinPlan, column_of, joined_names, plan_join};
+use super::join::{JOIN_KEY, JOINED_KEY_INDEX, JoinPlan, column_of, joined_names, plan_join};
 use super::select::KeyRule;
 use crate::catalog::schema::{Column, LogicalSchema};
 use crate::catalog::types::SqlType;
 use crate::catalog::{Catalog, Source};
 use crate::exec::aggregate::function::AggregateConfig;
 use crate::plan::select::{ROWOFFSET, ROWPARTITION, ROWTIME};
-use crate::sql::ast::{Query, Relation, SelectItem, SourceKind};
+use crate::sql::ast::{Query, Relation, SelectItem};
 
 /// The name the aggregation gives the joined rows' stream.
 const JOINED: &str = "$JOINED";
@@ -49,11 +49,6 @@ pub fn plan_joined_aggregate(
         ..query.clone()
     };
     let join = plan_join(&rows, catalog, planner, KeyRule::Transient, sink_name)?;
-    if join.kind == SourceKind::Table {
-        return Err(PlanError::Unsupported(
-            "Aggregating a join of tables is not supported yet".into(),
-        ));
-    }
     let names = joined_names(&join.inputs);
     let mut rewrite = JoinedColumns {
         names: &names,
@@ -96,24 +91,39 @@ pub fn plan_joined_aggregate(
     Ok(JoinedAggregatePlan { join, aggregate })
 }
 
-/// The joined rows as a stream: the join key, then every field of the joined row, in the
-/// order (and so with the layout) the join's last step produces them.
+/// The joined rows as a source: the join key, then every field of the joined row, in the
+/// order (and so with the layout) the join's last step produces them. A join of tables
+/// gives a table keyed as the join's result is (by the join key, or by the left table's
+/// primary key after a foreign-key join), whose changes the aggregation takes back out of
+/// their groups as it does a table's.
 fn joined_rows(join: &JoinPlan) -> PlanResult<Source> {
     let fields = join.joined_schema.fields();
     // ROWTIME, ROWPARTITION, ROWOFFSET, the join key, the data fields, TOMBSTONE.
-    let sql_type = |field: &datafusion::arrow::datatypes::Field| {
-        SqlType::from_arrow(field.data_type()).ok_or_else(|| {
+    let keys = join.key_columns();
+    let mut columns = Vec::with_capacity(fields.len() - JOINED_KEY_INDEX - 1);
+    for (index, field) in fields
+        .iter()
+        .enumerate()
+        .take(fields.len() - 1)
+        .skip(JOINED_KEY_INDEX)
+    {
+        let sql_type = SqlType::from_arrow(field.data_type()).ok_or_else(|| {
             PlanError::Internal(format!("joined field {} has no SQL type", field.name()))
-        })
-    };
-    let mut columns = vec![Column::key(JOIN_KEY, sql_type(&fields[3])?)];
-    for field in &fields[4..fields.len() - 1] {
-        columns.push(Column::value(field.name(), sql_type(field)?));
+        })?;
+        let name = if index == JOINED_KEY_INDEX {
+            JOIN_KEY
+        } else {
+            field.name()
+        };
+        columns.push(match keys.contains(&index) {
+            true => Column::key(name, sql_type),
+            false => Column::value(name, sql_type),
+        });
     }
     let first = join.source();
     Ok(Source {
         name: JOINED.to_string(),
-        kind: SourceKind::Stream,
+        kind: join.kind,
         schema: LogicalSchema::new(columns),
         topic: first.topic.clone(),
         partitions: first.partitions,
