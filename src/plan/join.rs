@@ -113,8 +113,11 @@ pub struct JoinStep {
     /// the left columns, of the left table's primary key, which keys the result.
     pub foreign_key: Option<Vec<usize>>,
     /// Both sides are windowed sources joined on their keys: rows match only within the
-    /// same window, whose bounds both input batches carry as WINDOWSTART and WINDOWEND.
-    pub windowed: bool,
+    /// same window. Where the left rows carry their window's bounds: WINDOWSTART and
+    /// WINDOWEND of the first source, or, after a step, each joined source's in FROM order
+    /// (the first that is not null, as an outer join may lack a side). The right rows
+    /// carry theirs as WINDOWSTART and WINDOWEND.
+    pub windowed: Option<Vec<(String, String)>>,
     pub output_schema: SchemaRef,
 }
 
@@ -453,7 +456,18 @@ pub fn plan_join(
             left_columns,
             right_columns,
             foreign_key,
-            windowed: inputs[0].source.window.is_some(),
+            windowed: inputs[0].source.window.map(|_| match index {
+                0 => vec![(WINDOWSTART.to_string(), WINDOWEND.to_string())],
+                _ => inputs[..right_index]
+                    .iter()
+                    .map(|input| {
+                        (
+                            JoinedNames::field(&input.alias, WINDOWSTART),
+                            JoinedNames::field(&input.alias, WINDOWEND),
+                        )
+                    })
+                    .collect(),
+            }),
             output_schema: output_schema.clone(),
         });
         left_schema = output_schema;
@@ -876,11 +890,6 @@ fn check_windowed_step(
     {
         return Err(PlanError::invalid(
             "Implicit repartitioning of windowed sources is not supported. See https://github.com/confluentinc/ksql/issues/4385.",
-        ));
-    }
-    if inputs.len() > 2 {
-        return Err(PlanError::Unsupported(
-            "Joins of more than two windowed sources are not supported yet".into(),
         ));
     }
     Ok(())

@@ -179,8 +179,13 @@ impl Step {
             Side::Right => (&self.plan.right_key, &self.plan.right_columns),
         };
         let mut rows = side_rows(batch, key, columns)?;
-        if self.plan.windowed {
-            in_windows(&mut rows, batch)?;
+        if let Some(left_bounds) = &self.plan.windowed {
+            let source_bounds = [(WINDOWSTART.to_string(), WINDOWEND.to_string())];
+            let bounds = match side {
+                Side::Left => left_bounds.as_slice(),
+                Side::Right => &source_bounds,
+            };
+            in_windows(&mut rows, batch, bounds)?;
         }
         let headers = batch.column_by_name(RECORD_HEADERS);
         let mut out = Vec::new();
@@ -201,7 +206,7 @@ impl Step {
         if out.is_empty() {
             return Ok(None);
         }
-        if self.plan.windowed {
+        if self.plan.windowed.is_some() {
             for row in &mut out {
                 row.key = key_of_windowed(&row.key)?;
             }
@@ -256,24 +261,33 @@ fn side_rows(
     Ok(rows)
 }
 
-/// Makes each row's join key its key and its window's bounds (from the batch's WINDOWSTART
-/// and WINDOWEND), so that rows of windowed sources match only within one window. A null
-/// key stays null: it matches nothing.
-fn in_windows(rows: &mut [SideRow], batch: &RecordBatch) -> ExecResult<()> {
+/// Makes each row's join key its key and its window's bounds, so that rows of windowed
+/// sources match only within one window. The bounds are the batch's first pair of
+/// `bounds` fields (WINDOWSTART, WINDOWEND) that is not null in the row. A null key stays
+/// null: it matches nothing.
+fn in_windows(
+    rows: &mut [SideRow],
+    batch: &RecordBatch,
+    bounds: &[(String, String)],
+) -> ExecResult<()> {
     let bound = |name: &str| {
         batch
             .column_by_name(name)
             .and_then(|c| c.as_primitive_opt::<Int64Type>().cloned())
             .ok_or_else(|| ExecError::Internal(format!("windowed join input without {name}")))
     };
-    let (starts, ends) = (bound(WINDOWSTART)?, bound(WINDOWEND)?);
-    for (row, (start, end)) in rows
-        .iter_mut()
-        .zip(starts.values().iter().zip(ends.values()))
-    {
+    let pairs = bounds
+        .iter()
+        .map(|(start, end)| Ok((bound(start)?, bound(end)?)))
+        .collect::<ExecResult<Vec<_>>>()?;
+    for (index, row) in rows.iter_mut().enumerate() {
         if row.key.is_null() {
             continue;
         }
+        let Some((starts, ends)) = pairs.iter().find(|(starts, _)| starts.is_valid(index)) else {
+            continue;
+        };
+        let (start, end) = (starts.value(index), ends.value(index));
         let fields = Fields::from(vec![
             Field::new("key", row.key.data_type(), true),
             Field::new("start", DataType::Int64, false),
@@ -281,8 +295,8 @@ fn in_windows(rows: &mut [SideRow], batch: &RecordBatch) -> ExecResult<()> {
         ]);
         let columns: Vec<ArrayRef> = vec![
             row.key.to_array()?,
-            Arc::new(Int64Array::from(vec![*start])),
-            Arc::new(Int64Array::from(vec![*end])),
+            Arc::new(Int64Array::from(vec![start])),
+            Arc::new(Int64Array::from(vec![end])),
         ];
         row.key = ScalarValue::Struct(Arc::new(StructArray::try_new(fields, columns, None)?));
     }
