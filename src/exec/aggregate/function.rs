@@ -12,7 +12,7 @@ use datafusion::scalar::ScalarValue;
 use serde_json::Value;
 
 use super::{
-    average, by_offset, collect, correlation, count, count_distinct, histogram, min_max,
+    attr, average, by_offset, collect, correlation, count, count_distinct, histogram, min_max,
     standard_deviation, sum, topk,
 };
 use crate::catalog::types::SqlType;
@@ -159,7 +159,7 @@ pub struct AggregateConfig {
 }
 
 /// ksqlDB aggregate functions sluice does not have yet.
-const NOT_YET: [&str; 2] = ["ATTR", "COLLECT_MAP"];
+const NOT_YET: [&str; 1] = ["COLLECT_MAP"];
 
 /// True when `name` (any case) is an aggregate function.
 pub fn is_aggregate(name: &str) -> bool {
@@ -188,6 +188,7 @@ type Resolver = fn(&str, &[CallArg], &AggregateConfig) -> Result<AggregateFuncti
 
 fn family(name: &str) -> Option<Resolver> {
     Some(match name {
+        "ATTR" => attr::resolve,
         "COUNT" => count::resolve,
         "COUNT_DISTINCT" => count_distinct::resolve,
         "SUM" | "SUM_LIST" => sum::resolve,
@@ -197,7 +198,7 @@ fn family(name: &str) -> Option<Resolver> {
         "COLLECT_LIST" | "COLLECT_SET" => collect::resolve,
         "TOPK" | "TOPKDISTINCT" => topk::resolve,
         "HISTOGRAM" => histogram::resolve,
-        "STDDEV_SAMP" | "STDDEV_SAMPLE" => standard_deviation::resolve,
+        "STDDEV_SAMP" | "STDDEV_SAMPLE" | "STDDEV_POP" => standard_deviation::resolve,
         "CORRELATION" => correlation::resolve,
         _ => return None,
     })

@@ -30,6 +30,7 @@
 //! `window` (time windows, stream time, grace), `session` (session windows), `projection`
 //! (SELECT and HAVING).
 
+mod attr;
 mod average;
 mod by_offset;
 mod collect;

@@ -1,10 +1,12 @@
-//! STDDEV_SAMP and STDDEV_SAMPLE over the non-null values of an INT, BIGINT or DOUBLE column,
-//! as a DOUBLE; 0.0 for a group of fewer than two values.
+//! STDDEV_SAMP, STDDEV_SAMPLE and STDDEV_POP over the non-null values of an INT, BIGINT or
+//! DOUBLE column, as a DOUBLE.
 //!
 //! ksqlDB keeps a count, a sum and the sum of squared differences from the mean (`m2`,
 //! updated as Youngs and Cramer do, which fixes the last digits of every result).
 //! ksqlDB: STDDEV_SAMP returns the sample *variance* (`m2 / (n - 1)`), STDDEV_SAMPLE its square
-//! root, the sample standard deviation.
+//! root, the sample standard deviation; both are 0.0 for a group of fewer than two values.
+//! STDDEV_POP, which ksqlDB lacks, is the population standard deviation (`√(m2 / n)`, as in
+//! standard SQL), 0.0 for an empty group.
 
 use datafusion::scalar::ScalarValue;
 use serde_json::{Value, json};
@@ -24,14 +26,14 @@ pub(super) fn resolve(
     {
         return Err(no_signature(name, args));
     }
-    let (name, root) = if name == "STDDEV_SAMP" {
-        ("STDDEV_SAMP", false)
-    } else {
-        ("STDDEV_SAMPLE", true)
+    let (name, measure) = match name {
+        "STDDEV_SAMP" => ("STDDEV_SAMP", Measure::SampleVariance),
+        "STDDEV_POP" => ("STDDEV_POP", Measure::PopulationDeviation),
+        _ => ("STDDEV_SAMPLE", Measure::SampleDeviation),
     };
     let deviation = StandardDeviation {
         name,
-        root,
+        measure,
         count: 0,
         sum: 0.0,
         m2: 0.0,
@@ -43,11 +45,21 @@ pub(super) fn resolve(
     )
 }
 
+/// What a function makes of the count and `m2`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Measure {
+    /// STDDEV_SAMP: `m2 / (n - 1)`.
+    SampleVariance,
+    /// STDDEV_SAMPLE: `√(m2 / (n - 1))`.
+    SampleDeviation,
+    /// STDDEV_POP: `√(m2 / n)`.
+    PopulationDeviation,
+}
+
 #[derive(Debug, Clone)]
 struct StandardDeviation {
     name: &'static str,
-    /// STDDEV_SAMPLE: the square root of the variance.
-    root: bool,
+    measure: Measure,
     count: i64,
     sum: f64,
     /// The sum of squared differences from the mean.
@@ -119,15 +131,18 @@ impl Accumulator for StandardDeviation {
     }
 
     fn result(&self) -> AggregateResult<ScalarValue> {
-        let variance = if self.count < 2 {
-            0.0
-        } else {
-            self.m2 / (self.count - 1) as f64
+        let sample_variance = || {
+            if self.count < 2 {
+                0.0
+            } else {
+                self.m2 / (self.count - 1) as f64
+            }
         };
-        Ok(ScalarValue::Float64(Some(if self.root {
-            variance.sqrt()
-        } else {
-            variance
+        Ok(ScalarValue::Float64(Some(match self.measure {
+            Measure::SampleVariance => sample_variance(),
+            Measure::SampleDeviation => sample_variance().sqrt(),
+            Measure::PopulationDeviation if self.count == 0 => 0.0,
+            Measure::PopulationDeviation => (self.m2 / self.count as f64).sqrt(),
         })))
     }
 
@@ -197,6 +212,34 @@ mod tests {
             feed(&mut sample, &values),
             vec![0.0, 2.899137802864845, 57.74256084841869, 57.74256084841869]
         );
+    }
+
+    #[test]
+    fn pop_is_the_population_deviation() {
+        let mut pop = deviation("STDDEV_POP");
+        assert_eq!(pop.result().unwrap(), ScalarValue::Float64(Some(0.0)));
+        let values = [
+            Some(2.0),
+            Some(4.0),
+            Some(4.0),
+            Some(4.0),
+            Some(5.0),
+            Some(5.0),
+        ];
+        let last = feed(&mut pop, &values).pop();
+        let m2 = [2.0f64, 4.0, 4.0, 4.0, 5.0, 5.0]
+            .iter()
+            .map(|v| (v - 4.0) * (v - 4.0))
+            .sum::<f64>();
+        assert!((last.unwrap() - (m2 / 6.0).sqrt()).abs() < 1e-12);
+        let mut values_and_more = pop.clone_box();
+        values_and_more
+            .update(&[ScalarValue::Float64(Some(7.0))])
+            .unwrap();
+        values_and_more
+            .undo(&[ScalarValue::Float64(Some(7.0))])
+            .unwrap();
+        assert_eq!(values_and_more.result().unwrap(), pop.result().unwrap());
     }
 
     #[test]
