@@ -216,3 +216,38 @@ fn a_repartitioned_side_is_written_once_and_joined_across_a_restart() {
         assert!(log.topic_config(topic).is_none(), "{topic} left behind");
     }
 }
+
+const REKEYED_STEP: &str = "CREATE STREAM A (ID STRING KEY, V STRING) WITH (KAFKA_TOPIC='a', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM B (ID STRING KEY, W STRING) WITH (KAFKA_TOPIC='b', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM C (ID STRING KEY, X STRING) WITH (KAFKA_TOPIC='c', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM OUTPUT AS SELECT A.V, A.ID AS AID, W, X FROM A JOIN B WITHIN 1 HOUR ON A.ID = B.ID JOIN C WITHIN 1 HOUR ON A.V = C.ID;";
+
+#[test]
+fn rows_of_a_step_rekeyed_through_a_topic_are_written_once_across_a_restart() {
+    let rounds: [Round<'_>; 3] = [
+        &[
+            ("a", &[("a1", r#"{"V":"c1"}"#, 1000)]),
+            ("b", &[("a1", r#"{"W":"w1"}"#, 1100)]),
+        ],
+        &[("c", &[("c1", r#"{"X":"x1"}"#, 1200)])],
+        &[
+            ("a", &[("a2", r#"{"V":"c1"}"#, 1300)]),
+            ("b", &[("a2", r#"{"W":"w2"}"#, 1400)]),
+        ],
+    ];
+    let expected = vec![
+        r#"c1 {"AID":"a1","W":"w1","X":"x1"}"#,
+        r#"c1 {"AID":"a2","W":"w2","X":"x1"}"#,
+    ];
+    for crash in [false, true] {
+        let log = run(REKEYED_STEP, rounds, crash);
+        assert_eq!(records(&log, "OUTPUT"), expected);
+        // The joined rows of A and B, keyed by A.V.
+        let topic = "_confluent-ksql-default_query_CSAS_OUTPUT_0-Join-left-repartition";
+        let keys: Vec<String> = records(&log, topic)
+            .iter()
+            .map(|r| r.split(' ').next().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(keys, ["c1", "c1"]);
+    }
+}

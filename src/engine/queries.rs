@@ -10,7 +10,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::commands::{self, StartPositions};
 use super::ddl::{ensure_topic, kind_name, timestamp_column};
-use super::repartition::repartition_stages;
+use super::repartition::{Repartitions, repartitions};
 use super::{Engine, EngineError, EngineResult, PushQuery, ResultEnd, Session, StatementResult};
 use crate::catalog::schema::{Column, ColumnKind, LogicalSchema};
 use crate::catalog::types::SqlType;
@@ -1084,15 +1084,21 @@ fn start_persistent(
         sink.value_format.clone(),
         physical_partitions,
     );
-    let repartitions = match &plan {
+    let plans = match &plan {
         Planned::Join(join) => plan_repartitions(join, query_id, &sink.key_format),
         Planned::JoinedAggregate(aggregate) => {
             plan_repartitions(&aggregate.join, query_id, &sink.key_format)
         }
         Planned::Select(_) | Planned::Aggregate(_) => Vec::new(),
     };
-    let (mut inputs, join, mut operators) = task_pipeline(plan, query_id, positions)?;
-    let stages = repartition_stages(engine, repartitions, commit.as_ref(), &mut inputs)?;
+    let (mut inputs, mut join, mut operators) = task_pipeline(plan, query_id, positions)?;
+    let repartitions = match join.as_mut() {
+        Some(join) => repartitions(engine, plans, commit.as_ref(), &mut inputs, join)?,
+        None => Repartitions {
+            stages: Vec::new(),
+            steps: BTreeMap::new(),
+        },
+    };
     if let Some(timestamp) = &sink.timestamp {
         let format = match &timestamp.format {
             Some(pattern) => Some(JavaFormat::compile(pattern).map_err(|e| {
@@ -1125,7 +1131,7 @@ fn start_persistent(
         output,
         None,
     );
-    task.repartition_through(stages);
+    task.repartition_through(repartitions.stages, repartitions.steps);
     if task.depends_on_batch_bounds() {
         task.journal_rounds(RoundJournal::new(engine.offsets.clone(), query_id));
     }

@@ -30,6 +30,15 @@ pub enum TableFunctionKind {
 }
 
 impl TableFunctionKind {
+    /// The table function called `name` (any case), if one is.
+    pub fn named(name: &str) -> Option<Self> {
+        match name.to_lowercase().as_str() {
+            "explode" => Some(TableFunctionKind::Explode),
+            "cube_explode" => Some(TableFunctionKind::CubeExplode),
+            _ => None,
+        }
+    }
+
     /// The function's name as ksqlDB prints it in errors.
     pub fn name(self) -> &'static str {
         match self {

@@ -118,6 +118,10 @@ pub struct JoinStep {
     /// (the first that is not null, as an outer join may lack a side). The right rows
     /// carry theirs as WINDOWSTART and WINDOWEND.
     pub windowed: Option<Vec<(String, String)>>,
+    /// The rows of the steps before, a stream, when this step joins them on another
+    /// expression than their key: they reach it through a repartition topic
+    /// (`plan::repartition`). Never set on the first step, whose left is a source.
+    pub left_repartition: Option<SideJoinKey>,
     pub output_schema: SchemaRef,
 }
 
@@ -238,6 +242,9 @@ pub fn plan_join(
     let mut side_keys = Vec::new();
     // The key format of the rows so far; `None`: the result's.
     let mut left_key_format = Some(inputs[0].source.key_format.clone());
+    // The steps whose left rows (of the steps before) are not keyed by their join
+    // expression: (step, key, the step's key format).
+    let mut rekeyed_steps = Vec::new();
     // ksqlDB checks every ON before planning any step.
     let all_criteria = joins
         .iter()
@@ -297,6 +304,9 @@ pub fn plan_join(
                 ),
             }));
         }
+        // Whether the steps before produced a synthetic key (a FULL join's), which no
+        // expression of a later step is.
+        let previous_synthetic = synthetic;
         let left_column = column_of(&criteria.left.expr, &names);
         let joins_current_key = left_column
             .as_ref()
@@ -379,7 +389,7 @@ pub fn plan_join(
 
         let left_is_keyed = match index {
             0 => left_kind == SideKind::Table || is_primary_key(&criteria.left.expr, &inputs[0]),
-            _ => joins_current_key,
+            _ => left_kind == SideKind::Table || (joins_current_key && !previous_synthetic),
         };
         let right_is_keyed =
             right_kind == SideKind::Table || is_primary_key(&criteria.right.expr, right);
@@ -397,6 +407,9 @@ pub fn plan_join(
                 left_is_keyed,
                 step_key_format.clone(),
             ));
+        }
+        if index > 0 && !left_is_keyed && inputs[0].source.window.is_none() {
+            rekeyed_steps.push((index, left_key.clone(), step_key_format.clone()));
         }
         if right_kind == SideKind::Stream && right.source.window.is_none() {
             side_keys.push((
@@ -468,6 +481,7 @@ pub fn plan_join(
                     })
                     .collect(),
             }),
+            left_repartition: None,
             output_schema: output_schema.clone(),
         });
         left_schema = output_schema;
@@ -477,6 +491,15 @@ pub fn plan_join(
         };
     }
 
+    for (step, key, step_key_format) in rekeyed_steps {
+        steps[step].left_repartition = Some(SideJoinKey {
+            expr: key.physical,
+            sql_type: key.sql_type,
+            is_source_key: false,
+            step_key_format,
+            repartition_name: repartition_name(&steps, step, JoinSide::Left),
+        });
+    }
     for (input, step, side, key, is_source_key, step_key_format) in side_keys {
         inputs[input].join_key = Some(SideJoinKey {
             expr: key.physical,

@@ -10,6 +10,11 @@
 //! record's timestamp and headers travel as the record's own). The join reads the topic back
 //! into the side's own row shape (`exec::source::SourceDecoder::repartitioned`).
 //!
+//! The rows of earlier steps of an n-way join are repartitioned the same way when a later
+//! step joins them on another expression than their key (ksqlDB's
+//! `L_Join-left-repartition`…): the task writes what those steps produce to the topic and
+//! the later step reads it back.
+//!
 //! Tables are never repartitioned: ksqlDB joins them on their primary key (or through a
 //! foreign-key join), nor are windowed streams, which join on their keys.
 
@@ -18,7 +23,7 @@ use std::sync::Arc;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::physical_expr::PhysicalExpr;
 
-use super::join::JoinPlan;
+use super::join::{JoinPlan, SideJoinKey};
 use super::select::{ROWOFFSET, ROWPARTITION};
 use crate::catalog::Source;
 use crate::catalog::schema::{Column, ColumnKind, LogicalSchema};
@@ -30,11 +35,20 @@ use crate::sql::ast::SourceKind;
 /// The key column of a repartition topic. `$` cannot start a ksqlDB identifier.
 const REPARTITION_KEY: &str = "$REPARTITION_KEY";
 
+/// Whose rows go through a repartition topic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepartitionedSide {
+    /// A joined source, by its position in FROM.
+    Source(usize),
+    /// The rows of the steps before this step, read as its left side.
+    StepLeft(usize),
+}
+
 /// One join side read through a repartition topic.
 pub struct RepartitionPlan {
-    /// The joined input (FROM order) whose rows go through the topic.
-    pub input: usize,
-    /// The side's rows (`select::input_schema` of its source).
+    pub side: RepartitionedSide,
+    /// The side's rows: `select::input_schema` of a source, or the row the step before
+    /// produces.
     pub side_schema: SchemaRef,
     /// The repartition topic, described as a source.
     pub topic: Source,
@@ -50,54 +64,98 @@ pub fn plan_repartitions(
     query_id: &str,
     result_key_format: &SerdeSpec,
 ) -> Vec<RepartitionPlan> {
-    join.inputs
+    let key_format = |side: &SideJoinKey| {
+        side.step_key_format
+            .clone()
+            .unwrap_or_else(|| result_key_format.clone())
+    };
+    let sources = join.inputs.iter().enumerate().filter_map(|(index, input)| {
+        let side = input.join_key.as_ref()?;
+        let key_format = key_format(side);
+        if side.is_source_key && input.source.key_format.kind == key_format.kind {
+            return None;
+        }
+        // The source's columns, keys as values; header columns stay headers.
+        let columns = input.source.schema.columns.iter().map(|c| Column {
+            kind: match &c.kind {
+                ColumnKind::Key | ColumnKind::Value => ColumnKind::Value,
+                header => header.clone(),
+            },
+            ..c.clone()
+        });
+        Some(RepartitionPlan {
+            side: RepartitionedSide::Source(index),
+            side_schema: input.input_schema.clone(),
+            topic: topic_source(
+                internal_topic(query_id, &side.repartition_name),
+                columns.collect(),
+                side,
+                &key_format,
+                &input.source,
+            ),
+            key: side.expr.clone(),
+        })
+    });
+    let steps = join
+        .steps
         .iter()
         .enumerate()
-        .filter_map(|(index, input)| {
-            let side = input.join_key.as_ref()?;
-            let key_format = side.step_key_format.as_ref().unwrap_or(result_key_format);
-            let same_format = input.source.key_format.kind == key_format.kind;
-            if side.is_source_key && same_format {
-                return None;
-            }
-            let name = internal_topic(query_id, &side.repartition_name);
+        .skip(1)
+        .filter_map(|(index, step)| {
+            let side = step.left_repartition.as_ref()?;
+            let rows = join.steps[index - 1].output_schema.clone();
+            // The joined row's join key and fields, after its pseudo columns.
+            let columns = rows.fields()[ROW_DATA_START..rows.fields().len() - 1]
+                .iter()
+                .map(|f| SqlType::from_arrow(f.data_type()).map(|ty| Column::value(f.name(), ty)))
+                .collect::<Option<Vec<_>>>()?;
             Some(RepartitionPlan {
-                input: index,
-                side_schema: input.input_schema.clone(),
-                topic: topic_source(name, &input.source, &side.sql_type, key_format),
+                side: RepartitionedSide::StepLeft(index),
+                side_schema: rows,
+                topic: topic_source(
+                    internal_topic(query_id, &side.repartition_name),
+                    columns,
+                    side,
+                    &key_format(side),
+                    join.source(),
+                ),
                 key: side.expr.clone(),
             })
-        })
-        .collect()
+        });
+    sources.chain(steps).collect()
 }
 
-/// The repartition topic of `side` as a source: keyed by the join expression's value, its
-/// value the side's pseudo columns and columns, its headers the side's header columns.
-fn topic_source(name: String, side: &Source, key_type: &SqlType, key_format: &SerdeSpec) -> Source {
-    let key = vec![Column::key(REPARTITION_KEY, key_type.clone())];
+/// Where the fields of a joined row start, after ROWTIME, ROWPARTITION and ROWOFFSET.
+const ROW_DATA_START: usize = 3;
+
+/// A repartition topic as a source: keyed by the join expression's value (`side`), its
+/// value the side's ROWPARTITION, ROWOFFSET and `columns` (header columns read the
+/// record's headers), its value format `first`'s when that can carry them.
+fn topic_source(
+    name: String,
+    side_columns: Vec<Column>,
+    side: &SideJoinKey,
+    key_format: &SerdeSpec,
+    first: &Source,
+) -> Source {
+    let key = vec![Column::key(REPARTITION_KEY, side.sql_type.clone())];
     let mut columns = key.clone();
     columns.push(Column::value(ROWPARTITION, SqlType::Int));
     columns.push(Column::value(ROWOFFSET, SqlType::Bigint));
-    columns.extend(side.schema.columns.iter().map(|c| Column {
-        kind: match &c.kind {
-            ColumnKind::Key | ColumnKind::Value => ColumnKind::Value,
-            header => header.clone(),
-        },
-        ..c.clone()
-    }));
+    columns.extend(side_columns);
     let values: Vec<Column> = columns
         .iter()
         .filter(|c| c.kind == ColumnKind::Value)
         .cloned()
         .collect();
     let key_format = carrying(key_format, &key, false);
-    let value_format = carrying(&side.value_format, &values, true);
+    let value_format = carrying(&first.value_format, &values, true);
     Source {
         name: name.clone(),
         kind: SourceKind::Stream,
         schema: LogicalSchema::new(columns),
         topic: name,
-        partitions: side.partitions,
+        partitions: first.partitions,
         key_format,
         value_format,
         timestamp: None,

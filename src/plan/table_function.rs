@@ -20,11 +20,7 @@ use crate::sql::ast::{Query, SelectItem};
 
 /// The table function a call names, if it names one.
 fn kind_of(function: &sql::Function) -> Option<TableFunctionKind> {
-    match function.name.to_string().to_lowercase().as_str() {
-        "explode" => Some(TableFunctionKind::Explode),
-        "cube_explode" => Some(TableFunctionKind::CubeExplode),
-        _ => None,
-    }
+    TableFunctionKind::named(&function.name.to_string())
 }
 
 /// The name of the first table function `expr` calls, as written, if any.

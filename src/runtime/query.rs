@@ -22,11 +22,11 @@ use super::RuntimeResult;
 use super::checkpointer::ChangelogToCheckpoint;
 use super::offsets::{ChangelogPosition, Commit, RoundJournal};
 use super::processing_log::ProcessingLog;
-use super::repartition::{RepartitionStage, RepartitionTopic};
-use crate::exec::join::Join;
+use super::repartition::{RepartitionStage, RepartitionTopic, RepartitionWriter};
+use crate::exec::join::{Join, Joined};
 use crate::exec::sink::{OutputRecord, SinkEncoder};
 use crate::exec::source::SourceDecoder;
-use crate::exec::{Operator, RecordError};
+use crate::exec::{ExecError, Operator, RecordError};
 use crate::log::{Log, ProducerSequence, StoredRecord};
 use crate::plan::select::ROWTIME;
 
@@ -69,6 +69,9 @@ pub struct QueryTask {
     /// The join sides read through repartition topics: each is rewritten to its topic
     /// before the round that reads it.
     repartitions: Vec<RepartitionStage>,
+    /// By step: where the rows of the steps before it go, when it reads them back from a
+    /// repartition topic.
+    step_repartitions: BTreeMap<usize, RepartitionWriter>,
     operators: Vec<Box<dyn Operator>>,
     output: QueryOutput,
     /// Rows still allowed by LIMIT.
@@ -200,6 +203,7 @@ impl QueryTask {
             inputs,
             join,
             repartitions: Vec::new(),
+            step_repartitions: BTreeMap::new(),
             operators,
             output,
             remaining: limit,
@@ -217,9 +221,15 @@ impl QueryTask {
     }
 
     /// Reads the join sides `stages` rewrite to repartition topics through them: each input
-    /// of the join that reads such a topic is fed by its stage.
-    pub fn repartition_through(&mut self, stages: Vec<RepartitionStage>) {
+    /// of the join that reads such a topic is fed by its stage. `steps`: by step, where the
+    /// rows the join hands out for that step's repartition go.
+    pub fn repartition_through(
+        &mut self,
+        stages: Vec<RepartitionStage>,
+        steps: BTreeMap<usize, RepartitionWriter>,
+    ) {
         self.repartitions = stages;
+        self.step_repartitions = steps;
     }
 
     /// Notes each round's ends in `journal` before the round's output is written.
@@ -261,7 +271,9 @@ impl QueryTask {
             repartitions: self
                 .repartitions
                 .iter()
-                .map(|stage| stage.topic().clone())
+                .map(|stage| stage.topic())
+                .chain(self.step_repartitions.values().map(|w| w.topic()))
+                .cloned()
                 .collect(),
             operators: self
                 .operators
@@ -309,6 +321,7 @@ impl QueryTask {
                     let replayed: Vec<_> =
                         records.into_iter().filter(|r| r.offset < until).collect();
                     let batch = input.decoder.decode(&replayed, &mut errors)?;
+                    // What it emits, repartitioned rows included, was written before.
                     join.on_input(index, batch, &mut errors)?;
                     errors.clear();
                 }
@@ -443,7 +456,17 @@ impl QueryTask {
             let input = run.input;
             let joined = match &mut self.join {
                 Some(join) => join.on_input(input, slice, &mut errors)?,
-                None => Some(slice),
+                None => Joined::Rows(Some(slice)),
+            };
+            let joined = match joined {
+                Joined::Rows(rows) => rows,
+                Joined::Repartition { step, rows } => {
+                    let writer = self.step_repartitions.get_mut(&step).ok_or_else(|| {
+                        ExecError::Internal(format!("join step {step} has no repartition"))
+                    })?;
+                    writer.write(rows, self.log.as_ref(), &mut errors)?;
+                    None
+                }
             };
             if self.process(joined, &mut errors)? {
                 self.report(&mut errors, processing_log)?;
@@ -560,6 +583,11 @@ impl QueryTask {
                     .repartitions
                     .iter()
                     .map(|stage| (stage.topic().topic.clone(), stage.progress()))
+                    .chain(
+                        self.step_repartitions
+                            .values()
+                            .map(|writer| (writer.topic().topic.clone(), writer.progress())),
+                    )
                     .collect(),
             }),
             QueryOutput::Channel(_) => None,

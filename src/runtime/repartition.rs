@@ -1,6 +1,8 @@
 //! A join side's repartition (`plan::repartition`) as its query's task runs it: before each
 //! round of the join, what the side's source has is rewritten to the repartition topic,
-//! keyed by the join expression, and the join then reads that topic.
+//! keyed by the join expression, and the join then reads that topic. The rows of earlier
+//! steps that a later step joins on another expression are written to their topic as the
+//! join hands them out (`exec::join::Joined::Repartition`).
 //!
 //! The writes carry the query's own producer id for the topic, with the sequences and
 //! source positions of the last commit, so that after a crash the stage writes again what
@@ -9,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use datafusion::arrow::record_batch::RecordBatch;
 use serde::{Deserialize, Serialize};
 
 use super::RuntimeResult;
@@ -35,10 +38,8 @@ pub struct RepartitionTopic {
     pub value_format: FormatKind,
 }
 
-/// One side's source rewritten to its repartition topic.
-pub struct RepartitionStage {
-    /// The side's source, read from where the stage stands.
-    pub input: TaskInput,
+/// Writes a side's rows to its repartition topic, keyed by the join expression.
+pub struct RepartitionWriter {
     /// The side's row → the topic's: the join expression as key, then the row.
     project: Project,
     encoder: SinkEncoder,
@@ -47,17 +48,15 @@ pub struct RepartitionStage {
     sequences: BTreeMap<u32, i32>,
 }
 
-impl RepartitionStage {
+impl RepartitionWriter {
     pub fn new(
-        input: TaskInput,
         project: Project,
         encoder: SinkEncoder,
         topic: RepartitionTopic,
         producer_id: i64,
         sequences: BTreeMap<u32, i32>,
     ) -> Self {
-        RepartitionStage {
-            input,
+        RepartitionWriter {
             project,
             encoder,
             topic,
@@ -69,6 +68,52 @@ impl RepartitionStage {
     /// The repartition topic.
     pub fn topic(&self) -> &RepartitionTopic {
         &self.topic
+    }
+
+    /// Appends `rows` to the topic.
+    pub fn write(
+        &mut self,
+        rows: RecordBatch,
+        log: &dyn Log,
+        errors: &mut Vec<RecordError>,
+    ) -> RuntimeResult<()> {
+        let Some(rows) = self.project.on_batch(rows, errors)? else {
+            return Ok(());
+        };
+        let produced = self.encoder.encode(&rows, errors)?;
+        append_produced(
+            log,
+            &self.topic.topic,
+            self.producer_id,
+            &mut self.sequences,
+            produced,
+        )
+    }
+
+    /// What a commit records of the writer: the next sequence of each partition.
+    pub fn progress(&self) -> RepartitionProgress {
+        RepartitionProgress {
+            positions: BTreeMap::new(),
+            sequences: self.sequences.clone(),
+        }
+    }
+}
+
+/// One side's source rewritten to its repartition topic.
+pub struct RepartitionStage {
+    /// The side's source, read from where the stage stands.
+    pub input: TaskInput,
+    writer: RepartitionWriter,
+}
+
+impl RepartitionStage {
+    pub fn new(input: TaskInput, writer: RepartitionWriter) -> Self {
+        RepartitionStage { input, writer }
+    }
+
+    /// The repartition topic.
+    pub fn topic(&self) -> &RepartitionTopic {
+        self.writer.topic()
     }
 
     /// Rewrites what every partition of the source has, up to [`MAX_RECORDS_PER_POLL`]
@@ -87,16 +132,7 @@ impl RepartitionStage {
             let next = last.offset + 1;
             read += records.len();
             let rows = self.input.decoder.decode(&records, errors)?;
-            if let Some(rows) = self.project.on_batch(rows, errors)? {
-                let produced = self.encoder.encode(&rows, errors)?;
-                append_produced(
-                    log.as_ref(),
-                    &self.topic.topic,
-                    self.producer_id,
-                    &mut self.sequences,
-                    produced,
-                )?;
-            }
+            self.writer.write(rows, log.as_ref(), errors)?;
             self.input.positions.insert(partition, next);
         }
         Ok(read)
@@ -106,7 +142,7 @@ impl RepartitionStage {
     pub fn progress(&self) -> RepartitionProgress {
         RepartitionProgress {
             positions: self.input.positions.clone(),
-            sequences: self.sequences.clone(),
+            ..self.writer.progress()
         }
     }
 }

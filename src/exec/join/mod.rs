@@ -2,7 +2,10 @@
 //! after the first, as `plan::join` chains them.
 //!
 //! Input 0 feeds the first step's left side; input `i` (i ≥ 1) feeds step `i - 1`'s right
-//! side; each step's output feeds the next step's left side. Which rows a step emits, and
+//! side; each step's output feeds the next step's left side, unless that step reads its
+//! left rows back from a repartition topic (`plan::repartition`): the rows are then handed
+//! out to be written there, and come back as one more input, after the sources, that feeds
+//! the step's left side. Which rows a step emits, and
 //! when, depends on what it joins: `stream_stream` (windowed), `stream_table` (lookups)
 //! or `table_table` (changelogs). Rows are handled one at a time, as Kafka Streams does,
 //! because what a row emits depends on the state every earlier row left behind.
@@ -37,6 +40,19 @@ use table_table::TableTableJoin;
 /// The whole join chain of a query.
 pub struct Join {
     steps: Vec<Step>,
+    /// The steps whose left rows come back from a repartition topic, each as input
+    /// `steps.len() + 1 + i`.
+    repartitioned_steps: Vec<usize>,
+}
+
+/// What one batch of an input led to.
+#[derive(Debug)]
+pub enum Joined {
+    /// The last step's rows; none when nothing matched.
+    Rows(Option<RecordBatch>),
+    /// The rows of the steps before `step`, to be written to the repartition topic `step`
+    /// reads its left rows from.
+    Repartition { step: usize, rows: RecordBatch },
 }
 
 /// One step: its plan and the state its kind of join keeps.
@@ -142,28 +158,44 @@ impl Join {
                 Step { plan, state }
             })
             .collect();
-        Join { steps }
+        Join {
+            steps,
+            repartitioned_steps: Vec::new(),
+        }
     }
 
-    /// Runs a batch of input `input` through the chain; returns the joined rows it led to.
+    /// Makes `step` read its left rows from a repartition topic; returns the input that
+    /// brings them.
+    pub fn read_left_through_repartition(&mut self, step: usize) -> usize {
+        self.repartitioned_steps.push(step);
+        self.steps.len() + self.repartitioned_steps.len()
+    }
+
+    /// Runs a batch of input `input` through the chain, up to its end or to the first step
+    /// that reads its left rows from a repartition topic.
     pub fn on_input(
         &mut self,
         input: usize,
         batch: RecordBatch,
         errors: &mut Vec<RecordError>,
-    ) -> ExecResult<Option<RecordBatch>> {
+    ) -> ExecResult<Joined> {
+        let sources = self.steps.len() + 1;
         let (first, side) = match input {
             0 => (0, Side::Left),
-            i => (i - 1, Side::Right),
+            i if i < sources => (i - 1, Side::Right),
+            i => (self.repartitioned_steps[i - sources], Side::Left),
         };
         let mut current = self.steps[first].on_batch(side, &batch, errors)?;
-        for step in &mut self.steps[first + 1..] {
-            let Some(batch) = current else {
-                return Ok(None);
+        for step in first + 1..self.steps.len() {
+            let Some(rows) = current else {
+                return Ok(Joined::Rows(None));
             };
-            current = step.on_batch(Side::Left, &batch, errors)?;
+            if self.repartitioned_steps.contains(&step) {
+                return Ok(Joined::Repartition { step, rows });
+            }
+            current = self.steps[step].on_batch(Side::Left, &rows, errors)?;
         }
-        Ok(current)
+        Ok(Joined::Rows(current))
     }
 }
 
