@@ -150,6 +150,41 @@ const CREATE_S1: &str = "CREATE STREAM S1 (ID STRING KEY, V INT) \
      WITH (kafka_topic='s1', value_format='JSON', partitions=1);";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn show_and_describe_functions_answer_ksqldb_entities() {
+    let server = start().await;
+    let (status, body) = server
+        .ksql("SHOW FUNCTIONS; DESCRIBE FUNCTION concat_ws;")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let listed = &body[0];
+    assert_eq!(listed["@type"], "function_names");
+    let functions = listed["functions"].as_array().unwrap();
+    assert!(
+        functions.contains(&json!({"name": "EXPLODE", "category": "TABLE", "type": "TABLE"})),
+        "{listed}"
+    );
+    assert!(
+        functions
+            .contains(&json!({"name": "URL_EXTRACT_HOST", "category": "URL", "type": "SCALAR"}))
+    );
+
+    let described = &body[1];
+    assert_eq!(described["@type"], "describe_function");
+    assert_eq!(described["name"], "CONCAT_WS");
+    assert_eq!(described["type"], "SCALAR");
+    let arguments = &described["functions"][0]["arguments"];
+    assert_eq!(arguments[1]["isVariadic"], true, "{described}");
+    assert_eq!(described["functions"][0]["returnType"], "STRING");
+
+    let (status, body) = server.ksql("DESCRIBE FUNCTION no_such_function;").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body["message"],
+        "Can't find any functions with the name 'NO_SUCH_FUNCTION'"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ksql_runs_statements_and_answers_entities() {
     let server = start().await;
     let (status, body) = server

@@ -368,6 +368,36 @@ fn print_entity(entity: &Value) {
                 .map(|(name, schema)| vec![name.clone(), sql_type(schema)])
                 .collect(),
         },
+        "function_names" => ResultTable {
+            heading: None,
+            columns: strings(&["Function Name", "Category"]),
+            rows: items(entity, "functions")
+                .map(|f| vec![text(f, "name"), text(f, "category")])
+                .collect(),
+        },
+        "describe_function" => ResultTable {
+            heading: Some(format!(
+                "\nName        : {}\nOverview    : {}\nType        : {}\nVariations  :",
+                text(entity, "name"),
+                text(entity, "description"),
+                text(entity, "type")
+            )),
+            columns: strings(&["Variation", "Returns"]),
+            rows: items(entity, "functions")
+                .map(|variation| {
+                    let arguments: Vec<String> = items(variation, "arguments")
+                        .map(|a| {
+                            let dots = if a["isVariadic"] == true { "..." } else { "" };
+                            format!("{} {}{dots}", text(a, "name"), text(a, "type"))
+                        })
+                        .collect();
+                    vec![
+                        format!("{}({})", text(entity, "name"), arguments.join(", ")),
+                        text(variation, "returnType"),
+                    ]
+                })
+                .collect(),
+        },
         "sourceDescription" => {
             if let Some(source) = entity.get("sourceDescription") {
                 println!("{}", render::table(&source_description(source)));

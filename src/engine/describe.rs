@@ -6,6 +6,7 @@ use super::{Engine, EngineError, EngineResult, ResultTable, Session, StatementRe
 use crate::catalog::schema::ColumnKind;
 use crate::catalog::types::SqlType;
 use crate::catalog::{Source, WindowKind};
+use crate::func::catalog::{FunctionInfo, function, functions};
 use crate::plan::PlanError;
 use crate::sql::ast::{DescribeTarget, ExplainTarget, ShowTarget, SourceKind, Statement};
 
@@ -136,9 +137,16 @@ pub fn show(
                 .collect(),
         },
         ShowTarget::Functions => {
-            return Err(EngineError::Statement(
-                "SHOW FUNCTIONS is not supported yet".into(),
-            ));
+            let mut rows: Vec<Vec<String>> = functions()
+                .iter()
+                .map(|f| vec![f.name.to_string(), f.category.to_string()])
+                .collect();
+            rows.sort();
+            ResultTable {
+                heading: None,
+                columns: vec!["Function Name".into(), "Category".into()],
+                rows,
+            }
         }
     };
     Ok(StatementResult::Table(table))
@@ -187,9 +195,30 @@ pub fn describe(engine: &Arc<Engine>, target: &DescribeTarget) -> EngineResult<S
             }
             Ok(StatementResult::Table(table))
         }
-        DescribeTarget::Function(name) => Err(EngineError::Statement(format!(
-            "DESCRIBE FUNCTION is not supported yet: {name}"
-        ))),
+        DescribeTarget::Function(name) => {
+            let function = function(name).ok_or_else(|| {
+                PlanError::invalid(format!("Can't find any functions with the name '{name}'"))
+            })?;
+            Ok(StatementResult::Table(describe_function(function)))
+        }
+    }
+}
+
+/// DESCRIBE FUNCTION: what the function does, then each way to call it.
+fn describe_function(function: &FunctionInfo) -> ResultTable {
+    ResultTable {
+        heading: Some(format!(
+            "\nName        : {}\nOverview    : {}\nType        : {}\nVariations  :",
+            function.name,
+            function.description,
+            function.kind.name()
+        )),
+        columns: vec!["Variation".into(), "Returns".into()],
+        rows: function
+            .variations
+            .iter()
+            .map(|v| vec![v.signature(function.name), v.returns.to_string()])
+            .collect(),
     }
 }
 

@@ -19,6 +19,7 @@ pub mod array;
 pub mod as_value;
 pub mod bytes;
 pub mod call_errors;
+pub mod catalog;
 pub mod collections;
 pub mod compound_text;
 pub mod date;

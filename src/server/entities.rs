@@ -11,6 +11,7 @@ use crate::catalog::schema::{Column, ColumnKind};
 use crate::catalog::types::SqlType;
 use crate::catalog::{Catalog, QueryInfo, Source, WindowKind};
 use crate::engine::{Engine, ResultTable, Session};
+use crate::func::catalog::{FunctionInfo, function, functions};
 use crate::sql::ast::{DescribeTarget, ExplainTarget, ShowTarget, SourceKind, Statement};
 
 /// ksqlDB's name for a statement's type, as its error messages show it.
@@ -188,6 +189,16 @@ pub fn listing(
                 .collect();
             ("variables", json!({"variables": variables}))
         }
+        Statement::Show(ShowTarget::Functions) => {
+            let functions: Vec<Value> = functions()
+                .iter()
+                .map(|f| json!({"name": f.name, "category": f.category, "type": f.kind.name()}))
+                .collect();
+            ("function_names", json!({"functions": functions}))
+        }
+        Statement::Describe(DescribeTarget::Function(name)) => {
+            ("describe_function", function_description(function(name)?))
+        }
         Statement::Explain(target) => (
             "queryDescription",
             json!({"queryDescription": query_description(&catalog, target, table)}),
@@ -203,6 +214,45 @@ pub fn listing(
     }
     entity.insert("warnings".into(), json!([]));
     Some(Value::Object(entity))
+}
+
+/// `FunctionDescriptionList`: a function and its variations, each with its arguments
+/// (`name TYPE`, a variadic one ending in `...`).
+fn function_description(function: &FunctionInfo) -> Value {
+    let variations: Vec<Value> = function
+        .variations
+        .iter()
+        .map(|variation| {
+            let arguments: Vec<Value> = variation
+                .params
+                .iter()
+                .map(|param| {
+                    let (name, ty) = param.split_once(' ').unwrap_or(("", param));
+                    let variadic = ty.ends_with("...");
+                    json!({
+                        "name": name,
+                        "type": ty.trim_end_matches("..."),
+                        "description": "",
+                        "isVariadic": variadic,
+                    })
+                })
+                .collect();
+            json!({
+                "arguments": arguments,
+                "returnType": variation.returns,
+                "description": function.description,
+            })
+        })
+        .collect();
+    json!({
+        "name": function.name,
+        "description": function.description,
+        "author": "",
+        "version": "",
+        "path": "internal",
+        "functions": variations,
+        "type": function.kind.name(),
+    })
 }
 
 /// `SourceInfo.Stream` / `SourceInfo.Table`: one line of SHOW STREAMS / TABLES.

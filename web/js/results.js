@@ -301,6 +301,20 @@ function entityView(entity) {
       ),
     };
   }
+  if (entity["@type"] === "describe_function") {
+    const argument = (a) => `${a.name} ${a.type}${a.isVariadic ? "..." : ""}`;
+    return {
+      note: `${entity.name} (${entity.type}): ${entity.description}`,
+      table: table(
+        ["Variation", "Returns"],
+        null,
+        entity.functions.map((f) => [
+          `${entity.name}(${f.arguments.map(argument).join(", ")})`,
+          f.returnType,
+        ]),
+      ),
+    };
+  }
   if (entity.queryDescription) {
     const q = entity.queryDescription;
     return { note: `${q.id}: ${q.statementText}\n${q.executionPlan}` };
