@@ -39,7 +39,6 @@ fn aliases() -> Vec<(Arc<ScalarUDF>, &'static [&'static str])> {
     vec![
         (functions::string::upper(), &["ucase"]),
         (functions::string::lower(), &["lcase"]),
-        (functions::unicode::character_length(), &["len"]),
     ]
 }
 
@@ -47,6 +46,7 @@ fn aliases() -> Vec<(Arc<ScalarUDF>, &'static [&'static str])> {
 fn udfs() -> Vec<Arc<dyn ScalarUDFImpl>> {
     vec![
         Arc::new(array::array_join::ArrayJoin::new()),
+        Arc::new(array::array_length::ArrayLength::new()),
         Arc::new(array::array_remove::ArrayRemove::new()),
         Arc::new(array::array_sort::ArraySort::new()),
         Arc::new(array::entries::Entries::new()),
@@ -95,6 +95,13 @@ fn udfs() -> Vec<Arc<dyn ScalarUDFImpl>> {
         Arc::new(math::extremum::Extremum::new(
             math::extremum::Extreme::Least,
         )),
+        Arc::new(map::map_union::MapUnion::new()),
+        Arc::new(math::ceil_floor::CeilFloor::new(
+            math::ceil_floor::Direction::Up,
+        )),
+        Arc::new(math::ceil_floor::CeilFloor::new(
+            math::ceil_floor::Direction::Down,
+        )),
         Arc::new(math::geo_distance::GeoDistance::new()),
         Arc::new(math::log::Log::new()),
         Arc::new(math::round::Round::new()),
@@ -112,6 +119,7 @@ fn udfs() -> Vec<Arc<dyn ScalarUDFImpl>> {
         Arc::new(string::encode::Encode::new()),
         Arc::new(string::field::Field::new()),
         Arc::new(string::initcap::InitCap::new()),
+        Arc::new(string::len::Len::new()),
         Arc::new(string::instr::Instr::new()),
         Arc::new(string::lpad::LPad::new()),
         string::mask::udf(),
@@ -124,6 +132,7 @@ fn udfs() -> Vec<Arc<dyn ScalarUDFImpl>> {
         Arc::new(string::split_to_map::SplitToMap::new()),
         Arc::new(string::substring::Substring::new()),
         Arc::new(string::trim::Trim::new()),
+        Arc::new(string::uuid::Uuid::new()),
         Arc::new(url::url_decode_param::UrlDecodeParam::new()),
         Arc::new(url::url_encode_param::UrlEncodeParam::new()),
         Arc::new(url::url_extract_parameter::UrlExtractParameter::new()),

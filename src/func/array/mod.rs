@@ -2,6 +2,7 @@
 //! differ.
 
 pub mod array_join;
+pub mod array_length;
 pub mod array_remove;
 pub mod array_sort;
 pub mod entries;

@@ -121,7 +121,7 @@ pub(super) const FUNCTIONS: &[FunctionInfo] = &[
         description: "The number of items in an array.",
         variations: &[Variation {
             params: &["array ARRAY<T>"],
-            returns: "BIGINT",
+            returns: "INT",
         }],
     },
     FunctionInfo {
@@ -358,11 +358,11 @@ pub(super) const FUNCTIONS: &[FunctionInfo] = &[
         variations: &[
             Variation {
                 params: &["num INT"],
-                returns: "DOUBLE",
+                returns: "INT",
             },
             Variation {
                 params: &["num BIGINT"],
-                returns: "DOUBLE",
+                returns: "BIGINT",
             },
             Variation {
                 params: &["num DOUBLE"],
@@ -772,11 +772,11 @@ pub(super) const FUNCTIONS: &[FunctionInfo] = &[
         variations: &[
             Variation {
                 params: &["num INT"],
-                returns: "DOUBLE",
+                returns: "INT",
             },
             Variation {
                 params: &["num BIGINT"],
-                returns: "DOUBLE",
+                returns: "BIGINT",
             },
             Variation {
                 params: &["num DOUBLE"],
@@ -1171,11 +1171,17 @@ pub(super) const FUNCTIONS: &[FunctionInfo] = &[
         name: "LEN",
         kind: Scalar,
         category: "OTHER",
-        description: "The number of characters in a string.",
-        variations: &[Variation {
-            params: &["input STRING"],
-            returns: "INT",
-        }],
+        description: "The length of a string in UTF-16 code units (as Java counts it), or the number of bytes of a BYTES value.",
+        variations: &[
+            Variation {
+                params: &["input STRING"],
+                returns: "INT",
+            },
+            Variation {
+                params: &["input BYTES"],
+                returns: "INT",
+            },
+        ],
     },
     FunctionInfo {
         name: "LN",
@@ -1237,6 +1243,16 @@ pub(super) const FUNCTIONS: &[FunctionInfo] = &[
         variations: &[Variation {
             params: &["input MAP<STRING, T>"],
             returns: "ARRAY<STRING>",
+        }],
+    },
+    FunctionInfo {
+        name: "MAP_UNION",
+        kind: Scalar,
+        category: "MAP",
+        description: "Every entry of two maps, the second map's value where both have a key; NULL only when both maps are NULL.",
+        variations: &[Variation {
+            params: &["map1 MAP<STRING, T>", "map2 MAP<STRING, T>"],
+            returns: "MAP<STRING, T>",
         }],
     },
     FunctionInfo {
@@ -2375,10 +2391,16 @@ pub(super) const FUNCTIONS: &[FunctionInfo] = &[
         name: "UUID",
         kind: Scalar,
         category: "OTHER",
-        description: "A new random (version 4) UUID, as text.",
-        variations: &[Variation {
-            params: &[],
-            returns: "STRING",
-        }],
+        description: "A new random (version 4) UUID, or the UUID whose 16 bytes are given (NULL for any other length), as text.",
+        variations: &[
+            Variation {
+                params: &[],
+                returns: "STRING",
+            },
+            Variation {
+                params: &["bytes BYTES"],
+                returns: "STRING",
+            },
+        ],
     },
 ];
