@@ -4,7 +4,8 @@
 //! Each test object expands into one case per `format` × `config` entry; a case that needs
 //! a format sluice does not have yet (Schema Registry formats, protobuf) is skipped with
 //! that reason, and disabled tests are skipped too. Failures print with their difference;
-//! the run ends with `N passed, N failed, N skipped`.
+//! the run ends with `N passed, N failed, N skipped`. Counts are also kept per format
+//! bucket: the formats a case names (`format_bucket`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,6 +20,16 @@ use super::rqtt;
 
 /// Formats a case may need that sluice cannot serve yet.
 const UNSUPPORTED_FORMATS: [&str; 4] = ["AVRO", "PROTOBUF", "PROTOBUF_NOSR", "JSON_SR"];
+
+/// The formats sluice serves.
+const SUPPORTED_FORMATS: [&str; 4] = ["DELIMITED", "JSON", "KAFKA", "NONE"];
+
+/// A case as loaded: why it is skipped, if it is, and its format bucket.
+pub struct LoadedCase<C> {
+    pub case: C,
+    pub skip: Option<String>,
+    pub formats: String,
+}
 
 /// One case's outcome, for the JSON report.
 #[derive(Debug, Clone, Serialize)]
@@ -38,12 +49,32 @@ pub struct Summary {
     pub skipped: usize,
     pub skip_reasons: BTreeMap<String, usize>,
     pub per_file: BTreeMap<String, (usize, usize, usize)>,
+    /// Passed and failed cases by format bucket (`format_bucket`).
+    pub per_format: BTreeMap<String, (usize, usize)>,
     pub cases: Vec<CaseReport>,
 }
 
 impl Summary {
-    /// Counts one case's verdict, printing it if it failed (or passed, when `verbose`).
-    pub fn record(&mut self, file: &str, name: &str, verdict: Verdict, verbose: bool) {
+    /// Counts one case's verdict, printing it if it failed (or passed, when `verbose`);
+    /// `formats` is its format bucket.
+    pub fn record(
+        &mut self,
+        file: &str,
+        name: &str,
+        formats: &str,
+        verdict: Verdict,
+        verbose: bool,
+    ) {
+        let by_format = match verdict {
+            Verdict::Pass => Some((1, 0)),
+            Verdict::Fail(_) => Some((0, 1)),
+            Verdict::Skip(_) => None,
+        };
+        if let Some((passed, failed)) = by_format {
+            let counts = self.per_format.entry(formats.to_string()).or_default();
+            counts.0 += passed;
+            counts.1 += failed;
+        }
         let counts = self.per_file.entry(file.to_string()).or_default();
         let (label, reason) = match verdict {
             Verdict::Pass => {
@@ -96,7 +127,7 @@ pub fn collect_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
 }
 
 /// Reads one QTT file into its cases (with verdicts for those skipped up front).
-pub fn load_file(path: &Path) -> Result<Vec<(TestCase, Option<String>)>, String> {
+pub fn load_file(path: &Path) -> Result<Vec<LoadedCase<TestCase>>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let root: Value = serde_json::from_str(&strip_comments(&text))
         .map_err(|e| format!("{}: not valid JSON: {e}", path.display()))?;
@@ -129,7 +160,7 @@ pub(super) fn strings(node: Option<&Value>) -> Vec<String> {
 }
 
 /// One test object → its cases, `{FORMAT}` and `{CONFIG}` substituted.
-fn expand(stem: &str, test: &Value) -> Result<Vec<(TestCase, Option<String>)>, String> {
+fn expand(stem: &str, test: &Value) -> Result<Vec<LoadedCase<TestCase>>, String> {
     let name = test
         .get("name")
         .and_then(Value::as_str)
@@ -222,24 +253,53 @@ fn expand(stem: &str, test: &Value) -> Result<Vec<(TestCase, Option<String>)>, S
                 expected_error,
                 post: test.get("post").cloned(),
             };
+            let formats = named_formats(&case.statements, &case.properties, test);
             let skip = if disabled {
                 Some("disabled in ksqlDB".to_string())
             } else {
-                unsupported_format(&case.statements, &case.properties, test)
-                    .map(|f| format!("needs format {f}"))
+                unsupported_format(&formats).map(|f| format!("needs format {f}"))
             };
-            out.push((case, skip));
+            out.push(LoadedCase {
+                formats: format_bucket(&formats),
+                case,
+                skip,
+            });
         }
     }
     Ok(out)
 }
 
-/// The first format the case needs that sluice does not have, if any.
-pub(super) fn unsupported_format(
+/// The first of a case's formats (`named_formats`) that sluice does not have, if any.
+pub(super) fn unsupported_format(formats: &[String]) -> Option<&str> {
+    formats
+        .iter()
+        .map(String::as_str)
+        .find(|f| UNSUPPORTED_FORMATS.contains(f))
+}
+
+/// A case's format bucket: the formats sluice serves that it names, joined (`JSON`,
+/// `DELIMITED + KAFKA`, …), or `(none named)` for a case that relies on the defaults.
+pub(super) fn format_bucket(formats: &[String]) -> String {
+    let mut supported: Vec<&str> = formats
+        .iter()
+        .map(String::as_str)
+        .filter(|f| SUPPORTED_FORMATS.contains(f))
+        .collect();
+    supported.sort_unstable();
+    supported.dedup();
+    match supported.is_empty() {
+        true => "(none named)".to_string(),
+        false => supported.join(" + "),
+    }
+}
+
+/// The formats a case names: in its statements' FORMAT, KEY_FORMAT and VALUE_FORMAT, its
+/// properties, and its topics (a topic with a schema is an Avro one), upper case.
+pub(super) fn named_formats(
     statements: &[String],
     properties: &BTreeMap<String, String>,
     test: &Value,
-) -> Option<String> {
+) -> Vec<String> {
     let mut mentioned: Vec<String> = Vec::new();
     for statement in statements {
         let upper = statement.to_uppercase();
@@ -278,8 +338,6 @@ pub(super) fn unsupported_format(
         }
     }
     mentioned
-        .into_iter()
-        .find(|f| UNSUPPORTED_FORMATS.contains(&f.as_str()))
 }
 
 /// Runs every case of every file, printing failures as they happen. REST test files
@@ -317,12 +375,12 @@ pub fn run(paths: &[PathBuf], verbose: bool) -> Result<Summary, String> {
                 continue;
             }
         };
-        for (case, skip) in cases {
-            let verdict = match skip {
+        for loaded in cases {
+            let verdict = match loaded.skip {
                 Some(reason) => Verdict::Skip(reason),
-                None => run_isolated(&case),
+                None => run_isolated(&loaded.case),
             };
-            summary.record(&stem, &case.name, verdict, verbose);
+            summary.record(&stem, &loaded.case.name, &loaded.formats, verdict, verbose);
         }
     }
     Ok(summary)

@@ -33,6 +33,14 @@ pub fn markdown(summary: &Summary, command: &str) -> String {
     }
     let _ = writeln!(
         out,
+        "\n## Per format\n\nThe formats each case names (a case counts in one bucket).\n\n| formats | passed | failed | passed % |\n|---|---:|---:|---:|"
+    );
+    for (formats, (passed, failed)) in &summary.per_format {
+        let share = 100.0 * *passed as f64 / (*passed + *failed).max(1) as f64;
+        let _ = writeln!(out, "| {formats} | {passed} | {failed} | {share:.1} |");
+    }
+    let _ = writeln!(
+        out,
         "\n## Per file\n\n| file | passed | failed | skipped |\n|---|---:|---:|---:|"
     );
     for (file, (passed, failed, skipped)) in &summary.per_file {

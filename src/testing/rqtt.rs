@@ -22,7 +22,7 @@ use serde_json::Value;
 
 use super::case::{Verdict, check_outputs, declared_topics, source_on_topic};
 use super::jsonc::strip_comments;
-use super::qtt::{Summary, strings, unsupported_format};
+use super::qtt::{LoadedCase, Summary, format_bucket, named_formats, strings, unsupported_format};
 use super::records::{RecordSpec, encode_input};
 use crate::engine::{Engine, EngineConfig};
 use crate::log::memory::MemoryLog;
@@ -65,7 +65,7 @@ pub struct RestCase {
 }
 
 /// Reads one RQTT file into its cases, with the reason for those skipped up front.
-pub fn load_file(path: &Path) -> Result<Vec<(RestCase, Option<String>)>, String> {
+pub fn load_file(path: &Path) -> Result<Vec<LoadedCase<RestCase>>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let root: Value = serde_json::from_str(&strip_comments(&text))
         .map_err(|e| format!("{}: not valid JSON: {e}", path.display()))?;
@@ -82,7 +82,7 @@ pub fn load_file(path: &Path) -> Result<Vec<(RestCase, Option<String>)>, String>
 }
 
 /// One test object → one case per entry of its `format` list.
-fn expand(stem: &str, test: &Value) -> Result<Vec<(RestCase, Option<String>)>, String> {
+fn expand(stem: &str, test: &Value) -> Result<Vec<LoadedCase<RestCase>>, String> {
     let name = test
         .get("name")
         .and_then(Value::as_str)
@@ -193,15 +193,19 @@ fn expand(stem: &str, test: &Value) -> Result<Vec<(RestCase, Option<String>)>, S
                 )
             })
             .collect();
+        let formats = named_formats(&statements, &string_properties, test);
         let skip = if disabled {
             Some("disabled in ksqlDB".to_string())
         } else if test.get("testPullWithProtoFormat").and_then(Value::as_bool) == Some(true) {
             Some("needs protobuf responses".to_string())
         } else {
-            unsupported_format(&statements, &string_properties, test)
-                .map(|f| format!("needs format {f}"))
+            unsupported_format(&formats).map(|f| format!("needs format {f}"))
         };
-        out.push((case, skip));
+        out.push(LoadedCase {
+            formats: format_bucket(&formats),
+            case,
+            skip,
+        });
     }
     Ok(out)
 }
@@ -256,12 +260,12 @@ pub fn run_file(
             return;
         }
     };
-    for (case, skip) in cases {
-        let verdict = match skip {
+    for loaded in cases {
+        let verdict = match loaded.skip {
             Some(reason) => Verdict::Skip(reason),
-            None => runtime.block_on(case.run()),
+            None => runtime.block_on(loaded.case.run()),
         };
-        summary.record(&stem, &case.name, verdict, verbose);
+        summary.record(&stem, &loaded.case.name, &loaded.formats, verdict, verbose);
     }
 }
 
