@@ -15,7 +15,7 @@ use super::{Engine, EngineError, EngineResult, StatementResult};
 use crate::catalog::Source;
 use crate::catalog::schema::{Column, ColumnKind};
 use crate::catalog::types::SqlType;
-use crate::format::json_to_scalar;
+use crate::format::{json_to_scalar, scalar_to_json};
 use crate::log::Record;
 use crate::log::partitioner::Partitioner;
 use crate::plan::PlanError;
@@ -78,7 +78,7 @@ pub fn insert_values(
                 PlanError::invalid(format!("Cannot insert into HEADER columns: {name}")).into(),
             );
         }
-        let cast = value.cast_to(&column.ty.to_arrow()).map_err(|_| {
+        let cast = coerce(&value, &column.ty).ok_or_else(|| {
             PlanError::invalid(format!(
                 "Expected type {} for field {name} but got {expr}",
                 column.ty
@@ -260,6 +260,19 @@ fn encode_row(
 /// Evaluates an expression that references no column.
 fn constant(engine: &Engine, expr: &Expr) -> EngineResult<ScalarValue> {
     Ok(typed_constant(engine, expr)?.map_or(ScalarValue::Null, |(value, _)| value))
+}
+
+/// `value` as a value of `ty`: cast, or, for a STRUCT, field by field by name (a field the
+/// value lacks is NULL, as ksqlDB fills a struct literal in).
+fn coerce(value: &ScalarValue, ty: &SqlType) -> Option<ScalarValue> {
+    if let Ok(cast) = value.cast_to(&ty.to_arrow()) {
+        return Some(cast);
+    }
+    let (ScalarValue::Struct(_), SqlType::Struct(_)) = (value, ty) else {
+        return None;
+    };
+    let json = scalar_to_json(value, &SqlType::from_arrow(&value.data_type())?).ok()?;
+    json_to_scalar(&json, ty).ok()
 }
 
 /// ksqlDB's parser refuses a qualified column in VALUES, where no source is in scope, while

@@ -32,6 +32,7 @@ pub mod nulls;
 pub mod regex;
 pub mod signature;
 pub mod string;
+pub mod structs;
 pub mod url;
 
 /// DataFusion built-ins that ksqlDB knows under other names, with ksqlDB's names.
@@ -133,6 +134,7 @@ fn udfs() -> Vec<Arc<dyn ScalarUDFImpl>> {
         Arc::new(string::substring::Substring::new()),
         Arc::new(string::trim::Trim::new()),
         Arc::new(string::uuid::Uuid::new()),
+        Arc::new(structs::empty_struct::EmptyStruct::new()),
         Arc::new(url::url_decode_param::UrlDecodeParam::new()),
         Arc::new(url::url_encode_param::UrlEncodeParam::new()),
         Arc::new(url::url_extract_parameter::UrlExtractParameter::new()),

@@ -27,6 +27,7 @@ use super::error::{PlanError, PlanResult};
 use crate::catalog::types::SqlType;
 use crate::func;
 use crate::func::string::like_escape::LikeEscape;
+use crate::func::structs::empty_struct::EMPTY_STRUCT;
 
 /// Turns parsed expressions into physical expressions over one row schema.
 pub struct ExprPlanner {
@@ -647,7 +648,8 @@ fn star_argument(function: &mut sql::Function) {
 }
 
 /// ksqlDB's constructors as DataFusion functions: `STRUCT(A := 1)` is
-/// `named_struct('A', 1)` and `MAP('k' := 1)` is `make_map('k', 1)`.
+/// `named_struct('A', 1)` (`STRUCT()` the empty struct's own function) and `MAP('k' := 1)`
+/// is `make_map('k', 1)`.
 fn constructor_call(function: &sql::Function) -> Option<sql::Expr> {
     let name = function.name.to_string();
     let sql::FunctionArguments::List(list) = &function.args else {
@@ -655,6 +657,7 @@ fn constructor_call(function: &sql::Function) -> Option<sql::Expr> {
     };
     let mut args = Vec::with_capacity(list.args.len() * 2);
     match name.as_str() {
+        "struct" if list.args.is_empty() => Some(function_call(EMPTY_STRUCT, args)),
         "struct" => {
             for arg in &list.args {
                 let sql::FunctionArg::Named {
