@@ -129,8 +129,7 @@ fn server_metrics_averages_alerts_and_latest_readings() {
     for host in ["web-1", "web-3"] {
         let last = samples
             .iter()
-            .filter(|s| s.host == host)
-            .next_back()
+            .rfind(|s| s.host == host)
             .expect("the host reported");
         let rows = pull(
             &engine,

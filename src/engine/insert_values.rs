@@ -134,11 +134,14 @@ pub fn insert_json_rows(
     outcomes
 }
 
+/// Values to write, by the column each goes to.
+type AssignedValues<'a> = Vec<(&'a Column, ScalarValue)>;
+
 /// A JSON row's values by column, and its ROWTIME if it gives one.
 fn json_row_values<'a>(
     source: &'a Source,
     row: &serde_json::Map<String, serde_json::Value>,
-) -> EngineResult<(Vec<(&'a Column, ScalarValue)>, Option<i64>)> {
+) -> EngineResult<(AssignedValues<'a>, Option<i64>)> {
     let mut timestamp = None;
     let mut assigned: Vec<(&Column, ScalarValue)> = Vec::new();
     for (name, json) in row {

@@ -1116,7 +1116,7 @@ fn start_persistent(
     let commit = commit.unwrap_or_default();
     let round_ends = commit.round_ends;
     let output = QueryOutput::Topic {
-        encoder,
+        encoder: Box::new(encoder),
         topic: sink.topic.clone(),
         producer_id: producer_id(query_id),
         sequences: commit.sequences,

@@ -317,7 +317,7 @@ mod tests {
         .unwrap()
     }
 
-    fn column<'a>(batch: &'a RecordBatch, name: &str) -> Vec<Option<String>> {
+    fn column(batch: &RecordBatch, name: &str) -> Vec<Option<String>> {
         let array = batch.column_by_name(name).unwrap();
         (0..batch.num_rows())
             .map(|i| {

@@ -123,7 +123,8 @@ impl Overloads {
             })
             .collect();
         let exact_round = matches.iter().any(|(_, exact, _)| *exact);
-        let mut best: Option<((u8, usize, isize), usize, Vec<DataType>)> = None;
+        // The best candidate so far: its rank, index and argument types.
+        let mut best: Option<(Rank, usize, Vec<DataType>)> = None;
         let mut tied = false;
         for (index, exact, types) in matches {
             if exact_round && !exact {
@@ -147,6 +148,9 @@ impl Overloads {
     }
 }
 
+/// How much ksqlDB prefers an overload (`Overload::rank`); higher is better.
+type Rank = (u8, usize, isize);
+
 /// The outcome of overload resolution.
 enum Choice {
     /// The overload's index and the types to cast the arguments to.
@@ -159,7 +163,7 @@ enum Choice {
 impl Overload {
     /// ksqlDB's preference between two candidates, higher is better: fixed arity, then
     /// more parameters, then fewer generic ones.
-    fn rank(&self) -> (u8, usize, isize) {
+    fn rank(&self) -> Rank {
         let generics = self.params.iter().filter(|p| p.is_generic()).count();
         (
             u8::from(!self.variadic),

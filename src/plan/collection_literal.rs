@@ -439,7 +439,7 @@ mod tests {
     fn empty_and_null_constructors_are_rejected() {
         let null = sql::Expr::Value(sql::Value::Null.into());
         assert!(check_array(&[]).is_err());
-        assert!(check_array(&[null.clone()]).is_err());
+        assert!(check_array(std::slice::from_ref(&null)).is_err());
         let one = sql::Expr::Value(sql::Value::Number("1".into(), false).into());
         assert!(check_map(&[(&null, &one)]).is_err());
         assert!(check_map(&[(&one, &null)]).is_err());

@@ -44,7 +44,8 @@ type Positions = BTreeMap<String, BTreeMap<u32, i64>>;
 pub enum QueryOutput {
     /// A persistent query appends to its sink topic, idempotently.
     Topic {
-        encoder: SinkEncoder,
+        /// Boxed: the variant would otherwise dwarf `Channel`.
+        encoder: Box<SinkEncoder>,
         topic: String,
         /// The producer id of this query's appends.
         producer_id: i64,

@@ -100,11 +100,8 @@ pub fn streamed_rows(rows: PushRows) -> Response {
 fn answer(header: Value, mut rows: PushRows) -> Response {
     let body = futures::stream::once(async move {
         let mut elements = vec![header.to_string()];
-        loop {
-            match rows.next().await {
-                PushEvent::Rows(batch) => elements.extend(batch.iter().map(streamed_row_text)),
-                PushEvent::End(_) => break,
-            }
+        while let PushEvent::Rows(batch) = rows.next().await {
+            elements.extend(batch.iter().map(streamed_row_text));
         }
         Ok::<_, Infallible>(Bytes::from(format!("[{}]", elements.join(",\n"))))
     });

@@ -58,11 +58,7 @@ impl ScalarUDFImpl for ArrayLength {
             _ => as_list_array(&arrays[0])?,
         };
         let lengths: Int32Array = (0..lists.len())
-            .map(|row| {
-                lists
-                    .is_valid(row)
-                    .then(|| i32::try_from(lists.value_length(row)).unwrap_or(i32::MAX))
-            })
+            .map(|row| lists.is_valid(row).then(|| lists.value_length(row)))
             .collect();
         Ok(ColumnarValue::Array(Arc::new(lengths)))
     }
