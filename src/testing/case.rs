@@ -349,7 +349,7 @@ fn check_post(engine: &Engine, post: &Value) -> Result<(), String> {
 }
 
 /// `post.topics`: no topic matches the `blacklist` pattern, and each listed repartition
-/// topic of a join's stream side (`…-Join-left-repartition`, `…-Join-repartition`, …)
+/// topic of a join's stream side (`…-Join-left-repartition`, `…-L_Join-repartition`, …)
 /// exists with the listed key and value formats.
 ///
 /// ksqlDB's names carry its test service id (`_confluent-ksql-some.ksql.service.idquery_`),
@@ -357,7 +357,8 @@ fn check_post(engine: &Engine, post: &Value) -> Result<(), String> {
 /// name are not checked: state-store changelogs sluice names after its own stores (a join
 /// keeps none), and ksqlDB's re-serialization of a table side keyed in another format
 /// (`…SourceKeyed-SelectKey-repartition`), which sluice does not do: it matches table keys
-/// by value (docs/architecture.md).
+/// by value, and the repartition of a GROUP BY (`…-Aggregate-GroupBy-repartition`): one
+/// task holds every group (docs/architecture.md).
 fn check_topics(engine: &Engine, topics: &Value) -> Result<(), String> {
     if let Some(pattern) = topics.get("blacklist").and_then(Value::as_str) {
         let blacklist = regex::Regex::new(&format!("^(?:{pattern})$"))
@@ -385,7 +386,15 @@ fn check_topics(engine: &Engine, topics: &Value) -> Result<(), String> {
             .get("name")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let is_join_side = name.ends_with("-repartition") && !name.contains("SourceKeyed-");
+        let is_join_side = [
+            "Join-repartition",
+            "Join-left-repartition",
+            "Join-right-repartition",
+        ]
+        .iter()
+        .any(|suffix| {
+            name.ends_with(&format!("-{suffix}")) || name.ends_with(&format!("_{suffix}"))
+        });
         let Some(wanted) = query_part(name).filter(|_| is_join_side) else {
             continue;
         };
