@@ -1,14 +1,14 @@
-//! SHOW, DESCRIBE and EXPLAIN: what exists, as tables of text.
+//! SHOW and DESCRIBE: what exists, as tables of text.
 
 use std::sync::Arc;
 
-use super::{Engine, EngineError, EngineResult, ResultTable, Session, StatementResult};
+use super::{Engine, EngineResult, ResultTable, Session, StatementResult};
 use crate::catalog::schema::ColumnKind;
 use crate::catalog::types::SqlType;
 use crate::catalog::{Source, WindowKind};
 use crate::func::catalog::{FunctionInfo, function, functions};
 use crate::plan::PlanError;
-use crate::sql::ast::{DescribeTarget, ExplainTarget, ShowTarget, SourceKind, Statement};
+use crate::sql::ast::{DescribeTarget, ShowTarget, SourceKind};
 
 /// Internal topics are hidden from SHOW TOPICS unless ALL is asked for.
 fn is_internal_topic(name: &str) -> bool {
@@ -312,58 +312,6 @@ fn type_label(ty: &SqlType) -> String {
         }
         other => other.to_string(),
     }
-}
-
-pub fn explain(
-    engine: &Arc<Engine>,
-    target: &ExplainTarget,
-    session: &Session,
-) -> EngineResult<StatementResult> {
-    let (statement_text, query) = match target {
-        ExplainTarget::QueryId(id) => {
-            let catalog = engine.catalog();
-            let info = catalog.queries.get(&id.to_uppercase()).ok_or_else(|| {
-                PlanError::invalid(format!("Query with id:{id} does not exist, use SHOW QUERIES to view the full set of running queries."))
-            })?;
-            let parsed = crate::sql::parse(&info.statement)?;
-            (
-                info.statement.clone(),
-                parsed.into_iter().next().map(|p| p.statement),
-            )
-        }
-        ExplainTarget::Statement(statement) => (String::new(), Some((**statement).clone())),
-    };
-    let query = match query {
-        Some(Statement::CreateAsSelect(c)) => c.query,
-        Some(Statement::InsertInto { query, .. }) => query,
-        Some(Statement::Select(q)) => q,
-        _ => return Err(EngineError::Statement("EXPLAIN needs a query".into())),
-    };
-    let rule = if session.new_query_planner() {
-        crate::plan::select::KeyRule::KeyOptional
-    } else {
-        crate::plan::select::KeyRule::Transient
-    };
-    let plan =
-        crate::plan::select::plan_select(&query, &engine.catalog(), &engine.planner, rule, "")?;
-    let mut rows = vec![vec![format!(
-        "Source: {} (topic {})",
-        plan.source.name, plan.source.topic
-    )]];
-    if let Some(filter) = &plan.filter {
-        rows.push(vec![format!("  Filter: {filter}")]);
-    }
-    for column in &plan.columns {
-        rows.push(vec![format!(
-            "  Project: {} := {} ({})",
-            column.name, column.expr, column.ty
-        )]);
-    }
-    Ok(StatementResult::Table(ResultTable {
-        heading: (!statement_text.is_empty()).then(|| format!("Query: {statement_text}")),
-        columns: vec!["Execution plan".into()],
-        rows,
-    }))
 }
 
 #[cfg(test)]

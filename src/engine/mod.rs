@@ -2,12 +2,14 @@
 //!
 //! A statement's path: `sql::parse` → `engine::execute` dispatches on its kind → DDL goes to
 //! `ddl` (catalog changes, recorded in the command topic by `commands`), queries are planned
-//! by `plan::select` and started by `queries`, listings come from `describe`. One `Engine`
+//! by `plan::select` and started by `queries`, listings come from `describe`, plans from
+//! `explain`. One `Engine`
 //! serves the REPL, the HTTP server and the test runners alike.
 
 pub mod commands;
 pub mod ddl;
 pub mod describe;
+mod explain;
 pub mod insert_values;
 pub mod print;
 pub mod pull;
@@ -305,7 +307,7 @@ impl Engine {
             }
             Statement::Show(target) => describe::show(self, target, session),
             Statement::Describe(target) => describe::describe(self, target),
-            Statement::Explain(target) => describe::explain(self, target, session),
+            Statement::Explain(target) => explain::explain(self, target, session),
             Statement::Print {
                 topic,
                 from_beginning,

@@ -639,7 +639,7 @@ fn start_positions(
 }
 
 /// A planned query: stateless, a join, an aggregation, or an aggregation of a join's rows.
-enum Planned {
+pub(super) enum Planned {
     Select(SelectPlan),
     Aggregate(AggregatePlan),
     Join(JoinPlan),
@@ -657,7 +657,7 @@ impl Planned {
     }
 
     /// Every source the query reads, in FROM order.
-    fn sources(&self) -> Vec<&Source> {
+    pub(super) fn sources(&self) -> Vec<&Source> {
         match self {
             Planned::Join(plan) => plan.inputs.iter().map(|i| &i.source).collect(),
             Planned::JoinedAggregate(plan) => plan.join.inputs.iter().map(|i| &i.source).collect(),
@@ -674,7 +674,7 @@ impl Planned {
         }
     }
 
-    fn output_schema(&self) -> LogicalSchema {
+    pub(super) fn output_schema(&self) -> LogicalSchema {
         match self {
             Planned::Select(plan) => plan.output_schema(),
             Planned::Aggregate(plan) => plan.output_schema(),
@@ -740,7 +740,7 @@ impl Planned {
 }
 
 /// Plans a query: an aggregation when it has GROUP BY, WINDOW, HAVING or an aggregate call.
-fn plan_query(
+pub(super) fn plan_query(
     engine: &Engine,
     query: &Query,
     session: &Session,
