@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, BinaryBuilder, ListArray, ListBuilder, MapBuilder, MapFieldNames,
-    StringBuilder, UInt32Array,
+    Array, ArrayRef, BinaryBuilder, ListArray, ListBuilder, MapArray, MapBuilder, MapFieldNames,
+    StringBuilder, StructArray, UInt32Array,
 };
 use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
 use datafusion::arrow::compute::take;
@@ -122,6 +122,39 @@ pub fn list_from_positions(
         OffsetBuffer::new(offsets.into()),
         values,
         nulls,
+    )?))
+}
+
+/// A map column of type `map_type` (`signature::map_type`'s layout) whose row `i` holds
+/// the entries `offsets[i]..offsets[i + 1]` of the keys in `keys` at `key_positions` and
+/// the values in `values` at `value_positions`; `valid` tells the rows that are not NULL.
+pub fn map_from_positions(
+    map_type: &DataType,
+    (keys, key_positions): (&dyn Array, Vec<u32>),
+    (values, value_positions): (&dyn Array, Vec<u32>),
+    offsets: Vec<i32>,
+    valid: Vec<bool>,
+) -> Result<ArrayRef> {
+    let DataType::Map(entries_field, _) = map_type else {
+        return Err(exec_datafusion_err!("expected a map, got {map_type}"));
+    };
+    let DataType::Struct(fields) = entries_field.data_type() else {
+        return Err(exec_datafusion_err!("map entries are not a struct"));
+    };
+    let entries = StructArray::try_new(
+        fields.clone(),
+        vec![
+            take(keys, &UInt32Array::from(key_positions), None)?,
+            take(values, &UInt32Array::from(value_positions), None)?,
+        ],
+        None,
+    )?;
+    Ok(Arc::new(MapArray::try_new(
+        entries_field.clone(),
+        OffsetBuffer::new(offsets.into()),
+        entries,
+        Some(NullBuffer::from(valid)),
+        false,
     )?))
 }
 

@@ -5,17 +5,14 @@
 //! value where it stands; a NULL key is skipped (a map key cannot be NULL here). A NULL
 //! list gives NULL.
 
-use std::sync::Arc;
-
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, MapArray, StructArray, UInt32Array};
-use datafusion::arrow::buffer::OffsetBuffer;
-use datafusion::arrow::compute::take;
-use datafusion::arrow::datatypes::{DataType, Field};
-use datafusion::common::{Result, internal_err, plan_err};
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::{Result, plan_err};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
+use crate::func::collections::map_from_positions;
 use crate::func::signature::{Overloads, Param, map_type};
 
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -96,27 +93,13 @@ impl ScalarUDFImpl for AsMap {
             }
             offsets.push(key_indices.len() as i32);
         }
-        let DataType::Map(entries_field, _) = map_type(DataType::Utf8, values.value_type()) else {
-            return internal_err!("map_type builds a map");
-        };
-        let DataType::Struct(fields) = entries_field.data_type().clone() else {
-            return internal_err!("map entries are a struct");
-        };
-        let entries = StructArray::try_new(
-            fields,
-            vec![
-                take(key_items, &UInt32Array::from(key_indices), None)?,
-                take(values.values(), &UInt32Array::from(value_indices), None)?,
-            ],
-            None,
+        let map = map_from_positions(
+            &map_type(DataType::Utf8, values.value_type()),
+            (key_items, key_indices),
+            (values.values(), value_indices),
+            offsets,
+            nulls,
         )?;
-        let map = MapArray::try_new(
-            Arc::new(Field::clone(&entries_field)),
-            OffsetBuffer::new(offsets.into()),
-            entries,
-            Some(nulls.into()),
-            false,
-        )?;
-        Ok(ColumnarValue::Array(Arc::new(map) as ArrayRef))
+        Ok(ColumnarValue::Array(map))
     }
 }

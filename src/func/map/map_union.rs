@@ -3,19 +3,15 @@
 //! map otherwise counting as empty (ksqlDB `MapUnion`). The result keeps map1's keys in
 //! their order, then map2's new ones.
 
-use std::sync::Arc;
-
-use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, MapArray, StructArray, UInt32Array, new_null_array,
-};
-use datafusion::arrow::buffer::OffsetBuffer;
-use datafusion::arrow::compute::{concat, take};
-use datafusion::arrow::datatypes::{DataType, Field};
-use datafusion::common::{Result, internal_err, plan_err};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, new_null_array};
+use datafusion::arrow::compute::concat;
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::{Result, plan_err};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
+use crate::func::collections::map_from_positions;
 use crate::func::signature::{Overloads, Param, map_type, not_accepted};
 
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -77,9 +73,6 @@ impl ScalarUDFImpl for MapUnion {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let DataType::Map(entries_field, _) = args.return_field.data_type().clone() else {
-            return internal_err!("MAP_UNION returns a map");
-        };
         let rows = args.number_rows;
         let arrays = ColumnarValue::values_to_arrays(&args.args)?;
         let as_map = |array: &ArrayRef| -> ArrayRef {
@@ -124,25 +117,13 @@ impl ScalarUDFImpl for MapUnion {
             }
             offsets.push(picked.len() as i32);
         }
-        let DataType::Struct(fields) = entries_field.data_type().clone() else {
-            return internal_err!("map entries are a struct");
-        };
-        let indices = UInt32Array::from(picked);
-        let entries = StructArray::try_new(
-            fields,
-            vec![
-                take(entries.column(0), &indices, None)?,
-                take(entries.column(1), &indices, None)?,
-            ],
-            None,
+        let map = map_from_positions(
+            args.return_field.data_type(),
+            (entries.column(0), picked.clone()),
+            (entries.column(1), picked),
+            offsets,
+            nulls,
         )?;
-        let map = MapArray::try_new(
-            Arc::new(Field::clone(&entries_field)),
-            OffsetBuffer::new(offsets.into()),
-            entries,
-            Some(nulls.into()),
-            false,
-        )?;
-        Ok(ColumnarValue::Array(Arc::new(map) as ArrayRef))
+        Ok(ColumnarValue::Array(map))
     }
 }
