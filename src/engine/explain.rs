@@ -114,6 +114,7 @@ fn join_lines(query: &Query, plan: &Planned) -> Vec<String> {
     let join = match plan {
         Planned::Join(join) => join,
         Planned::JoinedAggregate(aggregate) => &aggregate.join,
+        Planned::JoinedSelect(select) => &select.join,
         Planned::Select(_) | Planned::Aggregate(_) => return Vec::new(),
     };
     let mut joins = Vec::new();

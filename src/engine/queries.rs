@@ -36,6 +36,7 @@ use crate::plan::aggregate::{AggregatePlan, is_aggregation, plan_aggregate};
 use crate::plan::expr::JoinedNames;
 use crate::plan::join::{JoinPlan, plan_join};
 use crate::plan::joined_aggregate::{JoinedAggregatePlan, plan_joined_aggregate};
+use crate::plan::joined_select::{JoinedSelectPlan, plan_joined_select};
 use crate::plan::properties::WithProperties;
 use crate::plan::repartition::plan_repartitions;
 use crate::plan::select::{
@@ -166,6 +167,12 @@ pub fn create_as_select(
         (Planned::Select(plan), SourceKind::Stream) if plan.source.kind == SourceKind::Table => {
             return Err(PlanError::invalid(
                 "Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.",
+            )
+            .into());
+        }
+        (Planned::JoinedSelect(_), SourceKind::Table) => {
+            return Err(PlanError::invalid(
+                "Invalid result type. Your SELECT query produces a STREAM. Please use CREATE STREAM AS SELECT statement instead.",
             )
             .into());
         }
@@ -644,6 +651,8 @@ pub(super) enum Planned {
     Aggregate(AggregatePlan),
     Join(JoinPlan),
     JoinedAggregate(JoinedAggregatePlan),
+    /// A join re-keyed by PARTITION BY.
+    JoinedSelect(JoinedSelectPlan),
 }
 
 impl Planned {
@@ -653,6 +662,7 @@ impl Planned {
             Planned::Aggregate(plan) => &plan.source,
             Planned::Join(plan) => plan.source(),
             Planned::JoinedAggregate(plan) => plan.join.source(),
+            Planned::JoinedSelect(plan) => plan.join.source(),
         }
     }
 
@@ -661,7 +671,8 @@ impl Planned {
         match self {
             Planned::Join(plan) => plan.inputs.iter().map(|i| &i.source).collect(),
             Planned::JoinedAggregate(plan) => plan.join.inputs.iter().map(|i| &i.source).collect(),
-            _ => vec![self.source()],
+            Planned::JoinedSelect(plan) => plan.join.inputs.iter().map(|i| &i.source).collect(),
+            Planned::Select(_) | Planned::Aggregate(_) => vec![self.source()],
         }
     }
 
@@ -671,6 +682,7 @@ impl Planned {
             Planned::Select(plan) => plan.source.kind == SourceKind::Table,
             Planned::Aggregate(_) | Planned::JoinedAggregate(_) => true,
             Planned::Join(plan) => plan.kind == SourceKind::Table,
+            Planned::JoinedSelect(_) => false,
         }
     }
 
@@ -680,6 +692,7 @@ impl Planned {
             Planned::Aggregate(plan) => plan.output_schema(),
             Planned::Join(plan) => plan.output_schema(),
             Planned::JoinedAggregate(plan) => plan.aggregate.output_schema(),
+            Planned::JoinedSelect(plan) => plan.select.output_schema(),
         }
     }
 
@@ -692,6 +705,8 @@ impl Planned {
             Planned::Join(plan) => plan.inputs[0].source.window,
             Planned::Aggregate(plan) => plan.window_info(),
             Planned::JoinedAggregate(plan) => plan.aggregate.window_info(),
+            // Windowed joins are not re-keyed.
+            Planned::JoinedSelect(_) => None,
         }
     }
 
@@ -720,6 +735,12 @@ impl Planned {
                 .iter()
                 .map(|c| (c.name.clone(), c.ty.clone()))
                 .collect(),
+            Planned::JoinedSelect(plan) => plan
+                .select
+                .columns
+                .iter()
+                .map(|c| (c.name.clone(), c.ty.clone()))
+                .collect(),
         };
         LogicalSchema::new(
             columns
@@ -735,6 +756,7 @@ impl Planned {
             Planned::Aggregate(plan) => plan.limit,
             Planned::Join(plan) => plan.limit,
             Planned::JoinedAggregate(plan) => plan.aggregate.limit,
+            Planned::JoinedSelect(plan) => plan.select.limit,
         }
     }
 }
@@ -770,6 +792,14 @@ pub(super) fn plan_query(
                 key_rule,
                 sink_name,
                 &config,
+            )?)
+        } else if matches!(query.from, Relation::Join(_)) && !query.partition_by.is_empty() {
+            Planned::JoinedSelect(plan_joined_select(
+                query,
+                &catalog,
+                &engine.planner,
+                key_rule,
+                sink_name,
             )?)
         } else if matches!(query.from, Relation::Join(_)) {
             Planned::Join(plan_join(
@@ -820,6 +850,7 @@ fn task_pipeline(
     let (decoder, operators) = match plan {
         Planned::Join(plan) => return join_pipeline(plan, starts),
         Planned::JoinedAggregate(plan) => return joined_aggregate_pipeline(plan, query_id, starts),
+        Planned::JoinedSelect(plan) => return joined_select_pipeline(plan, starts),
         Planned::Select(plan) => select_pipeline(&plan)?,
         Planned::Aggregate(plan) => aggregate_pipeline(plan, query_id)?,
     };
@@ -910,6 +941,29 @@ fn joined_aggregate_pipeline(
         query_id,
         table_input,
     )));
+    Ok((inputs, Some(Join::new(plan.join.steps)), operators))
+}
+
+/// A join, WHERE over its rows, then the projection under the PARTITION BY key.
+fn joined_select_pipeline(
+    plan: JoinedSelectPlan,
+    starts: Vec<BTreeMap<u32, i64>>,
+) -> EngineResult<TaskPipeline> {
+    let (inputs, mut operators) = joined_rows(&plan.join, starts);
+    let rowtime =
+        col(ROWTIME, &plan.select.input_schema).map_err(|e| PlanError::Internal(e.to_string()))?;
+    let columns = plan
+        .select
+        .columns
+        .iter()
+        .map(|c| ProjectedColumn {
+            name: c.name.clone(),
+            expr: c.expr.clone(),
+            data_type: c.ty.to_arrow(),
+            keeps_on_tombstone: false,
+        })
+        .collect();
+    operators.push(Box::new(Project::new(rowtime, columns)));
     Ok((inputs, Some(Join::new(plan.join.steps)), operators))
 }
 
@@ -1088,6 +1142,9 @@ fn start_persistent(
         Planned::Join(join) => plan_repartitions(join, query_id, &sink.key_format),
         Planned::JoinedAggregate(aggregate) => {
             plan_repartitions(&aggregate.join, query_id, &sink.key_format)
+        }
+        Planned::JoinedSelect(select) => {
+            plan_repartitions(&select.join, query_id, &sink.key_format)
         }
         Planned::Select(_) | Planned::Aggregate(_) => Vec::new(),
     };

@@ -173,7 +173,7 @@ struct Criteria {
     right: ConditionSide,
 }
 
-/// Plans `query`, whose FROM is a join.
+/// Plans `query`, whose FROM is a join (a PARTITION BY over it is `joined_select`'s).
 pub fn plan_join(
     query: &Query,
     catalog: &Catalog,
@@ -534,11 +534,6 @@ pub fn plan_join(
         }
         None => None,
     };
-    if !query.partition_by.is_empty() {
-        return Err(PlanError::Unsupported(
-            "PARTITION BY on a join is not supported yet".into(),
-        ));
-    }
 
     let items = expand_wildcards(&query.select, &inputs, &names, synthetic_name.as_deref())?;
     let key_field =

@@ -13,6 +13,8 @@ pub mod expr;
 pub mod expr_text;
 pub mod join;
 pub mod joined_aggregate;
+pub mod joined_rows;
+pub mod joined_select;
 pub mod properties;
 pub mod repartition;
 pub mod select;

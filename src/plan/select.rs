@@ -139,6 +139,25 @@ pub fn plan_select(
             name: source_name.clone(),
         })?
         .clone();
+    plan_select_over(
+        query,
+        source,
+        alias.as_deref().unwrap_or(source_name),
+        planner,
+        key_rule,
+        sink_name,
+    )
+}
+
+/// Plans a stateless SELECT over `source`, known in the query as `qualifier`.
+pub(super) fn plan_select_over(
+    query: &Query,
+    source: Source,
+    qualifier: &str,
+    planner: &ExprPlanner,
+    key_rule: KeyRule,
+    sink_name: &str,
+) -> PlanResult<SelectPlan> {
     if query.window.is_some() || !query.group_by.is_empty() || query.having.is_some() {
         return Err(PlanError::Unsupported(
             "Aggregations and windows are not supported yet".into(),
@@ -147,7 +166,7 @@ pub fn plan_select(
     let schema = input_schema(&source);
     let scope = RowScope {
         schema: &schema,
-        qualifier: alias.as_deref().unwrap_or(source_name),
+        qualifier,
     };
 
     let filter = match &query.where_clause {

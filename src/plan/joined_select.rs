@@ -1,0 +1,82 @@
+//! A join re-keyed by PARTITION BY (`SELECT … FROM a JOIN b ON … PARTITION BY …`): as
+//! ksqlDB orders it, PARTITION BY applies to the joined rows after WHERE, before the
+//! projection. The join is planned as for `SELECT *` (WHERE over the joined rows), then the
+//! projection and its new key over the joined rows as over one stream (`joined_rows`), with
+//! the one-source rules for PARTITION BY. A selected column keeps the name the join's own
+//! projection gives it (`A.COL` is `COL`).
+
+use super::error::{PlanError, PlanResult};
+use super::expr::ExprPlanner;
+use super::join::{JoinPlan, plan_join};
+use super::joined_rows::{
+    JOINED, joined_relation, joined_rows, referenced_column, to_joined_fields,
+};
+use super::select::{KeyRule, ROWOFFSET, ROWPARTITION, ROWTIME, SelectPlan, plan_select_over};
+use crate::catalog::Catalog;
+use crate::sql::ast::{Query, SelectItem, SourceKind};
+
+/// A join, and the projection of its rows under their new key.
+pub struct JoinedSelectPlan {
+    pub join: JoinPlan,
+    pub select: SelectPlan,
+}
+
+/// Plans `query`, whose FROM is a join and which has PARTITION BY.
+pub fn plan_joined_select(
+    query: &Query,
+    catalog: &Catalog,
+    planner: &ExprPlanner,
+    key_rule: KeyRule,
+    sink_name: &str,
+) -> PlanResult<JoinedSelectPlan> {
+    let rows = Query {
+        select: vec![SelectItem::Wildcard],
+        partition_by: Vec::new(),
+        limit: None,
+        ..query.clone()
+    };
+    let join = plan_join(&rows, catalog, planner, KeyRule::Transient, sink_name)?;
+    if join.kind == SourceKind::Table {
+        return Err(PlanError::invalid(
+            "PARTITION BY applies to streams: a join of tables is a table, keyed by its join.",
+        ));
+    }
+    if join.source().window.is_some() {
+        return Err(PlanError::invalid(
+            "PARTITION BY cannot re-key the windowed rows of a join of windowed sources.",
+        ));
+    }
+    let mut projection = Query {
+        from: joined_relation(query.pos),
+        where_clause: None,
+        ..query.clone()
+    };
+    for item in &mut projection.select {
+        match item {
+            SelectItem::Expr { expr, alias } => {
+                if alias.is_none() {
+                    *alias = referenced_column(&join, expr)
+                        .filter(|c| ![ROWTIME, ROWPARTITION, ROWOFFSET].contains(&c.as_str()));
+                }
+                to_joined_fields(&join, [expr]);
+            }
+            SelectItem::StructWildcard(expr) => to_joined_fields(&join, [expr]),
+            SelectItem::Wildcard | SelectItem::QualifiedWildcard(_) => {
+                return Err(PlanError::Unsupported(
+                    "SELECT * with PARTITION BY on a join is not supported yet: name the columns"
+                        .into(),
+                ));
+            }
+        }
+    }
+    to_joined_fields(&join, projection.partition_by.iter_mut());
+    let select = plan_select_over(
+        &projection,
+        joined_rows(&join)?,
+        JOINED,
+        planner,
+        key_rule,
+        sink_name,
+    )?;
+    Ok(JoinedSelectPlan { join, select })
+}
