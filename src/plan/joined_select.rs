@@ -3,17 +3,19 @@
 //! projection. The join is planned as for `SELECT *` (WHERE over the joined rows), then the
 //! projection and its new key over the joined rows as over one stream (`joined_rows`), with
 //! the one-source rules for PARTITION BY. A selected column keeps the name the join's own
-//! projection gives it (`A.COL` is `COL`).
+//! projection gives it (`A.COL` is `COL`, a column of `*` is `A_COL`).
+
+use datafusion::sql::sqlparser::ast as sql;
 
 use super::error::{PlanError, PlanResult};
-use super::expr::ExprPlanner;
-use super::join::{JoinPlan, plan_join};
+use super::expr::{ExprPlanner, JoinedNames};
+use super::join::{JoinInput, JoinPlan, plan_join};
 use super::joined_rows::{
     JOINED, joined_relation, joined_rows, referenced_column, to_joined_fields,
 };
 use super::select::{KeyRule, ROWOFFSET, ROWPARTITION, ROWTIME, SelectPlan, plan_select_over};
 use crate::catalog::Catalog;
-use crate::sql::ast::{Query, SelectItem, SourceKind};
+use crate::sql::ast::{JoinKind, Query, SelectItem, SourceKind};
 
 /// A join, and the projection of its rows under their new key.
 pub struct JoinedSelectPlan {
@@ -49,23 +51,39 @@ pub fn plan_joined_select(
     let mut projection = Query {
         from: joined_relation(query.pos),
         where_clause: None,
+        select: Vec::with_capacity(query.select.len()),
         ..query.clone()
     };
-    for item in &mut projection.select {
-        match item {
-            SelectItem::Expr { expr, alias } => {
-                if alias.is_none() {
-                    *alias = referenced_column(&join, expr)
-                        .filter(|c| ![ROWTIME, ROWPARTITION, ROWOFFSET].contains(&c.as_str()));
-                }
-                to_joined_fields(&join, [expr]);
+    for item in &query.select {
+        match item.clone() {
+            SelectItem::Expr { mut expr, alias } => {
+                let alias = alias.or_else(|| {
+                    referenced_column(&join, &expr)
+                        .filter(|c| ![ROWTIME, ROWPARTITION, ROWOFFSET].contains(&c.as_str()))
+                });
+                to_joined_fields(&join, [&mut expr]);
+                projection.select.push(SelectItem::Expr { expr, alias });
             }
-            SelectItem::StructWildcard(expr) => to_joined_fields(&join, [expr]),
-            SelectItem::Wildcard | SelectItem::QualifiedWildcard(_) => {
-                return Err(PlanError::Unsupported(
-                    "SELECT * with PARTITION BY on a join is not supported yet: name the columns"
-                        .into(),
-                ));
+            SelectItem::StructWildcard(mut expr) => {
+                to_joined_fields(&join, [&mut expr]);
+                projection.select.push(SelectItem::StructWildcard(expr));
+            }
+            SelectItem::Wildcard => {
+                for input in &join.inputs {
+                    projection.select.extend(all_fields(&join, input)?);
+                }
+            }
+            SelectItem::QualifiedWildcard(name) => {
+                let input = join
+                    .inputs
+                    .iter()
+                    .find(|i| i.alias == name)
+                    .ok_or_else(|| {
+                        PlanError::invalid(format!(
+                            "'{name}' is not a valid stream/table name or alias."
+                        ))
+                    })?;
+                projection.select.extend(all_fields(&join, input)?);
             }
         }
     }
@@ -79,4 +97,30 @@ pub fn plan_joined_select(
         sink_name,
     )?;
     Ok(JoinedSelectPlan { join, select })
+}
+
+/// `*` or `A.*` over the joined rows: each column of `input` (keys, values, then headers,
+/// as the join's `*` orders them), named `A_COLUMN` as the join names it. A FULL join's
+/// synthetic key has no source: such a join names its columns.
+fn all_fields(join: &JoinPlan, input: &JoinInput) -> PlanResult<Vec<SelectItem>> {
+    if join.steps.iter().any(|s| s.join_type == JoinKind::Full) {
+        return Err(PlanError::Unsupported(
+            "SELECT * with PARTITION BY over a FULL join is not supported yet: name the columns"
+                .into(),
+        ));
+    }
+    let schema = &input.source.schema;
+    let columns = schema
+        .key_columns()
+        .chain(schema.value_columns())
+        .chain(schema.header_columns());
+    Ok(columns
+        .map(|c| {
+            let field = JoinedNames::field(&input.alias, &c.name);
+            SelectItem::Expr {
+                expr: sql::Expr::Identifier(sql::Ident::with_quote('`', field.clone())),
+                alias: Some(field),
+            }
+        })
+        .collect())
 }
