@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use datafusion::arrow::datatypes::{DataType, SchemaRef};
+use datafusion::physical_expr::PhysicalExpr;
 use datafusion::physical_expr::expressions::{col, lit};
 use tokio::sync::{mpsc, watch};
 
@@ -21,7 +22,6 @@ use crate::exec::aggregate::projection::{OutputColumn, TableProjection, WindowBo
 use crate::exec::aggregate::{Aggregate, AggregateSpec, Windowing};
 use crate::exec::filter::Filter;
 use crate::exec::join::Join;
-use crate::exec::join::filter::JoinedTableFilter;
 use crate::exec::project::{Project, ProjectedColumn};
 use crate::exec::record_timestamp::RecordTimestamp;
 use crate::exec::sink::{SinkEncoder, WINDOW_END, WINDOW_START};
@@ -55,6 +55,8 @@ use crate::state::changelog_topic;
 const AGGREGATE_STORE: &str = "Aggregate-Aggregate-Materialize";
 /// The state store of a materialized table source, as ksqlDB names it.
 const TABLE_SOURCE_STORE: &str = "KsqlTopic-Reduce";
+/// The state store of a WHERE over a table: the keys whose latest row passed.
+const TABLE_FILTER_STORE: &str = "WhereFilter-Passing";
 
 /// The queries running in an engine, in creation order.
 #[derive(Default)]
@@ -429,7 +431,7 @@ pub fn terminate(
         for topic in repartitions {
             engine.log.delete_topic(&topic)?;
         }
-        for store in [TABLE_SOURCE_STORE, AGGREGATE_STORE] {
+        for store in [TABLE_SOURCE_STORE, AGGREGATE_STORE, TABLE_FILTER_STORE] {
             let changelog = changelog_topic(id, store);
             if engine.log.topic_config(&changelog).is_some() {
                 engine.log.delete_topic(&changelog)?;
@@ -848,10 +850,10 @@ fn task_pipeline(
 ) -> EngineResult<TaskPipeline> {
     let topic = plan.source().topic.clone();
     let (decoder, operators) = match plan {
-        Planned::Join(plan) => return join_pipeline(plan, starts),
+        Planned::Join(plan) => return join_pipeline(plan, query_id, starts),
         Planned::JoinedAggregate(plan) => return joined_aggregate_pipeline(plan, query_id, starts),
-        Planned::JoinedSelect(plan) => return joined_select_pipeline(plan, starts),
-        Planned::Select(plan) => select_pipeline(&plan)?,
+        Planned::JoinedSelect(plan) => return joined_select_pipeline(plan, query_id, starts),
+        Planned::Select(plan) => select_pipeline(&plan, query_id)?,
         Planned::Aggregate(plan) => aggregate_pipeline(plan, query_id)?,
     };
     let positions = starts.into_iter().next().unwrap_or_default();
@@ -864,8 +866,12 @@ fn task_pipeline(
 }
 
 /// A join: one decoder per source, the join chain, then WHERE and the projection.
-fn join_pipeline(plan: JoinPlan, starts: Vec<BTreeMap<u32, i64>>) -> EngineResult<TaskPipeline> {
-    let (inputs, mut operators) = joined_rows(&plan, starts);
+fn join_pipeline(
+    plan: JoinPlan,
+    query_id: &str,
+    starts: Vec<BTreeMap<u32, i64>>,
+) -> EngineResult<TaskPipeline> {
+    let (inputs, mut operators) = joined_rows(&plan, query_id, starts)?;
     let rowtime =
         col(ROWTIME, &plan.joined_schema).map_err(|e| PlanError::Internal(e.to_string()))?;
     let mut columns: Vec<ProjectedColumn> = plan
@@ -891,8 +897,9 @@ fn join_pipeline(plan: JoinPlan, starts: Vec<BTreeMap<u32, i64>>) -> EngineResul
 /// A join's inputs, each read from its start positions, and the WHERE over the joined rows.
 fn joined_rows(
     plan: &JoinPlan,
+    query_id: &str,
     starts: Vec<BTreeMap<u32, i64>>,
-) -> (Vec<TaskInput>, Vec<Box<dyn Operator>>) {
+) -> EngineResult<(Vec<TaskInput>, Vec<Box<dyn Operator>>)> {
     let inputs = plan
         .inputs
         .iter()
@@ -905,16 +912,34 @@ fn joined_rows(
         .collect();
     let mut operators: Vec<Box<dyn Operator>> = Vec::new();
     match (&plan.filter, plan.kind) {
-        (Some(predicate), SourceKind::Table) => operators.push(Box::new(JoinedTableFilter::new(
-            predicate.clone(),
+        (Some(predicate), SourceKind::Table) => operators.push(Box::new(table_filter(
+            predicate,
+            &plan.joined_schema,
             plan.key_columns(),
-        ))),
+            query_id,
+        )?)),
         (Some(predicate), SourceKind::Stream) => {
             operators.push(Box::new(Filter::new(predicate.clone())))
         }
         (None, _) => {}
     }
-    (inputs, operators)
+    Ok((inputs, operators))
+}
+
+/// WHERE over a table's changes, remembering in `query_id`'s store which keys pass.
+fn table_filter(
+    predicate: &Arc<dyn PhysicalExpr>,
+    input: &SchemaRef,
+    key_columns: Vec<usize>,
+    query_id: &str,
+) -> EngineResult<TableFilter> {
+    TableFilter::of_changes(
+        predicate.clone(),
+        input,
+        key_columns,
+        &changelog_topic(query_id, TABLE_FILTER_STORE),
+    )
+    .map_err(|e| PlanError::Internal(e.to_string()).into())
 }
 
 /// A join, WHERE over its rows, then the aggregation of them.
@@ -923,7 +948,7 @@ fn joined_aggregate_pipeline(
     query_id: &str,
     starts: Vec<BTreeMap<u32, i64>>,
 ) -> EngineResult<TaskPipeline> {
-    let (inputs, mut operators) = joined_rows(&plan.join, starts);
+    let (inputs, mut operators) = joined_rows(&plan.join, query_id, starts)?;
     let table_input = plan.join.kind == SourceKind::Table;
     if table_input {
         // A join of tables is a table: its rows are remembered, so that a changed joined
@@ -947,9 +972,10 @@ fn joined_aggregate_pipeline(
 /// A join, WHERE over its rows, then the projection under the PARTITION BY key.
 fn joined_select_pipeline(
     plan: JoinedSelectPlan,
+    query_id: &str,
     starts: Vec<BTreeMap<u32, i64>>,
 ) -> EngineResult<TaskPipeline> {
-    let (inputs, mut operators) = joined_rows(&plan.join, starts);
+    let (inputs, mut operators) = joined_rows(&plan.join, query_id, starts)?;
     let rowtime =
         col(ROWTIME, &plan.select.input_schema).map_err(|e| PlanError::Internal(e.to_string()))?;
     let columns = plan
@@ -986,7 +1012,7 @@ fn aggregate_pipeline(
         .map_err(|e| PlanError::Internal(e.to_string()))?;
         operators.push(Box::new(source));
         if let Some(predicate) = &plan.filter {
-            operators.push(Box::new(TableFilter::new(predicate.clone())));
+            operators.push(Box::new(TableFilter::of_replacing_rows(predicate.clone())));
         }
     } else if let Some(predicate) = &plan.filter {
         operators.push(Box::new(Filter::new(predicate.clone())));
@@ -1025,9 +1051,11 @@ fn aggregate_operator(plan: AggregatePlan, query_id: &str, table_input: bool) ->
     })
 }
 
-/// Decoder and operators for a planned stateless SELECT.
+/// Decoder and operators for a planned SELECT of one source; a WHERE over a table keeps
+/// its state in `query_id`'s store.
 pub(super) fn select_pipeline(
     plan: &SelectPlan,
+    query_id: &str,
 ) -> EngineResult<(SourceDecoder, Vec<Box<dyn Operator>>)> {
     let decoder = SourceDecoder::new(&plan.source, plan.input_schema.clone());
     let mut operators: Vec<Box<dyn Operator>> = Vec::new();
@@ -1036,7 +1064,22 @@ pub(super) fn select_pipeline(
             .map_err(|e| PlanError::Internal(e.to_string()))?;
         operators.push(Box::new(source));
         if let Some(predicate) = &plan.filter {
-            operators.push(Box::new(TableFilter::new(predicate.clone())));
+            // A row is identified by its key and, in a windowed table, its window.
+            let mut identity = key_names(&plan.source);
+            if plan.source.window.is_some() {
+                identity.extend([WINDOWSTART.to_string(), WINDOWEND.to_string()]);
+            }
+            let key_columns = identity
+                .iter()
+                .map(|name| plan.input_schema.index_of(name))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| PlanError::Internal(e.to_string()))?;
+            operators.push(Box::new(table_filter(
+                predicate,
+                &plan.input_schema,
+                key_columns,
+                query_id,
+            )?));
         }
     } else if let Some(predicate) = &plan.filter {
         operators.push(Box::new(Filter::new(predicate.clone())));

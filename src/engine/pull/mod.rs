@@ -119,7 +119,7 @@ pub fn pull_query(
             .collect(),
     );
     let limit = plan.limit;
-    let (mut decoder, operators) = select_pipeline(&plan)?;
+    let (mut decoder, operators) = select_pipeline(&plan, "pull")?;
     let mut errors = Vec::new();
     let decoded = decoder
         .decode(&records, &mut errors)

@@ -10,7 +10,6 @@
 //! or `table_table` (changelogs). Rows are handled one at a time, as Kafka Streams does,
 //! because what a row emits depends on the state every earlier row left behind.
 
-pub mod filter;
 mod foreign_key;
 mod stream_stream;
 mod stream_table;
