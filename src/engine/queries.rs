@@ -894,12 +894,15 @@ fn join_pipeline(
     Ok((inputs, Some(Join::new(plan.steps)), operators))
 }
 
+/// A join's inputs and the operators that follow the join.
+type JoinedRows = (Vec<TaskInput>, Vec<Box<dyn Operator>>);
+
 /// A join's inputs, each read from its start positions, and the WHERE over the joined rows.
 fn joined_rows(
     plan: &JoinPlan,
     query_id: &str,
     starts: Vec<BTreeMap<u32, i64>>,
-) -> EngineResult<(Vec<TaskInput>, Vec<Box<dyn Operator>>)> {
+) -> EngineResult<JoinedRows> {
     let inputs = plan
         .inputs
         .iter()
