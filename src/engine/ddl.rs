@@ -89,6 +89,20 @@ pub fn create_source(
     Ok(status(message))
 }
 
+impl Engine {
+    /// The source a CREATE STREAM|TABLE with columns would add, checked as the statement
+    /// would be, without adding it or creating its topic.
+    pub fn declared_source(
+        &self,
+        create: &CreateSource,
+        text: &str,
+        session: &Session,
+    ) -> EngineResult<Source> {
+        let props = WithProperties::parse(&create.properties)?;
+        source_from_create(create, &props, text, session)
+    }
+}
+
 /// Builds the catalog entry a CREATE statement describes, checking it as ksqlDB does.
 fn source_from_create(
     create: &CreateSource,

@@ -31,6 +31,29 @@ pub fn insert_values(
     values: &[Expr],
 ) -> EngineResult<StatementResult> {
     let source = writable_source(engine, target)?;
+    let row = values_row(engine, &source, columns, values)?;
+    write_row(engine, &source, &row.columns, row.rowtime)?;
+    Ok(StatementResult::Status {
+        message: String::new(),
+        query_id: None,
+    })
+}
+
+/// A VALUES row checked against its source: each named column with its value cast to the
+/// column's type, and the ROWTIME it names, if any.
+pub struct ValuesRow<'a> {
+    pub columns: Vec<(&'a Column, ScalarValue)>,
+    pub rowtime: Option<i64>,
+}
+
+/// Evaluates the VALUES of `columns` (every column when `None`) of `source`, as INSERT
+/// VALUES does: constants only, each coerced to its column's type.
+pub fn values_row<'a>(
+    engine: &Engine,
+    source: &'a Source,
+    columns: Option<&[String]>,
+    values: &[Expr],
+) -> EngineResult<ValuesRow<'a>> {
     let names: Vec<String> = match columns {
         Some(names) => names.to_vec(),
         // ksqlDB: every column, header columns too (which are then refused).
@@ -86,10 +109,9 @@ pub fn insert_values(
         })?;
         assigned.push((column, cast));
     }
-    write_row(engine, &source, &assigned, timestamp)?;
-    Ok(StatementResult::Status {
-        message: String::new(),
-        query_id: None,
+    Ok(ValuesRow {
+        columns: assigned,
+        rowtime: timestamp,
     })
 }
 

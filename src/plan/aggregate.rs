@@ -620,18 +620,10 @@ fn output_columns(
         .filter(|(_, k)| k.is_none())
         .map(|(e, _)| ksql_text(e))
         .collect();
-    if let [one] = missing.as_slice() {
-        return Err(PlanError::invalid(format!(
-            "The query used to build `{sink_name}` must include the grouping expression {one} in its projection (eg, SELECT {one}...)."
-        )));
-    }
     if !missing.is_empty() {
-        let names: Vec<&str> = missing.iter().map(String::as_str).collect();
-        return Err(PlanError::invalid(format!(
-            "The query used to build `{sink_name}` must include the grouping expressions {} in its projection (eg, SELECT {}...).",
-            and_list(&names),
-            missing.join(", ")
-        )));
+        return Err(PlanError::key_expressions_not_projected(
+            sink_name, "grouping", &missing,
+        ));
     }
     if values.is_empty() {
         return Err(PlanError::invalid(

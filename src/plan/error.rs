@@ -44,4 +44,22 @@ impl PlanError {
     pub fn invalid(message: impl Into<String>) -> Self {
         PlanError::Invalid(message.into())
     }
+
+    /// ksqlDB's message for a persistent query whose projection leaves out expressions that
+    /// make up the result's key: `kind` is `grouping` or `partitioning`, `missing` the
+    /// expressions as ksqlDB prints them (at least one).
+    pub fn key_expressions_not_projected(sink: &str, kind: &str, missing: &[String]) -> Self {
+        let message = match missing {
+            [one] => format!(
+                "The query used to build `{sink}` must include the {kind} expression {one} in its projection (eg, SELECT {one}...)."
+            ),
+            [init @ .., last] => format!(
+                "The query used to build `{sink}` must include the {kind} expressions {} and {last} in its projection (eg, SELECT {}...).",
+                init.join(", "),
+                missing.join(", ")
+            ),
+            [] => format!("The query used to build `{sink}` must include its {kind} expressions."),
+        };
+        PlanError::Invalid(message)
+    }
 }

@@ -9,6 +9,7 @@ use datafusion::sql::sqlparser::ast as sql;
 
 use super::error::{PlanError, PlanResult};
 use super::expr::{ExprPlanner, RowScope};
+use super::expr_text::ksql_text;
 use super::table_function::{TableFunctionPlan, plan_table_functions};
 use crate::catalog::schema::{Column, ColumnKind, LogicalSchema};
 use crate::catalog::types::SqlType;
@@ -288,12 +289,17 @@ pub(super) fn plan_select_over(
 
     if key_rule == KeyRule::MustProjectKey {
         if repartitioned {
-            for pb in &partition_by {
-                if !items.iter().any(|(e, _)| same_expr(e, pb)) {
-                    return Err(PlanError::invalid(format!(
-                        "The query used to build `{sink_name}` must include the partitioning expression {pb} in its projection (eg, SELECT {pb}...)."
-                    )));
-                }
+            let missing: Vec<String> = partition_by
+                .iter()
+                .filter(|pb| !items.iter().any(|(e, _)| same_expr(e, pb)))
+                .map(|pb| ksql_text(pb))
+                .collect();
+            if !missing.is_empty() {
+                return Err(PlanError::key_expressions_not_projected(
+                    sink_name,
+                    "partitioning",
+                    &missing,
+                ));
             }
         } else {
             let keys: Vec<&str> = source

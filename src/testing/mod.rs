@@ -1,6 +1,6 @@
-//! Test runners for users: ksqlDB's QTT files and REST test files (`sluice qtt`; the REST
-//! ones against a real server: `rqtt`) and ksql-test-runner's three-file tests (`sluice
-//! test`).
+//! Test runners for users: ksqlDB's QTT files, REST test files and SQL test files (`sluice
+//! qtt`; the REST ones against a real server: `rqtt`; the SQL ones with their test-only
+//! asserts: `sql_tests`) and ksql-test-runner's three-file tests (`sluice test`).
 //!
 //! Both run a case on a fresh deterministic engine over an in-memory log: statements in
 //! order, input records piped in file order, every query run until idle, then the output
@@ -14,4 +14,5 @@ pub mod qtt;
 pub mod records;
 pub mod report;
 pub mod rqtt;
+pub mod sql_tests;
 pub mod test_runner;

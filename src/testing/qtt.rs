@@ -17,6 +17,7 @@ use super::case::{TestCase, Verdict};
 use super::jsonc::strip_comments;
 use super::records::RecordSpec;
 use super::rqtt;
+use super::sql_tests;
 
 /// Formats a case may need that sluice cannot serve yet.
 const UNSUPPORTED_FORMATS: [&str; 4] = ["AVRO", "PROTOBUF", "PROTOBUF_NOSR", "JSON_SR"];
@@ -107,19 +108,23 @@ impl Summary {
     }
 }
 
-/// The `.json` files under the given files and folders, sorted.
+/// The test files (`.json` and `.sql`) in the given files and folders and the folders
+/// under them, sorted.
 pub fn collect_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
-    for path in paths {
+    let mut pending: Vec<PathBuf> = paths.to_vec();
+    while let Some(path) = pending.pop() {
         if path.is_dir() {
-            for entry in std::fs::read_dir(path)? {
+            for entry in std::fs::read_dir(&path)? {
                 let entry = entry?.path();
-                if entry.extension().is_some_and(|e| e == "json") {
+                if entry.is_dir() {
+                    pending.push(entry);
+                } else if entry.extension().is_some_and(|e| e == "json" || e == "sql") {
                     files.push(entry);
                 }
             }
         } else {
-            files.push(path.clone());
+            files.push(path);
         }
     }
     files.sort();
@@ -367,6 +372,10 @@ pub fn run(paths: &[PathBuf], verbose: bool) -> Result<Summary, String> {
             .and_then(|s| s.to_str())
             .unwrap_or_default()
             .to_string();
+        if file.extension().is_some_and(|e| e == "sql") {
+            run_sql_file(&file, &stem, &mut summary, verbose);
+            continue;
+        }
         let cases = match load_file(&file) {
             Ok(cases) => cases,
             Err(e) => {
@@ -386,6 +395,25 @@ pub fn run(paths: &[PathBuf], verbose: bool) -> Result<Summary, String> {
     Ok(summary)
 }
 
+/// Runs the tests of a SQL test file (`sql_tests`).
+fn run_sql_file(file: &Path, stem: &str, summary: &mut Summary, verbose: bool) {
+    let tests = match sql_tests::load_file(file) {
+        Ok(tests) => tests,
+        Err(e) => {
+            println!("FAILED to load {stem}: {e}");
+            summary.failed += 1;
+            return;
+        }
+    };
+    for loaded in tests {
+        let verdict = match loaded.skip {
+            Some(reason) => Verdict::Skip(reason),
+            None => isolated(|| loaded.case.run()),
+        };
+        summary.record(stem, &loaded.case.name, &loaded.formats, verdict, verbose);
+    }
+}
+
 /// True when the file holds REST tests; a file that cannot be read is left to the QTT
 /// loader, which says why.
 fn is_rest_file(path: &Path) -> bool {
@@ -398,7 +426,12 @@ fn is_rest_file(path: &Path) -> bool {
 /// Runs a case, turning a panic inside the engine into a failure rather than ending the
 /// whole run (a panic is a bug to fix, and the report should show where).
 fn run_isolated(case: &TestCase) -> Verdict {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| case.run())) {
+    isolated(|| case.run())
+}
+
+/// Runs `test`, a panic becoming a failure.
+fn isolated(test: impl FnOnce() -> Verdict) -> Verdict {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(test)) {
         Ok(verdict) => verdict,
         Err(panic) => {
             let message = panic
