@@ -74,6 +74,9 @@ pub fn create_source(
     }
     let props = WithProperties::parse(&create.properties)?;
     let source = source_from_create(create, &props, text, session)?;
+    if let Some(existing) = engine.catalog().source(&create.name) {
+        super::upgrade::check_schema(&create.name, &existing.schema, &source.schema)?;
+    }
     ensure_topic(engine, &source.topic, props.partitions, props.retention_ms)?;
     let partitions = engine.log.topic_config(&source.topic).map(|c| c.partitions);
     let mut source = source;
@@ -167,6 +170,22 @@ fn source_from_create(
             (ColumnConstraint::Header(k), _) => ColumnKind::Header(Some(k.clone())),
         };
         header_type_check(&def.constraint, &def.ty)?;
+        if let ColumnKind::Header(key) = &kind {
+            let clash = columns.iter().find_map(|c: &Column| match (&c.kind, key) {
+                (ColumnKind::Header(None), _) => Some("HEADERS".to_string()),
+                (ColumnKind::Header(Some(_)), None) => Some("HEADERS".to_string()),
+                (ColumnKind::Header(Some(k)), Some(new)) if k == new => {
+                    Some(format!("HEADER('{k}')"))
+                }
+                _ => None,
+            });
+            if let Some(clash) = clash {
+                return Err(PlanError::invalid(format!(
+                    "Schema already contains a {clash} column."
+                ))
+                .into());
+            }
+        }
         if columns.iter().any(|c: &Column| c.name == def.name) {
             return Err(
                 PlanError::invalid(format!("Duplicate column names:\n\t{}", def.name)).into(),
@@ -428,19 +447,34 @@ pub fn drop_source(
         ))
         .into());
     }
-    {
+    // ksqlDB: a source that other queries read cannot go before their sinks do; the query
+    // that created it (CSAS, CTAS) goes with it, an INSERT INTO into it must be terminated
+    // first.
+    let creator = {
         let catalog = engine.catalog();
-        let mut users: Vec<String> = catalog.readers_of(name).map(|q| q.id.clone()).collect();
-        users.extend(source.writers.iter().cloned());
-        if !users.is_empty() {
+        let mut readers: Vec<String> = catalog.readers_of(name).map(|q| q.sink.clone()).collect();
+        readers.sort();
+        readers.dedup();
+        if !readers.is_empty() {
             return Err(PlanError::invalid(format!(
-                "Cannot drop {name}.\nThe following queries read from this source: [{}].\nThe following queries write into this source: [{}].\nYou need to terminate them before dropping {name}.",
-                catalog.readers_of(name).map(|q| q.id.clone()).collect::<Vec<_>>().join(", "),
-                source.writers.join(", ")
+                "Cannot drop {name}.\nThe following streams and/or tables read from this source: [{}].\nYou need to drop them before dropping {name}.",
+                readers.join(", ")
             ))
             .into());
         }
-    }
+        let (created_by, inserting): (Vec<&String>, Vec<&String>) = source
+            .writers
+            .iter()
+            .partition(|id| id.starts_with("CSAS_") || id.starts_with("CTAS_"));
+        if !inserting.is_empty() {
+            return Err(PlanError::invalid(format!(
+                "Cannot drop {name}.\nThe following queries write into this source: [{}].\nYou need to terminate them before dropping {name}.",
+                inserting.iter().map(|id| id.as_str()).collect::<Vec<_>>().join(", ")
+            ))
+            .into());
+        }
+        created_by.first().map(|id| id.to_string())
+    };
     if delete_topic && source.is_source {
         return Err(PlanError::invalid(format!(
             "Cannot delete topic for read-only source: {name}"
@@ -449,6 +483,10 @@ pub fn drop_source(
     }
     if !replaying {
         commands::record(engine, text)?;
+    }
+    if let Some(query_id) = creator {
+        // Recorded as part of this DROP, which replays it.
+        super::queries::terminate(engine, Some(&query_id), text, true)?;
     }
     engine.catalog_mut().sources.remove(name);
     engine.materialized.forget(name);

@@ -17,6 +17,7 @@ pub mod queries;
 mod repartition;
 pub mod result;
 pub mod session;
+mod upgrade;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};

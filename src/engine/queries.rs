@@ -12,6 +12,7 @@ use tokio::sync::{mpsc, watch};
 use super::commands::{self, StartPositions};
 use super::ddl::{ensure_topic, kind_name, timestamp_column};
 use super::repartition::{Repartitions, repartitions};
+use super::upgrade;
 use super::{Engine, EngineError, EngineResult, PushQuery, ResultEnd, Session, StatementResult};
 use crate::catalog::schema::{Column, ColumnKind, LogicalSchema};
 use crate::catalog::types::SqlType;
@@ -48,7 +49,9 @@ use crate::plan::table_function::check_not_aggregated;
 use crate::runtime::checkpointer;
 use crate::runtime::offsets::{Commit, RoundJournal};
 use crate::runtime::query::{Progress, QueryMetrics, QueryOutput, QueryTask, TaskInput, Topology};
-use crate::sql::ast::{CreateAsSelect, Properties, Query, Relation, SelectItem, SourceKind};
+use crate::sql::ast::{
+    CreateAsSelect, Properties, Query, Relation, SelectItem, SourceKind, Statement,
+};
 use crate::state::changelog_topic;
 
 /// The state store of an aggregation, as ksqlDB names it in its changelog topic.
@@ -56,7 +59,7 @@ const AGGREGATE_STORE: &str = "Aggregate-Aggregate-Materialize";
 /// The state store of a materialized table source, as ksqlDB names it.
 const TABLE_SOURCE_STORE: &str = "KsqlTopic-Reduce";
 /// The state store of a WHERE over a table: the keys whose latest row passed.
-const TABLE_FILTER_STORE: &str = "WhereFilter-Passing";
+const TABLE_FILTER_STORE: &str = "WhereFilter";
 
 /// The queries running in an engine, in creation order.
 #[derive(Default)]
@@ -119,7 +122,11 @@ pub fn create_as_select(
     session: &Session,
     replay: Option<&StartPositions>,
 ) -> EngineResult<StatementResult> {
-    if let Some(existing) = engine.catalog().source(&create.name) {
+    let existing = engine.catalog().source(&create.name).cloned();
+    // CREATE OR REPLACE of a query's sink: the query it replaces, which the new one
+    // continues (same id, offsets and state).
+    let mut replaced: Option<QueryInfo> = None;
+    if let Some(existing) = &existing {
         if create.if_not_exists {
             return Ok(StatementResult::Status {
                 message: format!(
@@ -131,12 +138,18 @@ pub fn create_as_select(
                 query_id: None,
             });
         }
-        return Err(PlanError::SourceExists {
-            kind: kind_name(create.kind),
-            existing: kind_name(existing.kind),
-            name: create.name.clone(),
+        replaced = create
+            .or_replace
+            .then(|| replaced_query(engine, existing, create.kind))
+            .flatten();
+        if replaced.is_none() {
+            return Err(PlanError::SourceExists {
+                kind: kind_name(create.kind),
+                existing: kind_name(existing.kind),
+                name: create.name.clone(),
+            }
+            .into());
         }
-        .into());
     }
     if create.query.limit.is_some() {
         return Err(PlanError::invalid(format!(
@@ -188,6 +201,11 @@ pub fn create_as_select(
         _ => {}
     }
     let sink = sink_source(session, create, &plan, &props, text)?;
+    if let (Some(old), Some(existing)) = (&replaced, &existing) {
+        return replace_query(
+            engine, old, existing, create, plan, sink, text, session, replay,
+        );
+    }
     let query_id = {
         let mut catalog = engine.catalog_mut();
         let prefix = match create.kind {
@@ -210,6 +228,88 @@ pub fn create_as_select(
     }
     let mut sink = sink;
     sink.writers.push(query_id.clone());
+    {
+        let mut catalog = engine.catalog_mut();
+        catalog.queries.insert(
+            query_id.clone(),
+            QueryInfo {
+                id: query_id.clone(),
+                statement: text.to_string(),
+                sources: plan.sources().iter().map(|s| s.name.clone()).collect(),
+                sink: sink.name.clone(),
+                sink_topic: sink.topic.clone(),
+            },
+        );
+        catalog.sources.insert(sink.name.clone(), sink.clone());
+    }
+    let starts = all_start_positions(engine, &plan, session, replay, start)?;
+    start_persistent(engine, &query_id, plan, &sink, starts)?;
+    Ok(StatementResult::Status {
+        message: format!("Created query with ID {query_id}"),
+        query_id: Some(query_id),
+    })
+}
+
+/// The CSAS or CTAS query that wrote `existing`, if CREATE OR REPLACE can replace it: a
+/// query's sink of the same kind.
+fn replaced_query(engine: &Engine, existing: &Source, kind: SourceKind) -> Option<QueryInfo> {
+    if existing.kind != kind {
+        return None;
+    }
+    let catalog = engine.catalog();
+    existing
+        .writers
+        .iter()
+        .filter_map(|id| catalog.queries.get(id))
+        .find(|q| q.id.starts_with("CSAS_") || q.id.starts_with("CTAS_"))
+        .cloned()
+}
+
+/// CREATE OR REPLACE … AS SELECT over the sink of query `old`: once ksqlDB's upgrade rules
+/// hold, the old query stops and the new one takes its id, so that it goes on from the
+/// old one's committed offsets with its state.
+#[allow(clippy::too_many_arguments)]
+fn replace_query(
+    engine: &Arc<Engine>,
+    old: &QueryInfo,
+    existing: &Source,
+    create: &CreateAsSelect,
+    plan: Planned,
+    mut sink: Source,
+    text: &str,
+    session: &Session,
+    replay: Option<&StartPositions>,
+) -> EngineResult<StatementResult> {
+    let old_query = match crate::sql::parse(&old.statement)
+        .ok()
+        .and_then(|mut parsed| (!parsed.is_empty()).then(|| parsed.remove(0).statement))
+    {
+        Some(Statement::CreateAsSelect(old_create)) => old_create.query,
+        _ => {
+            return Err(PlanError::Internal(format!(
+                "the statement of query {} cannot be read back",
+                old.id
+            ))
+            .into());
+        }
+    };
+    upgrade::check_schema(&create.name, &existing.schema, &sink.schema)?;
+    upgrade::check_query(&old_query, &create.query, &plan)?;
+    if !sink.topic.eq_ignore_ascii_case(&existing.topic) {
+        return Err(PlanError::invalid(format!(
+            "Cannot upgrade data source: DataSource '`{}`' has topic = {} which is not upgrade compatible with {}.",
+            create.name, existing.topic, sink.topic
+        ))
+        .into());
+    }
+    let start = start_positions(engine, plan.source(), session, replay)?;
+    if replay.is_none() {
+        commands::record_query(engine, text, &session.properties, &start)?;
+    }
+    stop_and_wait(engine, &old.id);
+    let query_id = old.id.clone();
+    sink.writers = existing.writers.clone();
+    sink.partitions = existing.partitions;
     {
         let mut catalog = engine.catalog_mut();
         catalog.queries.insert(
@@ -431,11 +531,11 @@ pub fn terminate(
         for topic in repartitions {
             engine.log.delete_topic(&topic)?;
         }
-        for store in [TABLE_SOURCE_STORE, AGGREGATE_STORE, TABLE_FILTER_STORE] {
-            let changelog = changelog_topic(id, store);
-            if engine.log.topic_config(&changelog).is_some() {
-                engine.log.delete_topic(&changelog)?;
-            }
+        let changelogs = engine.log.list_topics().into_iter().filter(|topic| {
+            topic.starts_with(&internal_topic(id, "")) && topic.ends_with("-changelog")
+        });
+        for changelog in changelogs {
+            engine.log.delete_topic(&changelog)?;
             if let Some(checkpointer) = &engine.checkpointer {
                 checkpointer
                     .remove(id, &changelog)
@@ -450,13 +550,22 @@ pub fn terminate(
 }
 
 /// Stops a running query's task, if it runs.
-fn stop(engine: &Engine, id: &str) {
+fn stop(engine: &Engine, id: &str) -> Option<Arc<Mutex<QueryTask>>> {
     let mut running = engine.queries.lock();
-    if let Some(index) = running.iter().position(|q| q.id.eq_ignore_ascii_case(id)) {
-        let query = running.remove(index);
-        if let Some(stop) = query.stop {
-            let _ = stop.send(true);
-        }
+    let index = running.iter().position(|q| q.id.eq_ignore_ascii_case(id))?;
+    let query = running.remove(index);
+    if let Some(stop) = query.stop {
+        let _ = stop.send(true);
+    }
+    Some(query.task)
+}
+
+/// Stops a query and waits for the round it may be running (and that round's commit) to
+/// end: once this returns, it reads and writes nothing more, so another task can go on
+/// from its commit.
+fn stop_and_wait(engine: &Engine, id: &str) {
+    if let Some(task) = stop(engine, id) {
+        drop(task.lock().unwrap_or_else(|e| e.into_inner()));
     }
 }
 
@@ -930,19 +1039,35 @@ fn joined_rows(
 }
 
 /// WHERE over a table's changes, remembering in `query_id`'s store which keys pass.
+///
+/// The store is the predicate's own (its name carries a fingerprint of it): the keys that
+/// passed one predicate say nothing of another, so a query upgraded to a new WHERE starts
+/// from no passing key, and like ksqlDB's deletes no row for an update the new predicate
+/// fails.
 fn table_filter(
     predicate: &Arc<dyn PhysicalExpr>,
     input: &SchemaRef,
     key_columns: Vec<usize>,
     query_id: &str,
 ) -> EngineResult<TableFilter> {
+    let store = format!(
+        "{TABLE_FILTER_STORE}-{:016x}",
+        fingerprint(&predicate.to_string())
+    );
     TableFilter::of_changes(
         predicate.clone(),
         input,
         key_columns,
-        &changelog_topic(query_id, TABLE_FILTER_STORE),
+        &changelog_topic(query_id, &store),
     )
     .map_err(|e| PlanError::Internal(e.to_string()).into())
+}
+
+/// FNV-1a of `text`: stable across builds and platforms, unlike `DefaultHasher`.
+fn fingerprint(text: &str) -> u64 {
+    text.bytes().fold(0xcbf29ce484222325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x100000001b3)
+    })
 }
 
 /// A join, WHERE over its rows, then the aggregation of them.
@@ -1335,6 +1460,10 @@ async fn drive(
         }
         let (progress, client_gone) = {
             let mut guard = task.lock().unwrap_or_else(|e| e.into_inner());
+            // Stopped while waiting for the task (`stop_and_wait`): no round after that.
+            if *stopped.borrow() {
+                return;
+            }
             let progress = guard.poll_once(&engine.processing_log);
             if let Ok(Progress::Consumed(n)) = &progress
                 && *n > 0
@@ -1380,13 +1509,7 @@ async fn any_changed(changes: &mut [watch::Receiver<u64>]) -> Result<(), watch::
 
 /// A stable producer id per query, so that its appends are deduplicated across restarts.
 pub(super) fn producer_id(query_id: &str) -> i64 {
-    // FNV-1a: stable across builds and platforms, unlike `DefaultHasher`.
-    let mut hash: u64 = 0xcbf29ce484222325;
-    for byte in query_id.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x100000001b3);
-    }
-    (hash >> 1) as i64
+    (fingerprint(query_id) >> 1) as i64
 }
 
 /// ksqlDB's scalable push query (`ksql.query.push.v2.enabled`): a filter and projection

@@ -12,8 +12,9 @@ pub enum PlanError {
         name: String,
         pos: Option<Pos>,
     },
-    #[error("{kind} {name} does not exist.")]
-    UnknownSource { kind: &'static str, name: String },
+    /// A query reads a stream or table that does not exist.
+    #[error("Exception while preparing statement: {name} does not exist.")]
+    UnknownSource { name: String },
     #[error("Cannot add {kind} '{name}': A {existing} with the same name already exists")]
     SourceExists {
         kind: &'static str,

@@ -736,10 +736,7 @@ fn resolve_input(
 ) -> PlanResult<JoinInput> {
     let source = catalog
         .source(name)
-        .ok_or_else(|| PlanError::UnknownSource {
-            kind: "Stream",
-            name: name.clone(),
-        })?
+        .ok_or_else(|| PlanError::UnknownSource { name: name.clone() })?
         .clone();
     let input_schema = input_schema(&source);
     Ok(JoinInput {

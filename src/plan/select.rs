@@ -136,7 +136,6 @@ pub fn plan_select(
     let source = catalog
         .source(source_name)
         .ok_or_else(|| PlanError::UnknownSource {
-            kind: "Stream",
             name: source_name.clone(),
         })?
         .clone();
