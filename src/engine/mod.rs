@@ -6,6 +6,7 @@
 //! `explain`. One `Engine`
 //! serves the REPL, the HTTP server and the test runners alike.
 
+mod assert_topic;
 pub mod commands;
 pub mod ddl;
 pub mod describe;
@@ -238,6 +239,25 @@ impl Engine {
         })?;
         let mut results = Vec::with_capacity(statements.len());
         for statement in statements {
+            // A DEFINE earlier in the same text applies to the statements after it.
+            let statement = match session.substitute(&statement.text) {
+                substituted if substituted != statement.text => {
+                    match crate::sql::parse(&substituted) {
+                        Ok(mut parsed) if parsed.len() == 1 => parsed.remove(0),
+                        Ok(_) => statement,
+                        Err(e) => {
+                            return Err((
+                                results,
+                                StatementError {
+                                    error: e.into(),
+                                    statement: substituted,
+                                },
+                            ));
+                        }
+                    }
+                }
+                _ => statement,
+            };
             match self.execute_statement(&statement, session) {
                 Ok(result) => results.push(result),
                 Err(error) => {
@@ -355,6 +375,12 @@ impl Engine {
                 name,
                 columns,
             } => ddl::alter_source(self, *kind, name, columns, &parsed.text, false),
+            Statement::AssertTopic {
+                topic,
+                exists,
+                properties,
+                timeout_ms,
+            } => assert_topic::assert_topic(self, topic, *exists, properties, *timeout_ms),
             Statement::Pause { .. } | Statement::Resume { .. } => Err(EngineError::Statement(
                 format!("Statement not supported yet: {}", parsed.text),
             )),
@@ -365,5 +391,80 @@ impl Engine {
     /// anything left to read.
     pub fn run_until_idle(&self) -> EngineResult<()> {
         queries::run_until_idle(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::memory::MemoryLog;
+
+    fn engine() -> Arc<Engine> {
+        let config = EngineConfig {
+            data_dir: None,
+            deterministic: true,
+            ..EngineConfig::default()
+        };
+        Engine::with_log(config, Arc::new(MemoryLog::new())).unwrap()
+    }
+
+    fn message(result: &StatementResult) -> &str {
+        match result {
+            StatementResult::Status { message, .. } => message,
+            _ => panic!("not a status"),
+        }
+    }
+
+    #[test]
+    fn a_define_applies_to_the_statements_after_it_in_the_same_text() {
+        let engine = engine();
+        let mut session = Session::default();
+        engine
+            .execute(
+                "DEFINE topic = 'orders';
+                 CREATE STREAM S (ID INT KEY, V STRING) WITH (KAFKA_TOPIC='${topic}', PARTITIONS=1, VALUE_FORMAT='JSON');",
+                &mut session,
+            )
+            .map_err(|(_, e)| e.to_string())
+            .unwrap();
+        assert_eq!(engine.catalog().source("S").unwrap().topic, "orders");
+    }
+
+    #[test]
+    fn assert_topic_waits_for_the_topic_then_fails_with_ksqldb_message() {
+        let engine = engine();
+        let mut session = Session::default();
+        let run = |text: &str, session: &mut Session| {
+            engine
+                .execute(text, session)
+                .map(|mut results| message(&results.remove(0)).to_string())
+                .map_err(|(_, e)| e.to_string())
+        };
+        run(
+            "CREATE STREAM S (ID INT KEY) WITH (KAFKA_TOPIC='t', PARTITIONS=1, VALUE_FORMAT='JSON');",
+            &mut session,
+        )
+        .unwrap();
+        assert_eq!(
+            run("ASSERT TOPIC `t` WITH (PARTITIONS=1);", &mut session).unwrap(),
+            "Topic t exists"
+        );
+        assert!(
+            run("ASSERT TOPIC `t` WITH (PARTITIONS=3);", &mut session)
+                .unwrap_err()
+                .contains("For config partitions, expected 3 got 1")
+        );
+        assert_eq!(
+            run(
+                "ASSERT TOPIC missing TIMEOUT 10 MILLISECONDS;",
+                &mut session
+            )
+            .unwrap_err(),
+            "Topic MISSING does not exist."
+        );
+        assert_eq!(
+            run("ASSERT NOT EXISTS TOPIC missing;", &mut session).unwrap(),
+            "Topic MISSING does not exist"
+        );
     }
 }

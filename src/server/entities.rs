@@ -47,6 +47,7 @@ pub fn statement_kind(statement: &Statement) -> &'static str {
         Statement::Undefine { .. } => "UndefineVariable",
         Statement::RunScript { .. } => "RunScript",
         Statement::AlterSource { .. } => "AlterSource",
+        Statement::AssertTopic { .. } => "AssertTopic",
     }
 }
 

@@ -76,6 +76,14 @@ pub enum Statement {
     Pause { query_id: Option<String> },
     /// RESUME query_id | RESUME ALL (None)
     Resume { query_id: Option<String> },
+    /// ASSERT [NOT EXISTS] TOPIC name [WITH (…)] [TIMEOUT n unit]
+    AssertTopic {
+        topic: Name,
+        /// False for ASSERT NOT EXISTS.
+        exists: bool,
+        properties: Properties,
+        timeout_ms: Option<i64>,
+    },
     /// PRINT topic [FROM BEGINNING] [INTERVAL n] [LIMIT n]
     Print {
         topic: String,

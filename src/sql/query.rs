@@ -302,7 +302,7 @@ impl StatementParser<'_> {
     }
 
     /// `n unit` in milliseconds; units MILLISECOND(S) to DAY(S).
-    fn duration(&mut self) -> ParseResult<i64> {
+    pub(super) fn duration(&mut self) -> ParseResult<i64> {
         let pos = self.peek_pos();
         let amount = self.integer()?;
         let token = self.p.next_token();
