@@ -61,7 +61,7 @@ pub struct TimestampColumn {
     pub format: Option<String>,
 }
 
-/// A running persistent query (CSAS, CTAS, INSERT INTO).
+/// A persistent query (CSAS, CTAS, INSERT INTO).
 #[derive(Debug, Clone)]
 pub struct QueryInfo {
     pub id: String,
@@ -69,6 +69,8 @@ pub struct QueryInfo {
     pub sources: Vec<String>,
     pub sink: String,
     pub sink_topic: String,
+    /// PAUSEd: not running until RESUME, its offsets and state kept.
+    pub paused: bool,
 }
 
 /// Everything that exists.

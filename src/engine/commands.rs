@@ -175,6 +175,12 @@ fn replay_one(
             Statement::Terminate { query_id } => {
                 super::queries::terminate(engine, query_id.as_deref(), &parsed.text, true)?;
             }
+            Statement::Pause { query_id } => {
+                super::queries::pause(engine, query_id.as_deref(), &parsed.text, true)?;
+            }
+            Statement::Resume { query_id } => {
+                super::queries::resume(engine, query_id.as_deref(), &parsed.text, session, true)?;
+            }
             Statement::CreateType {
                 name,
                 ty,

@@ -90,7 +90,7 @@ pub fn show(
                     vec![
                         q.id.clone(),
                         "PERSISTENT".into(),
-                        "RUNNING:1".into(),
+                        if q.paused { "PAUSED:1" } else { "RUNNING:1" }.into(),
                         q.sink.clone(),
                         q.sink_topic.clone(),
                         q.statement.clone(),

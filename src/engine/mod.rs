@@ -176,7 +176,9 @@ impl Engine {
             materialized: pull::Materializations::default(),
         });
         ddl::register_processing_log(&engine)?;
+        queries::hold_queries(&engine);
         commands::replay(&engine)?;
+        queries::release_queries(&engine);
         engine.start_retention();
         Ok(engine)
     }
@@ -381,9 +383,12 @@ impl Engine {
                 properties,
                 timeout_ms,
             } => assert_topic::assert_topic(self, topic, *exists, properties, *timeout_ms),
-            Statement::Pause { .. } | Statement::Resume { .. } => Err(EngineError::Statement(
-                format!("Statement not supported yet: {}", parsed.text),
-            )),
+            Statement::Pause { query_id } => {
+                queries::pause(self, query_id.as_deref(), &parsed.text, false)
+            }
+            Statement::Resume { query_id } => {
+                queries::resume(self, query_id.as_deref(), &parsed.text, session, false)
+            }
         }
     }
 

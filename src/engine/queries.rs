@@ -2,6 +2,7 @@
 //! queries (SELECT … EMIT CHANGES), terminating them, and driving them.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use datafusion::arrow::datatypes::{DataType, SchemaRef};
@@ -65,13 +66,15 @@ const TABLE_FILTER_STORE: &str = "WhereFilter";
 #[derive(Default)]
 pub struct Queries {
     running: Mutex<Vec<RunningQuery>>,
+    /// Queries are registered but not started (`hold_queries`).
+    held: AtomicBool,
 }
 
 struct RunningQuery {
     id: String,
     task: Arc<Mutex<QueryTask>>,
     persistent: bool,
-    /// Tells a background task to stop; `None` in deterministic mode.
+    /// Tells a background task to stop; `None` in deterministic mode and while held.
     stop: Option<watch::Sender<bool>>,
 }
 
@@ -238,6 +241,7 @@ pub fn create_as_select(
                 sources: plan.sources().iter().map(|s| s.name.clone()).collect(),
                 sink: sink.name.clone(),
                 sink_topic: sink.topic.clone(),
+                paused: false,
             },
         );
         catalog.sources.insert(sink.name.clone(), sink.clone());
@@ -320,6 +324,7 @@ fn replace_query(
                 sources: plan.sources().iter().map(|s| s.name.clone()).collect(),
                 sink: sink.name.clone(),
                 sink_topic: sink.topic.clone(),
+                paused: false,
             },
         );
         catalog.sources.insert(sink.name.clone(), sink.clone());
@@ -423,6 +428,7 @@ pub fn insert_into(
                 sources: plan.sources().iter().map(|s| s.name.clone()).collect(),
                 sink: sink.name.clone(),
                 sink_topic: sink.topic.clone(),
+                paused: false,
             },
         );
         if let Some(s) = catalog.sources.get_mut(&sink.name) {
@@ -491,22 +497,7 @@ pub fn terminate(
     text: &str,
     replaying: bool,
 ) -> EngineResult<StatementResult> {
-    let ids: Vec<String> = match query_id {
-        Some(id) => {
-            let id = id.to_uppercase();
-            let known = engine.catalog().queries.contains_key(&id)
-                || engine
-                    .queries
-                    .ids()
-                    .iter()
-                    .any(|q| q.eq_ignore_ascii_case(&id));
-            if !known {
-                return Err(PlanError::invalid(format!("Unknown queryId: {id}")).into());
-            }
-            vec![id]
-        }
-        None => engine.catalog().queries.keys().cloned().collect(),
-    };
+    let ids = persistent_query_ids(engine, query_id)?;
     if !replaying {
         commands::record(engine, text)?;
     }
@@ -550,6 +541,110 @@ pub fn terminate(
 }
 
 /// Stops a running query's task, if it runs.
+
+/// PAUSE query_id | PAUSE ALL: persistent queries stop reading, keeping their offsets and
+/// state for RESUME.
+pub fn pause(
+    engine: &Arc<Engine>,
+    query_id: Option<&str>,
+    text: &str,
+    replaying: bool,
+) -> EngineResult<StatementResult> {
+    let ids = persistent_query_ids(engine, query_id)?;
+    if !replaying {
+        commands::record(engine, text)?;
+    }
+    for id in &ids {
+        stop_and_wait(engine, id);
+        if let Some(info) = engine.catalog_mut().queries.get_mut(id) {
+            info.paused = true;
+        }
+    }
+    Ok(StatementResult::Status {
+        message: "Query paused.".into(),
+        query_id: None,
+    })
+}
+
+/// RESUME query_id | RESUME ALL: paused queries go on from their committed offsets with
+/// their state, planned again from their statements.
+pub fn resume(
+    engine: &Arc<Engine>,
+    query_id: Option<&str>,
+    text: &str,
+    session: &Session,
+    replaying: bool,
+) -> EngineResult<StatementResult> {
+    let ids = persistent_query_ids(engine, query_id)?;
+    if !replaying {
+        commands::record(engine, text)?;
+    }
+    for id in &ids {
+        let Some(info) = engine.catalog().queries.get(id).cloned() else {
+            continue;
+        };
+        if !info.paused {
+            continue;
+        }
+        restart(engine, &info, session)?;
+        if let Some(info) = engine.catalog_mut().queries.get_mut(id) {
+            info.paused = false;
+        }
+    }
+    Ok(StatementResult::Status {
+        message: "Query resumed.".into(),
+        query_id: None,
+    })
+}
+
+/// Starts a persistent query again from its statement: it plans the same way and reads on
+/// from its last commit.
+fn restart(engine: &Arc<Engine>, info: &QueryInfo, session: &Session) -> EngineResult<()> {
+    let query = match crate::sql::parse(&info.statement)?.into_iter().next() {
+        Some(parsed) => match parsed.statement {
+            Statement::CreateAsSelect(create) => create.query,
+            Statement::InsertInto { query, .. } => query,
+            _ => return Err(PlanError::Internal(format!("{} is not a query", info.id)).into()),
+        },
+        None => return Err(PlanError::Internal(format!("{} has no statement", info.id)).into()),
+    };
+    let key_rule = if session.new_query_planner() {
+        KeyRule::KeyOptional
+    } else {
+        KeyRule::MustProjectKey
+    };
+    let plan = plan_query(engine, &query, session, key_rule, &info.sink)?;
+    let sink = engine
+        .catalog()
+        .source(&info.sink)
+        .cloned()
+        .ok_or_else(|| PlanError::Internal(format!("the sink of {} is gone", info.id)))?;
+    let start = start_positions(engine, plan.source(), session, None)?;
+    let starts = all_start_positions(engine, &plan, session, None, start)?;
+    start_persistent(engine, &info.id, plan, &sink, starts)
+}
+
+/// The persistent queries a TERMINATE, PAUSE or RESUME names: `query_id` (any case) or,
+/// for ALL, every one.
+fn persistent_query_ids(engine: &Engine, query_id: Option<&str>) -> EngineResult<Vec<String>> {
+    match query_id {
+        Some(id) => {
+            let id = id.to_uppercase();
+            let known = engine.catalog().queries.contains_key(&id)
+                || engine
+                    .queries
+                    .ids()
+                    .iter()
+                    .any(|q| q.eq_ignore_ascii_case(&id));
+            if !known {
+                return Err(PlanError::invalid(format!("Unknown queryId: {id}")).into());
+            }
+            Ok(vec![id])
+        }
+        None => Ok(engine.catalog().queries.keys().cloned().collect()),
+    }
+}
+
 fn stop(engine: &Engine, id: &str) -> Option<Arc<Mutex<QueryTask>>> {
     let mut running = engine.queries.lock();
     let index = running.iter().position(|q| q.id.eq_ignore_ascii_case(id))?;
@@ -1404,9 +1499,10 @@ fn restore_state(
 
 /// Registers a task and, unless the engine is deterministic, runs it on tokio.
 fn launch(engine: &Arc<Engine>, id: String, task: QueryTask, persistent: bool) -> EngineResult<()> {
-    let topics = task.topics();
     let task = Arc::new(Mutex::new(task));
-    if engine.config.deterministic {
+    // Held while the command topic replays: a query that a later command terminates or
+    // pauses must not read anything first.
+    if engine.config.deterministic || engine.queries.held.load(Ordering::SeqCst) {
         engine.queries.lock().push(RunningQuery {
             id,
             task,
@@ -1415,13 +1511,7 @@ fn launch(engine: &Arc<Engine>, id: String, task: QueryTask, persistent: bool) -
         });
         return Ok(());
     }
-    let handle = tokio::runtime::Handle::try_current()
-        .map_err(|_| EngineError::Statement("queries need a tokio runtime to run in".into()))?;
     let (stop_tx, stop_rx) = watch::channel(false);
-    let changes = topics
-        .iter()
-        .map(|topic| engine.log.subscribe(topic))
-        .collect::<Result<Vec<_>, _>>()?;
     // Registered before the task starts: a task that finishes at once (a LIMIT already
     // met) must find itself in the registry to remove itself, or it would stay listed and
     // keep its client's channel open.
@@ -1431,14 +1521,57 @@ fn launch(engine: &Arc<Engine>, id: String, task: QueryTask, persistent: bool) -
         persistent,
         stop: Some(stop_tx),
     });
-    handle.spawn(drive(
-        engine.clone(),
-        id,
-        task,
-        persistent,
-        changes,
-        stop_rx,
-    ));
+    spawn_driver(engine, id, task, persistent, stop_rx)
+}
+
+/// Holds the queries started from now on until `release_queries`.
+pub(super) fn hold_queries(engine: &Engine) {
+    engine.queries.held.store(true, Ordering::SeqCst);
+}
+
+/// Starts the queries held since `hold_queries` that are still registered; one that
+/// cannot start (no tokio runtime) is reported and left registered.
+pub(super) fn release_queries(engine: &Arc<Engine>) {
+    engine.queries.held.store(false, Ordering::SeqCst);
+    if engine.config.deterministic {
+        return;
+    }
+    let mut held = Vec::new();
+    for query in engine.queries.lock().iter_mut() {
+        if query.stop.is_none() {
+            let (stop_tx, stop_rx) = watch::channel(false);
+            query.stop = Some(stop_tx);
+            held.push((
+                query.id.clone(),
+                query.task.clone(),
+                query.persistent,
+                stop_rx,
+            ));
+        }
+    }
+    for (id, task, persistent, stop_rx) in held {
+        if let Err(e) = spawn_driver(engine, id.clone(), task, persistent, stop_rx) {
+            tracing::error!(query_id = %id, error = %e, "query could not start");
+        }
+    }
+}
+
+/// Runs a registered task on tokio until it finishes or `stop` says so.
+fn spawn_driver(
+    engine: &Arc<Engine>,
+    id: String,
+    task: Arc<Mutex<QueryTask>>,
+    persistent: bool,
+    stop: watch::Receiver<bool>,
+) -> EngineResult<()> {
+    let handle = tokio::runtime::Handle::try_current()
+        .map_err(|_| EngineError::Statement("queries need a tokio runtime to run in".into()))?;
+    let topics = task.lock().unwrap_or_else(|e| e.into_inner()).topics();
+    let changes = topics
+        .iter()
+        .map(|topic| engine.log.subscribe(topic))
+        .collect::<Result<Vec<_>, _>>()?;
+    handle.spawn(drive(engine.clone(), id, task, persistent, changes, stop));
     Ok(())
 }
 

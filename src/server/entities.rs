@@ -404,14 +404,15 @@ pub fn schema_info(ty: &SqlType) -> Value {
 
 /// `RunningQuery`: a persistent query in SHOW QUERIES and DESCRIBE.
 fn running_query(query: &QueryInfo) -> Value {
+    let state = if query.paused { "PAUSED" } else { "RUNNING" };
     json!({
         "queryString": query.statement,
         "sinks": [query.sink],
         "sinkKafkaTopics": [query.sink_topic],
         "id": query.id,
-        "statusCount": {"RUNNING": 1},
+        "statusCount": {state: 1},
         "queryType": "PERSISTENT",
-        "state": "RUNNING",
+        "state": state,
     })
 }
 
@@ -463,7 +464,11 @@ fn query_description(catalog: &Catalog, target: &ExplainTarget, table: &ResultTa
         "queryType": if info.is_some() { "PERSISTENT" } else { "PUSH" },
         "queryErrors": [],
         "tasksMetadata": [],
-        "state": if info.is_some() { "RUNNING" } else { "UNKNOWN" },
+        "state": match info {
+            Some(q) if q.paused => "PAUSED",
+            Some(_) => "RUNNING",
+            None => "UNKNOWN",
+        },
     })
 }
 
