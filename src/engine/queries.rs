@@ -540,8 +540,6 @@ pub fn terminate(
     })
 }
 
-/// Stops a running query's task, if it runs.
-
 /// PAUSE query_id | PAUSE ALL: persistent queries stop reading, keeping their offsets and
 /// state for RESUME.
 pub fn pause(
@@ -645,6 +643,7 @@ fn persistent_query_ids(engine: &Engine, query_id: Option<&str>) -> EngineResult
     }
 }
 
+/// Stops a running query's task, if it runs, and returns it.
 fn stop(engine: &Engine, id: &str) -> Option<Arc<Mutex<QueryTask>>> {
     let mut running = engine.queries.lock();
     let index = running.iter().position(|q| q.id.eq_ignore_ascii_case(id))?;
