@@ -97,6 +97,14 @@ impl SluiceDb {
                 vec![DefaultColumnType::Text; table.columns.len()],
                 table.rows,
             )),
+            // Several descriptions: their rows one after another.
+            StatementResult::Tables(tables) => {
+                let width = tables.first().map_or(0, |t| t.columns.len());
+                Ok(rows_output(
+                    vec![DefaultColumnType::Text; width],
+                    tables.into_iter().flat_map(|t| t.rows).collect(),
+                ))
+            }
             StatementResult::Push(mut query) => {
                 let types = query
                     .schema

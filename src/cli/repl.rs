@@ -225,6 +225,11 @@ fn print_result(runtime: &Runtime, result: StatementResult) {
             }
         }
         StatementResult::Table(table) => println!("{}", render::table(&table)),
+        StatementResult::Tables(tables) => {
+            for table in tables {
+                println!("{}", render::table(&table));
+            }
+        }
         StatementResult::Push(mut query) => {
             let names: Vec<String> = query
                 .schema

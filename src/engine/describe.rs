@@ -181,20 +181,14 @@ pub fn describe(engine: &Arc<Engine>, target: &DescribeTarget) -> EngineResult<S
                 engine, source, *extended,
             )))
         }
-        DescribeTarget::AllSources { kind, extended } => {
-            let mut table = ResultTable::default();
-            for source in catalog.sources.values().filter(|s| s.kind == *kind) {
-                let one = describe_source(engine, source, *extended);
-                table.columns = one.columns;
-                let heading = one.heading.unwrap_or_default();
-                table.heading = Some(match table.heading.take() {
-                    Some(previous) => format!("{previous}\n{heading}"),
-                    None => heading,
-                });
-                table.rows.extend(one.rows);
-            }
-            Ok(StatementResult::Table(table))
-        }
+        DescribeTarget::AllSources { kind, extended } => Ok(StatementResult::Tables(
+            catalog
+                .sources
+                .values()
+                .filter(|s| s.kind == *kind)
+                .map(|source| describe_source(engine, source, *extended))
+                .collect(),
+        )),
         DescribeTarget::Function(name) => {
             let function = function(name).ok_or_else(|| {
                 PlanError::invalid(format!("Can't find any functions with the name '{name}'"))

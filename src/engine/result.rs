@@ -15,6 +15,8 @@ pub enum StatementResult {
     },
     /// A listing or description as rows of text.
     Table(ResultTable),
+    /// Several descriptions, one after another (DESCRIBE STREAMS: one per stream).
+    Tables(Vec<ResultTable>),
     /// A push query: its columns, then rows as they are produced.
     Push(PushQuery),
     /// PRINT: formatted records as they arrive.

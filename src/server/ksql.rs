@@ -21,7 +21,7 @@ use super::request::{self, KsqlRequest};
 use super::status::CommandStatuses;
 use super::{AppState, json_response};
 use crate::engine::commands::COMMAND_TOPIC;
-use crate::engine::{Engine, Session, StatementResult};
+use crate::engine::{Engine, ResultTable, Session, StatementResult};
 use crate::sql::ast::{ParsedStatement, Statement};
 
 pub async fn handle(
@@ -111,6 +111,14 @@ fn entity(
         StatementResult::Table(table) => {
             listing(engine, &parsed.statement, &parsed.text, &table, session)
         }
+        // The entity of several descriptions is built from the catalog.
+        StatementResult::Tables(_) => listing(
+            engine,
+            &parsed.statement,
+            &parsed.text,
+            &ResultTable::default(),
+            session,
+        ),
         // Queries are refused before anything runs; were one started, dropping its
         // result here stops it.
         StatementResult::Push(_) | StatementResult::Print(_) => None,

@@ -205,8 +205,10 @@ pub async fn start(
             has_limit,
         ))),
         StatementResult::Print(lines) => Ok(Started::Print(lines)),
-        StatementResult::Status { .. } | StatementResult::Table(_) => Err(ApiError::server_error(
-            "the statement did not start a query",
-        )),
+        StatementResult::Status { .. } | StatementResult::Table(_) | StatementResult::Tables(_) => {
+            Err(ApiError::server_error(
+                "the statement did not start a query",
+            ))
+        }
     }
 }
