@@ -6,8 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use datafusion::arrow::datatypes::{DataType, SchemaRef};
+use datafusion::logical_expr::Operator as BinaryOp;
 use datafusion::physical_expr::PhysicalExpr;
-use datafusion::physical_expr::expressions::{col, lit};
+use datafusion::physical_expr::expressions::{IsNotNullExpr, binary, col, lit};
 use tokio::sync::{mpsc, watch};
 
 use super::commands::{self, StartPositions};
@@ -450,10 +451,16 @@ pub fn push_query(
     session: &Session,
 ) -> EngineResult<StatementResult> {
     let plan = plan_query(engine, query, session, KeyRule::Transient, "")?;
-    let query_id = if is_scalable_push(&plan, query, session) {
+    let scalable = is_scalable_push(&plan, query, session);
+    let query_id = if scalable {
         format!("SCALABLE_PUSH_QUERY_{}", transient_suffix())
     } else {
         format!("transient_{}_{}", plan.source().name, transient_suffix())
+    };
+    // ksqlDB's scalable push queries skip the records of a keyed stream that have no key.
+    let keyed_rows = match &plan {
+        Planned::Select(select) if scalable => keyed_rows(select)?,
+        _ => None,
     };
     let schema = plan.push_schema();
     let starts = plan
@@ -471,6 +478,9 @@ pub fn push_query(
     // No row with a null value passes a WHERE, so an always-true one drops exactly those.
     if over_stream {
         operators.insert(0, Box::new(Filter::new(lit(true))));
+    }
+    if let Some(predicate) = keyed_rows {
+        operators.insert(0, Box::new(Filter::new(predicate)));
     }
     let task = QueryTask::new(
         query_id.clone(),
@@ -1653,6 +1663,23 @@ fn is_scalable_push(plan: &Planned, query: &Query, session: &Session) -> bool {
         && !session.reads_from_earliest()
         && matches!(plan, Planned::Select(select) if !select.source.writers.is_empty())
         && query.partition_by.is_empty()
+}
+
+/// A predicate true for the rows of `select`'s source that have a key (some key column not
+/// null); `None` for a source without key columns.
+fn keyed_rows(select: &SelectPlan) -> EngineResult<Option<Arc<dyn PhysicalExpr>>> {
+    let schema = &select.input_schema;
+    let mut predicate: Option<Arc<dyn PhysicalExpr>> = None;
+    for name in key_names(&select.source) {
+        let column = col(&name, schema).map_err(|e| PlanError::Internal(e.to_string()))?;
+        let present: Arc<dyn PhysicalExpr> = Arc::new(IsNotNullExpr::new(column));
+        predicate = Some(match predicate {
+            Some(before) => binary(before, BinaryOp::Or, present, schema)
+                .map_err(|e| PlanError::Internal(e.to_string()))?,
+            None => present,
+        });
+    }
+    Ok(predicate)
 }
 
 fn transient_suffix() -> u64 {
