@@ -164,11 +164,7 @@ pub fn create_as_select(
     }
     let props = WithProperties::parse(&create.properties)?;
     check_timestamp_projected(&create.query, &props)?;
-    let key_rule = if session.new_query_planner() {
-        KeyRule::KeyOptional
-    } else {
-        KeyRule::MustProjectKey
-    };
+    let key_rule = persistent_key_rule(session);
     let plan = plan_query(engine, &create.query, session, key_rule, &create.name)?;
     match (&plan, create.kind) {
         (Planned::Aggregate(_) | Planned::JoinedAggregate(_), SourceKind::Stream) => {
@@ -285,19 +281,7 @@ fn replace_query(
     session: &Session,
     replay: Option<&StartPositions>,
 ) -> EngineResult<StatementResult> {
-    let old_query = match crate::sql::parse(&old.statement)
-        .ok()
-        .and_then(|mut parsed| (!parsed.is_empty()).then(|| parsed.remove(0).statement))
-    {
-        Some(Statement::CreateAsSelect(old_create)) => old_create.query,
-        _ => {
-            return Err(PlanError::Internal(format!(
-                "the statement of query {} cannot be read back",
-                old.id
-            ))
-            .into());
-        }
-    };
+    let old_query = stored_query(old)?;
     upgrade::check_schema(&create.name, &existing.schema, &sink.schema)?;
     upgrade::check_query(&old_query, &create.query, &plan)?;
     if !sink.topic.eq_ignore_ascii_case(&existing.topic) {
@@ -376,11 +360,7 @@ pub fn insert_into(
         ))
         .into());
     }
-    let key_rule = if session.new_query_planner() {
-        KeyRule::KeyOptional
-    } else {
-        KeyRule::MustProjectKey
-    };
+    let key_rule = persistent_key_rule(session);
     let plan = plan_query(engine, query, session, key_rule, target)?;
     if plan.produces_table() {
         return Err(PlanError::invalid(format!(
@@ -507,10 +487,7 @@ pub fn terminate(
     text: &str,
     replaying: bool,
 ) -> EngineResult<StatementResult> {
-    let ids = persistent_query_ids(engine, query_id)?;
-    if !replaying {
-        commands::record(engine, text)?;
-    }
+    let ids = controlled_queries(engine, query_id, text, replaying)?;
     for id in &ids {
         stop(engine, id);
         let mut catalog = engine.catalog_mut();
@@ -526,21 +503,20 @@ pub fn terminate(
             .unwrap_or_else(|e| e.into_inner())
             .remove(id)?;
         // ksqlDB deletes a terminated query's internal topics.
-        let repartitions = engine.log.list_topics().into_iter().filter(|topic| {
-            topic.starts_with(&internal_topic(id, "")) && topic.ends_with("-repartition")
-        });
-        for topic in repartitions {
-            engine.log.delete_topic(&topic)?;
-        }
-        let changelogs = engine.log.list_topics().into_iter().filter(|topic| {
-            topic.starts_with(&internal_topic(id, "")) && topic.ends_with("-changelog")
-        });
-        for changelog in changelogs {
-            engine.log.delete_topic(&changelog)?;
-            if let Some(checkpointer) = &engine.checkpointer {
-                checkpointer
-                    .remove(id, &changelog)
-                    .map_err(|e| EngineError::Statement(e.to_string()))?;
+        let prefix = internal_topic(id, "");
+        for topic in engine.log.list_topics() {
+            if !topic.starts_with(&prefix) {
+                continue;
+            }
+            if topic.ends_with("-repartition") {
+                engine.log.delete_topic(&topic)?;
+            } else if topic.ends_with("-changelog") {
+                engine.log.delete_topic(&topic)?;
+                if let Some(checkpointer) = &engine.checkpointer {
+                    checkpointer
+                        .remove(id, &topic)
+                        .map_err(|e| EngineError::Statement(e.to_string()))?;
+                }
             }
         }
     }
@@ -558,10 +534,7 @@ pub fn pause(
     text: &str,
     replaying: bool,
 ) -> EngineResult<StatementResult> {
-    let ids = persistent_query_ids(engine, query_id)?;
-    if !replaying {
-        commands::record(engine, text)?;
-    }
+    let ids = controlled_queries(engine, query_id, text, replaying)?;
     for id in &ids {
         stop_and_wait(engine, id);
         if let Some(info) = engine.catalog_mut().queries.get_mut(id) {
@@ -583,10 +556,7 @@ pub fn resume(
     session: &Session,
     replaying: bool,
 ) -> EngineResult<StatementResult> {
-    let ids = persistent_query_ids(engine, query_id)?;
-    if !replaying {
-        commands::record(engine, text)?;
-    }
+    let ids = controlled_queries(engine, query_id, text, replaying)?;
     for id in &ids {
         let Some(info) = engine.catalog().queries.get(id).cloned() else {
             continue;
@@ -608,19 +578,8 @@ pub fn resume(
 /// Starts a persistent query again from its statement: it plans the same way and reads on
 /// from its last commit.
 fn restart(engine: &Arc<Engine>, info: &QueryInfo, session: &Session) -> EngineResult<()> {
-    let query = match crate::sql::parse(&info.statement)?.into_iter().next() {
-        Some(parsed) => match parsed.statement {
-            Statement::CreateAsSelect(create) => create.query,
-            Statement::InsertInto { query, .. } => query,
-            _ => return Err(PlanError::Internal(format!("{} is not a query", info.id)).into()),
-        },
-        None => return Err(PlanError::Internal(format!("{} has no statement", info.id)).into()),
-    };
-    let key_rule = if session.new_query_planner() {
-        KeyRule::KeyOptional
-    } else {
-        KeyRule::MustProjectKey
-    };
+    let query = stored_query(info)?;
+    let key_rule = persistent_key_rule(session);
     let plan = plan_query(engine, &query, session, key_rule, &info.sink)?;
     let sink = engine
         .catalog()
@@ -632,10 +591,43 @@ fn restart(engine: &Arc<Engine>, info: &QueryInfo, session: &Session) -> EngineR
     start_persistent(engine, &info.id, plan, &sink, starts)
 }
 
+/// The SELECT of a persistent query's statement (CSAS, CTAS or INSERT INTO), read back.
+fn stored_query(info: &QueryInfo) -> EngineResult<Box<Query>> {
+    let statement = crate::sql::parse(&info.statement)?
+        .into_iter()
+        .next()
+        .map(|parsed| parsed.statement);
+    match statement {
+        Some(Statement::CreateAsSelect(create)) => Ok(create.query),
+        Some(Statement::InsertInto { query, .. }) => Ok(query),
+        _ => Err(PlanError::Internal(format!(
+            "the statement of query {} cannot be read back",
+            info.id
+        ))
+        .into()),
+    }
+}
+
+/// How a persistent query's key is planned: ksqlDB's new query planner lets it leave the
+/// key out of the projection.
+fn persistent_key_rule(session: &Session) -> KeyRule {
+    if session.new_query_planner() {
+        KeyRule::KeyOptional
+    } else {
+        KeyRule::MustProjectKey
+    }
+}
+
 /// The persistent queries a TERMINATE, PAUSE or RESUME names: `query_id` (any case) or,
-/// for ALL, every one.
-fn persistent_query_ids(engine: &Engine, query_id: Option<&str>) -> EngineResult<Vec<String>> {
-    match query_id {
+/// for ALL, every one. The statement is recorded in the command topic unless it is being
+/// replayed from there.
+fn controlled_queries(
+    engine: &Engine,
+    query_id: Option<&str>,
+    text: &str,
+    replaying: bool,
+) -> EngineResult<Vec<String>> {
+    let ids = match query_id {
         Some(id) => {
             let id = id.to_uppercase();
             let known = engine.catalog().queries.contains_key(&id)
@@ -647,10 +639,14 @@ fn persistent_query_ids(engine: &Engine, query_id: Option<&str>) -> EngineResult
             if !known {
                 return Err(PlanError::invalid(format!("Unknown queryId: {id}")).into());
             }
-            Ok(vec![id])
+            vec![id]
         }
-        None => Ok(engine.catalog().queries.keys().cloned().collect()),
+        None => engine.catalog().queries.keys().cloned().collect(),
+    };
+    if !replaying {
+        commands::record(engine, text)?;
     }
+    Ok(ids)
 }
 
 /// Stops a running query's task, if it runs, and returns it.

@@ -47,19 +47,7 @@ impl TestCase {
     }
 
     fn execute(&self) -> Result<(), String> {
-        let memory = Arc::new(MemoryLog::new());
-        let log: Arc<dyn Log> = memory.clone();
-        let config = EngineConfig {
-            data_dir: None,
-            deterministic: true,
-            ..EngineConfig::default()
-        };
-        let engine = Engine::with_log(config, log.clone()).map_err(|e| format!("engine: {e}"))?;
-        let mut session = Session::default();
-        // ksqlDB's test drivers run with the record cache off: every update is emitted.
-        session
-            .properties
-            .insert("ksql.streams.cache.max.bytes.buffering".into(), "0".into());
+        let (memory, log, engine, mut session) = test_engine()?;
         session.properties.extend(self.properties.clone());
         session
             .properties
@@ -130,6 +118,26 @@ impl TestCase {
         }
         Ok(())
     }
+}
+
+/// A fresh deterministic engine over an in-memory log, and a session with the record cache
+/// off, as ksqlDB's test drivers run: every update is emitted.
+pub(super) type TestEngine = (Arc<MemoryLog>, Arc<dyn Log>, Arc<Engine>, Session);
+
+pub(super) fn test_engine() -> Result<TestEngine, String> {
+    let memory = Arc::new(MemoryLog::new());
+    let log: Arc<dyn Log> = memory.clone();
+    let config = EngineConfig {
+        data_dir: None,
+        deterministic: true,
+        ..EngineConfig::default()
+    };
+    let engine = Engine::with_log(config, log.clone()).map_err(|e| format!("engine: {e}"))?;
+    let mut session = Session::default();
+    session
+        .properties
+        .insert("ksql.streams.cache.max.bytes.buffering".into(), "0".into());
+    Ok((memory, log, engine, session))
 }
 
 /// Compares each output topic's records, in append order, with the expected ones: every

@@ -25,15 +25,15 @@ use std::sync::Arc;
 use datafusion::scalar::ScalarValue;
 use serde_json::Value;
 
-use super::case::{Verdict, create_topic, declared_topics};
+use super::case::{Verdict, create_topic, declared_topics, test_engine};
 use super::qtt::{LoadedCase, format_bucket, named_formats, unsupported_format};
 use crate::catalog::Source;
 use crate::engine::insert_values::values_row;
-use crate::engine::{Engine, EngineConfig, Session};
+use crate::engine::{Engine, Session};
 use crate::exec::source::SourceDecoder;
 use crate::format::scalar_to_json;
+use crate::log::StoredRecord;
 use crate::log::memory::MemoryLog;
-use crate::log::{Log, StoredRecord};
 use crate::plan::select::{TOMBSTONE, input_schema};
 use crate::sql::ast::{SourceKind, Statement};
 
@@ -174,18 +174,7 @@ impl SqlTest {
     }
 
     fn execute(&self) -> Result<(), String> {
-        let memory = Arc::new(MemoryLog::new());
-        let log: Arc<dyn Log> = memory.clone();
-        let config = EngineConfig {
-            data_dir: None,
-            deterministic: true,
-            ..EngineConfig::default()
-        };
-        let engine = Engine::with_log(config, log.clone()).map_err(|e| format!("engine: {e}"))?;
-        let mut session = Session::default();
-        session
-            .properties
-            .insert("ksql.streams.cache.max.bytes.buffering".into(), "0".into());
+        let (memory, log, engine, mut session) = test_engine()?;
         // auto.offset.reset stays `latest`: ksqlDB's test tool pipes each record to the
         // queries running when it is written, so a query never sees earlier records.
         let mut asserts = Asserts {
@@ -251,32 +240,7 @@ impl Asserts<'_> {
                 source.name, expected.text
             ));
         }
-        let row = decode(&source, &stored)?;
-        let mismatches: Vec<String> = expected
-            .columns
-            .iter()
-            .filter_map(|(name, want)| {
-                let got = row.get(name).cloned().unwrap_or(Value::Null);
-                (&got != want).then(|| format!("{name}: expected {want} but got {got}"))
-            })
-            .chain(expected.rowtime.and_then(|want| {
-                (want != stored.record.timestamp).then(|| {
-                    format!(
-                        "ROWTIME: expected {want} but got {}",
-                        stored.record.timestamp
-                    )
-                })
-            }))
-            .collect();
-        if mismatches.is_empty() {
-            Ok(())
-        } else {
-            Err(format!(
-                "Expected record does not match actual for {}: {}",
-                source.name,
-                mismatches.join(", ")
-            ))
-        }
+        matches(&source, &expected, &stored)
     }
 
     /// `ASSERT NULL VALUES src (cols) KEY (…)`, given from `src`.
@@ -299,17 +263,7 @@ impl Asserts<'_> {
                 source.name, expected.text
             ));
         }
-        let row = decode(&source, &stored)?;
-        for (name, want) in &expected.columns {
-            let got = row.get(name).cloned().unwrap_or(Value::Null);
-            if &got != want {
-                return Err(format!(
-                    "Expected record does not match actual for {}: {name}: expected {want} but got {got}",
-                    source.name
-                ));
-            }
-        }
-        Ok(())
+        matches(&source, &expected, &stored)
     }
 
     /// The source an INSERT-shaped assert names and the values it lists, as JSON.
@@ -447,6 +401,32 @@ struct ExpectedRow {
     rowtime: Option<i64>,
     /// The listed values as written, for messages.
     text: String,
+}
+
+/// Checks that `stored` holds the values `expected` lists (and its ROWTIME, when listed).
+fn matches(source: &Source, expected: &ExpectedRow, stored: &StoredRecord) -> Result<(), String> {
+    let row = decode(source, stored)?;
+    let timestamp = stored.record.timestamp;
+    let mismatches: Vec<String> = expected
+        .columns
+        .iter()
+        .filter_map(|(name, want)| {
+            let got = row.get(name).cloned().unwrap_or(Value::Null);
+            (&got != want).then(|| format!("{name}: expected {want} but got {got}"))
+        })
+        .chain(expected.rowtime.and_then(|want| {
+            (want != timestamp).then(|| format!("ROWTIME: expected {want} but got {timestamp}"))
+        }))
+        .collect();
+    if mismatches.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "Expected record does not match actual for {}: {}",
+            source.name,
+            mismatches.join(", ")
+        ))
+    }
 }
 
 /// A record of `source` decoded into its columns' values, as JSON by column name.
